@@ -1,0 +1,80 @@
+"""HTTP client of the CLI: finds the token, speaks the chosen language, prints API errors plainly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import typer
+from rich.console import Console
+
+from thidua_shared.i18n import Language, translate
+from thidua_shared.launcher import ADMIN_TOKEN_FILE, service_url
+from thidua_shared.settings import Settings
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@dataclass
+class Context:
+    language: Language
+    token: str | None
+    settings: Settings
+
+    def say(self, message_code: str, /, **params: object) -> None:
+        console.print(translate(message_code, self.language, **params), highlight=False)
+
+    def fail(self, message_code: str, /, **params: object) -> typer.Exit:
+        errors.print(f"[red]{translate(message_code, self.language, **params)}[/red]", highlight=False)
+        return typer.Exit(1)
+
+    def client(self, service: str) -> "ServiceClient":
+        token = self.token or os.environ.get("THIDUA_TOKEN") or self._saved_admin_token()
+        if not token:
+            raise self.fail("no_token")
+        return ServiceClient(self, service, token)
+
+    def _saved_admin_token(self) -> str | None:
+        path = self.settings.var_dir / ADMIN_TOKEN_FILE
+        return path.read_text().strip() if path.exists() else None
+
+
+class ServiceClient:
+    def __init__(self, ctx: Context, service: str, token: str) -> None:
+        self.ctx, self.service = ctx, service
+        self.base_url = os.environ.get(f"THIDUA_{service.upper()}_URL") or service_url(ctx.settings, service)
+        self.http = httpx.Client(
+            base_url=self.base_url, timeout=60.0,
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": ctx.language},
+        )
+
+    def call(self, method: str, path: str, *, ok_statuses: tuple[int, ...] = (), **kwargs: Any) -> Any:
+        """Send a request; on an API error print its message and exit 1 (or return None for `ok_statuses`)."""
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.TransportError:
+            raise self.ctx.fail("service_unreachable", service=self.service, url=self.base_url) from None
+        if response.status_code in ok_statuses:
+            return None
+        if response.is_error:
+            self._print_error(response)
+            raise typer.Exit(1)
+        return response.json() if response.content else None
+
+    def _print_error(self, response: httpx.Response) -> None:
+        try:
+            body = response.json()
+        except ValueError:
+            errors.print(f"[red]HTTP {response.status_code}: {response.text}[/red]")
+            return
+        errors.print(f"[red]{body.get('message', body)}[/red]", highlight=False)
+        for item in (body.get("details") or {}).get("errors", []) if isinstance(body.get("details"), dict) else []:
+            message = item.get(f"message_{self.ctx.language}") or item.get("message_vi")
+            column = f" ({item['column']})" if item.get("column") else ""
+            errors.print(translate("import_row_error", self.ctx.language, row=item["row"], column=column, message=message), highlight=False)
+        if isinstance(body.get("details"), list):
+            for item in body["details"]:
+                errors.print(f"  {'.'.join(map(str, item.get('loc', [])))}: {item.get('msg')}", highlight=False)

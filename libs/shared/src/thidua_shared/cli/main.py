@@ -1,0 +1,150 @@
+"""`thidua`: run the system, declare streams, export schemas, and work with the registry."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from thidua_shared.cli import texts  # noqa: F401  (registers the CLI's messages)
+from thidua_shared.cli.client import Context
+from thidua_shared.cli.registry_cmds import clusters_app, import_app, people_app, tokens_app, units_app
+from thidua_shared.i18n import Language
+from thidua_shared.settings import Settings
+
+app = typer.Typer(help="Thi Đua – thi đua, khen thưởng khu vực kinh tế tập thể / emulation and commendation", no_args_is_help=True)
+streams_app = typer.Typer(help="Luồng sự kiện JetStream / JetStream streams", no_args_is_help=True)
+events_app = typer.Typer(help="Danh mục và kiểm tra sự kiện / event catalog and verification", no_args_is_help=True)
+app.add_typer(streams_app, name="streams")
+app.add_typer(events_app, name="events")
+app.add_typer(units_app, name="units")
+app.add_typer(clusters_app, name="clusters")
+app.add_typer(people_app, name="people")
+app.add_typer(import_app, name="import")
+app.add_typer(tokens_app, name="tokens")
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    lang: Annotated[Language | None, typer.Option("--lang", "-l", help="vi (mặc định) hoặc en")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="Mã truy cập / access token")] = None,
+) -> None:
+    settings = Settings()
+    ctx.obj = Context(language=lang or settings.language, token=token, settings=settings)
+
+
+@app.command()
+def up(ctx: typer.Context) -> None:
+    """Chạy toàn bộ hệ thống / run the whole system (Ctrl-C stops it)."""
+    from thidua_shared.launcher import System
+    from thidua_shared.logging import configure_logging
+
+    c: Context = ctx.obj
+    configure_logging(c.settings)
+    lock = _take_lock(c)
+    system = System(c.settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        system.start(c.say)
+        token_path = c.settings.var_dir.resolve() / "admin.token"
+        if system.first_start:
+            c.say("admin_token_new", token=system.admin_token, path=token_path)
+        else:
+            c.say("admin_token_kept", path=token_path)
+        c.say("system_ready")
+        system.supervise(c.say, stop)
+    except KeyboardInterrupt:
+        pass
+    except (RuntimeError, TimeoutError, OSError) as exc:
+        c.say("start_failed", reason=str(exc))
+        raise typer.Exit(1) from None
+    finally:
+        c.say("system_stopping")
+        system.stop()
+        lock.unlink(missing_ok=True)
+        c.say("system_stopped", var=c.settings.var_dir.resolve())
+
+
+def _take_lock(c: Context) -> Path:
+    lock = c.settings.var_dir.resolve() / "up.pid"
+    if lock.exists():
+        pid = int(lock.read_text().strip() or 0)
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, ValueError):
+            pass  # a stale lock from a process that died
+        else:
+            raise c.fail("already_running", pid=pid, path=lock)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text(str(os.getpid()))
+    return lock
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Nạp dữ liệu mẫu thực tế / load a realistic demo tree (the system must be running)."""
+    from thidua_shared.cli.demo import load_demo
+
+    load_demo(ctx.obj)
+
+
+@streams_app.command("apply")
+def streams_apply(ctx: typer.Context) -> None:
+    """Tạo hoặc cập nhật các luồng / create or update the node's streams (production)."""
+    import asyncio
+
+    from thidua_shared.launcher import declare_streams
+
+    c: Context = ctx.obj
+    for line in asyncio.run(declare_streams(c.settings)):
+        c.say("stream_declared", line=line)
+
+
+@events_app.command("schema")
+def events_schema(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option(help="Thư mục ghi các tệp .json / folder for the .json files")] = None,
+) -> None:
+    """Xuất lược đồ JSON của mọi sự kiện / export the JSON Schema of every event."""
+    from thidua_shared.events.catalog import json_schemas, load_all
+
+    load_all()
+    schemas = json_schemas()
+    if out is None:
+        typer.echo(json.dumps(schemas, ensure_ascii=False, indent=2))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in schemas.items():
+        (out / f"{name}.json").write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+    ctx.obj.say("schemas_written", count=len(schemas), path=out)
+
+
+@events_app.command("verify")
+def events_verify(ctx: typer.Context) -> None:
+    """Kiểm tra chuỗi băm và chữ ký của luồng EVENTS / verify the hash chains and signatures of the EVENTS stream."""
+    import asyncio
+
+    from thidua_shared.audit import read_stream, verify_stream
+
+    c: Context = ctx.obj
+    envelopes = asyncio.run(read_stream(c.settings.effective_nats_url))
+    all_ok = True
+    for report in verify_stream(envelopes, c.settings.keys_dir):
+        if report.missing_key:
+            c.say("verify_no_key", node=report.node)
+        if report.problems:
+            all_ok = False
+            c.say("verify_bad", chain=report.chain, count=report.count, problems=len(report.problems))
+            for problem in report.problems:
+                typer.echo(f"  - {problem}")
+        else:
+            c.say("verify_ok", chain=report.chain, count=report.count)
+    if not all_ok:
+        raise typer.Exit(1)

@@ -1,0 +1,71 @@
+"""What the CLI prints, Vietnamese first (`--lang en` for English)."""
+
+from thidua_shared.i18n import add_messages
+
+add_messages(
+    {
+        "nats_started": ("NATS JetStream đã chạy tại {url} (dữ liệu: {store})", "NATS JetStream running at {url} (data: {store})"),
+        "stream_declared": ("Luồng sự kiện {line}", "Stream {line}"),
+        "service_ready": ("Dịch vụ {name}: {url}  (nhật ký: {log})", "Service {name}: {url}  (log: {log})"),
+        "service_restarted": ("Dịch vụ {name} đã dừng bất thường, khởi động lại (xem {log})", "Service {name} died; restarting (see {log})"),
+        "admin_token_new": (
+            "Mã truy cập quản trị (chỉ in lần đầu, đã lưu ở {path}):\n  {token}",
+            "Admin access token (printed on first start only, kept in {path}):\n  {token}",
+        ),
+        "admin_token_kept": ("Mã truy cập quản trị nằm ở {path}", "The admin access token is in {path}"),
+        "system_ready": ("Hệ thống đã sẵn sàng. Nhấn Ctrl-C để dừng.", "The system is ready. Press Ctrl-C to stop."),
+        "system_stopping": ("Đang dừng hệ thống...", "Stopping the system..."),
+        "system_stopped": ("Đã dừng. Dữ liệu được giữ trong {var}.", "Stopped. Data is kept in {var}."),
+        "start_failed": ("Không khởi động được: {reason}", "Could not start: {reason}"),
+        "already_running": (
+            "Hệ thống có vẻ đang chạy (PID {pid}, tệp {path}). Dừng nó trước.",
+            "The system seems to be running already (PID {pid}, file {path}). Stop it first.",
+        ),
+        "no_token": (
+            "Chưa có mã truy cập: dùng --token, biến THIDUA_TOKEN, hoặc chạy `thidua up` một lần.",
+            "No access token: use --token, THIDUA_TOKEN, or run `thidua up` once.",
+        ),
+        "service_unreachable": (
+            "Không kết nối được dịch vụ {service} tại {url}. Hệ thống đã chạy chưa (`thidua up`)?",
+            "Cannot reach the {service} service at {url}. Is the system running (`thidua up`)?",
+        ),
+        "schemas_written": ("Đã ghi {count} lược đồ JSON vào {path}", "Wrote {count} JSON Schemas to {path}"),
+        "token_created": (
+            "Đã cấp mã truy cập (chỉ hiển thị một lần):\n  {token}\n  vai trò: {role}; phạm vi: {scope}",
+            "Access token issued (shown once only):\n  {token}\n  role: {role}; scope: {scope}",
+        ),
+        "whole_federation": ("toàn hệ thống", "the whole federation"),
+        "unit_saved": ("Đã lưu đơn vị {code} – {name}", "Saved unit {code} – {name}"),
+        "unit_merged": ("Đã hợp nhất {code} vào {successor} từ ngày {date}", "Merged {code} into {successor} as of {date}"),
+        "import_done": ("Đã nhập {count} đơn vị.", "Imported {count} units."),
+        "import_checked": ("Tệp hợp lệ: {count} đơn vị sẽ được nhập.", "The file is valid: {count} units would be imported."),
+        "import_row_error": ("Dòng {row}{column}: {message}", "Row {row}{column}: {message}"),
+        "cluster_saved": ("Đã lưu cụm/khối {code} – {name}", "Saved cluster {code} – {name}"),
+        "members_saved": ("Năm {year}: {count} thành viên (+{added} / -{removed})", "{year}: {count} members (+{added} / -{removed})"),
+        "leader_saved": ("Năm {year}: cụm trưởng {leader}{deputy}", "{year}: leader {leader}{deputy}"),
+        "person_saved": ("Đã lưu {name} ({unit})", "Saved {name} ({unit})"),
+        "demo_step": ("Dữ liệu mẫu: {what}", "Demo data: {what}"),
+        "demo_done": ("Đã nạp dữ liệu mẫu: {units} đơn vị, {clusters} cụm/khối, {people} cá nhân.", "Demo data loaded: {units} units, {clusters} clusters, {people} people."),
+        "demo_exists": ("Dữ liệu mẫu đã có (đơn vị VCA tồn tại); bỏ qua.", "Demo data is already there (unit VCA exists); skipped."),
+        "verify_ok": ("Chuỗi {chain}: {count} sự kiện, nguyên vẹn.", "Chain {chain}: {count} events, intact."),
+        "verify_bad": ("Chuỗi {chain}: {count} sự kiện, {problems} lỗi:", "Chain {chain}: {count} events, {problems} problems:"),
+        "verify_no_key": ("(không có khóa công khai của nút {node}: chưa kiểm chữ ký)", "(no public key for node {node}: signatures not checked)"),
+        "column_code": ("Mã", "Code"),
+        "column_name": ("Tên", "Name"),
+        "column_kind": ("Loại", "Kind"),
+        "column_status": ("Trạng thái", "Status"),
+        "column_parent": ("Cấp trên", "Parent"),
+        "column_province": ("Tỉnh", "Province"),
+        "column_year": ("Năm", "Year"),
+        "column_leader": ("Cụm trưởng", "Leader"),
+        "column_deputy": ("Cụm phó", "Deputy"),
+        "column_owner": ("Đơn vị tổ chức", "Owner"),
+        "column_position": ("Chức vụ", "Position"),
+        "column_unit": ("Đơn vị", "Unit"),
+        "total": ("Tổng: {total}", "Total: {total}"),
+        "status_active": ("đang hoạt động", "active"),
+        "status_merged": ("đã hợp nhất", "merged"),
+        "status_dissolved": ("đã giải thể", "dissolved"),
+        "merged_into_line": ("Đã hợp nhất vào {successor} từ ngày {date}; hiện do {current} kế thừa.", "Merged into {successor} on {date}; now followed by {current}."),
+    }
+)

@@ -1,0 +1,110 @@
+"""Async SQLAlchemy: SQLite by default, PostgreSQL by URL; Alembic migrations per service."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@dataclass
+class Database:
+    """A service's database. All writes of one process pass through `write_lock`:
+    SQLite allows one writer, and the event chain needs one writer per service."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def from_url(cls, url: str) -> "Database":
+        engine = create_engine(url)
+        return cls(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+# --- migrations ------------------------------------------------------------
+def alembic_config(script_location: Path, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_to_head(script_location: Path, url: str) -> None:
+    """Apply the service's migrations (blocking; runs its own event loop)."""
+    command.upgrade(alembic_config(script_location, url), "head")
+
+
+async def upgrade_to_head_async(script_location: Path, url: str) -> None:
+    await asyncio.to_thread(upgrade_to_head, script_location, url)
+
+
+def run_alembic_env(target_metadata: MetaData) -> None:
+    """Body of every service's `migrations/env.py` (online, async engine)."""
+    from alembic import context
+
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url, "sqlalchemy.url must be set"
+
+    def do_run(connection: Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_engine(url)
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run)
+            await connection.commit()
+        await engine.dispose()
+
+    asyncio.run(run())

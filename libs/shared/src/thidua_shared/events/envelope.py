@@ -1,0 +1,153 @@
+"""The one envelope every event travels in.
+
+Integrity: `hash` is SHA-256 over the canonical JSON (RFC 8785) of the envelope
+without `hash` and `signature`; `prev_hash` is the hash of the previous event of
+the same (node, service) chain, `sequence` its position, and `signature` an
+Ed25519 signature of the hash by the node's key. An auditor who replays a chain
+can so prove that nothing was altered, dropped or reordered.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import rfc8785
+import uuid6
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from thidua_shared.roles import Role
+
+GENESIS_HASH = "0" * 64
+SUBJECT_PREFIX = "thidua.events"
+
+
+def new_event_id() -> UUID:
+    """UUIDv7: time-ordered, so ids sort roughly by creation."""
+    return uuid6.uuid7()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def canonical_json(data: Any) -> bytes:
+    """RFC 8785 canonical JSON: the same object always gives the same bytes."""
+    return rfc8785.dumps(data)
+
+
+class Actor(BaseModel):
+    """Who caused the event: taken from the bearer token, never from the request body."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    role: Role
+    name: str
+    unit_id: str | None = None
+
+
+SYSTEM_ACTOR = Actor(id="system", role=Role.SYSTEM, name="Hệ thống Thi Đua")
+
+
+class AggregateRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    id: str
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: UUID
+    type: str = Field(description="`<service>.<event>`, e.g. `registry.unit_registered`")
+    version: int = Field(ge=1)
+    occurred_at: datetime
+    node: str
+    service: str
+    sequence: int = Field(ge=1, description="Position in the (node, service) chain, from 1")
+    actor: Actor
+    correlation_id: UUID
+    causation_id: UUID | None = None
+    aggregate: AggregateRef
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str = ""
+    signature: str = ""
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("occurred_at must carry a time zone")
+        return value.astimezone(UTC)
+
+    @property
+    def event_name(self) -> str:
+        return self.type.split(".", 1)[1]
+
+    @property
+    def subject(self) -> str:
+        return subject_for(self.node, self.type)
+
+    # --- integrity -------------------------------------------------------
+    def content_bytes(self) -> bytes:
+        return canonical_json(self.model_dump(mode="json", exclude={"hash", "signature"}))
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.content_bytes()).hexdigest()
+
+    def sealed(self, key: Ed25519PrivateKey) -> "Envelope":
+        """Return a copy with `hash` and `signature` filled in."""
+        digest = self.compute_hash()
+        signature = base64.b64encode(key.sign(bytes.fromhex(digest))).decode()
+        return self.model_copy(update={"hash": digest, "signature": signature})
+
+    def hash_is_valid(self) -> bool:
+        return self.hash == self.compute_hash()
+
+    def signature_is_valid(self, public_key: Ed25519PublicKey) -> bool:
+        try:
+            public_key.verify(base64.b64decode(self.signature), bytes.fromhex(self.hash))
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    # --- wire format -----------------------------------------------------
+    def to_bytes(self) -> bytes:
+        return canonical_json(self.model_dump(mode="json"))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Envelope":
+        return cls.model_validate_json(data)
+
+
+def subject_for(node: str, event_type: str) -> str:
+    service, name = event_type.split(".", 1)
+    return f"{SUBJECT_PREFIX}.{node}.{service}.{name}"
+
+
+def verify_chain(envelopes: list[Envelope], public_key: Ed25519PublicKey | None = None) -> list[str]:
+    """Check one (node, service) chain in stream order; return the problems found (empty: intact)."""
+    problems: list[str] = []
+    previous_hash, expected_sequence = GENESIS_HASH, None
+    for env in envelopes:
+        if expected_sequence is None:
+            expected_sequence = env.sequence
+            previous_hash = env.prev_hash if env.sequence > 1 else GENESIS_HASH
+        if env.sequence != expected_sequence:
+            problems.append(f"{env.id}: sequence {env.sequence}, expected {expected_sequence}")
+        if env.prev_hash != previous_hash:
+            problems.append(f"{env.id}: prev_hash does not match the previous event")
+        if not env.hash_is_valid():
+            problems.append(f"{env.id}: hash does not match its content")
+        if public_key is not None and not env.signature_is_valid(public_key):
+            problems.append(f"{env.id}: signature is not valid for this node's key")
+        previous_hash, expected_sequence = env.hash, env.sequence + 1
+    return problems

@@ -1,0 +1,61 @@
+"""User-facing text: Vietnamese first, English available.
+
+Every error a person can see has a code and a message in both languages here;
+services add their own codes with `add_messages`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+Language = Literal["vi", "en"]
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "token_missing": ("Thiếu mã truy cập (Authorization: Bearer ...).", "Missing access token (Authorization: Bearer ...)."),
+    "token_invalid": ("Mã truy cập không hợp lệ hoặc đã bị thu hồi.", "The access token is invalid or revoked."),
+    "forbidden_role": (
+        "Vai trò «{role}» không được phép thực hiện thao tác này.",
+        "The role '{role}' may not do this.",
+    ),
+    "forbidden_scope": (
+        "Đơn vị «{unit}» nằm ngoài phạm vi quản lý của mã truy cập này.",
+        "Unit '{unit}' is outside the scope of this access token.",
+    ),
+    "validation_failed": ("Dữ liệu gửi lên không hợp lệ.", "The submitted data is not valid."),
+    "internal_error": (
+        "Lỗi hệ thống, đã được ghi nhận. Vui lòng thử lại sau.",
+        "Internal error; it has been logged. Please try again later.",
+    ),
+    "not_found": ("Không tìm thấy.", "Not found."),
+}
+
+
+def add_messages(messages: dict[str, tuple[str, str]]) -> None:
+    for code in messages:
+        if code in MESSAGES and MESSAGES[code] != messages[code]:
+            raise ValueError(f"message code {code} is defined twice")
+    MESSAGES.update(messages)
+
+
+def translate(message_code: str, language: Language = "vi", /, **params: object) -> str:
+    vi, en = MESSAGES.get(message_code, (message_code, message_code))
+    template = en if language == "en" else vi
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
+def language_from_header(accept_language: str | None) -> Language:
+    """`Accept-Language: en...` picks English; anything else is Vietnamese."""
+    if accept_language and accept_language.strip().lower().startswith("en"):
+        return "en"
+    return "vi"
+
+
+def format_date(value: date | datetime | None, language: Language = "vi") -> str:
+    """Dates as a person reads them: 13/10/2013 in Vietnamese, 2013-10-13 in English."""
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y") if language == "vi" else value.strftime("%Y-%m-%d")

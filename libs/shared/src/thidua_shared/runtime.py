@@ -1,0 +1,199 @@
+"""What every service process is made of, wired the same way for all four.
+
+A `ServiceRuntime` owns the database (migrated at start), the node key, the
+NATS connection, the outbox relay and the FastStream broker with the service's
+consumers. `create_http_app` puts a FastAPI app with bilingual errors, bearer
+auth and `/health` in front of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import nats
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from faststream.nats import NatsBroker
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from sqlalchemy import func, select, text
+
+from thidua_shared.auth import Principal, principal_for_token
+from thidua_shared.db import Database, upgrade_to_head_async
+from thidua_shared.errors import AppError
+from thidua_shared.i18n import Language, language_from_header, translate
+from thidua_shared.keys import ensure_node_key
+from thidua_shared.logging import get_logger
+from thidua_shared.messaging.consumer import Handler, IdempotentConsumer, attach_consumer
+from thidua_shared.messaging.relay import OutboxRelay
+from thidua_shared.messaging.tables import MessagingTables
+from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork
+from thidua_shared.settings import ServiceSettings, Settings
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable consumer of another service's events: `subject` filters the EVENTS stream."""
+
+    name: str
+    subject: str
+    handlers: dict[str, Handler]
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    tables: MessagingTables
+    migrations_dir: Path
+    settings: Settings = field(default_factory=Settings)
+    consumers: list[ConsumerSpec] = field(default_factory=list)
+    on_started: list[Callable[["ServiceRuntime"], Awaitable[None]]] = field(default_factory=list)
+
+    db: Database = field(init=False)
+    source: EventSource = field(init=False)
+    nc: NatsClient = field(init=False)
+    js: JetStreamContext = field(init=False)
+    relay: OutboxRelay = field(init=False)
+    broker: NatsBroker = field(init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+
+    @property
+    def service_settings(self) -> ServiceSettings:
+        return ServiceSettings.for_service(self.name)
+
+    @property
+    def database_url(self) -> str:
+        return self.service_settings.resolved_database_url(self.name, self.settings)
+
+    async def start(self) -> None:
+        await upgrade_to_head_async(self.migrations_dir, self.database_url)
+        self.db = Database.from_url(self.database_url)
+        self.source = EventSource(self.settings.node, self.name, ensure_node_key(self.settings.keys_dir, self.settings.node))
+        url = self.settings.effective_nats_url
+        self.nc = await nats.connect(url, name=f"{self.settings.node}.{self.name}", max_reconnect_attempts=-1)
+        self.js = self.nc.jetstream()
+        self.relay = OutboxRelay(self.db, self.tables, self.js)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        self.broker = NatsBroker(url, max_reconnect_attempts=-1, logger=None)
+        for spec in self.consumers:
+            consumer = IdempotentConsumer(spec.name, self.db, self.tables, spec.handlers, self.js, self.settings.node)
+            attach_consumer(self.broker, consumer, spec.subject)
+        await self.broker.start()
+        for hook in self.on_started:
+            await hook(self)
+        log.info("service.started", database=self.db.engine.dialect.name, nats=url)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.broker.stop()
+        await self.nc.drain()
+        await self.db.dispose()
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.tables, self.source, on_commit=self.relay.wake)
+
+    async def health(self) -> dict[str, Any]:
+        outbox = self.tables.outbox
+        async with self.db.sessions() as session:
+            await session.execute(text("SELECT 1"))
+            pending = await session.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
+        return {
+            "service": self.name,
+            "node": self.settings.node,
+            "status": "ok",
+            "database": self.db.engine.dialect.name,
+            "nats_connected": self.nc.is_connected,
+            "outbox_pending": pending,
+        }
+
+
+# --- HTTP ----------------------------------------------------------------------
+bearer = HTTPBearer(auto_error=False, description="Mã truy cập / access token: `Authorization: Bearer tdt_...`")
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def get_language(request: Request) -> Language:
+    return language_from_header(request.headers.get("accept-language"))
+
+
+async def get_principal(
+    runtime: Annotated[ServiceRuntime, Depends(get_runtime)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    async with runtime.db.sessions() as session:
+        return await principal_for_token(session, runtime.tables, credentials.credentials if credentials else None)
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+LanguageDep = Annotated[Language, Depends(get_language)]
+
+
+def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(exc.body(get_language(request)), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        language = get_language(request)
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        body = {
+            "code": "validation_failed",
+            "message": translate("validation_failed", language),
+            "message_vi": translate("validation_failed", "vi"),
+            "message_en": translate("validation_failed", "en"),
+            "details": errors,
+        }
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("http.unexpected_error", path=request.url.path)
+        return JSONResponse(AppError("internal_error").body(get_language(request)), status_code=500)
+
+    @app.get("/health", tags=["health"], summary="Tình trạng dịch vụ / service health")
+    async def health(rt: RuntimeDep) -> dict[str, Any]:
+        return await rt.health()
+
+    return app
+
+
+def serve(service: str, create_app: Callable[[], FastAPI]) -> None:
+    """Run one service process: logging, then uvicorn on the service's port."""
+    import uvicorn
+
+    from thidua_shared.logging import configure_logging
+    from thidua_shared.settings import ServiceSettings
+
+    settings = Settings()
+    configure_logging(settings, service)
+    port = ServiceSettings.for_service(service).resolved_port(service)
+    uvicorn.run(create_app(), host=settings.host, port=port, log_config=None, access_log=False)

@@ -1,0 +1,82 @@
+"""Configuration, read from `THIDUA_*` environment variables.
+
+With nothing set, everything is embedded: a local nats-server and SQLite files
+under `./var/`. Production sets `THIDUA_NATS_URL` and one database URL per
+service (`THIDUA_REGISTRY_DATABASE_URL`, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+# Default HTTP ports of the four services, in the order the launcher starts them.
+SERVICE_PORTS: dict[str, int] = {"registry": 8101, "campaigns": 8102, "scoring": 8103, "awards": 8104}
+
+
+class Settings(BaseSettings):
+    """Settings shared by every process of one node."""
+
+    model_config = SettingsConfigDict(env_prefix="THIDUA_", extra="ignore")
+
+    node: str = Field("vn", description="Node id: `vn` for the centre, a province code for a provincial node")
+    var_dir: Path = Field(Path("var"), description="Where data, keys and logs live")
+    nats_url: str | None = Field(None, description="External NATS; unset means the embedded nats-server")
+    # Not 4222: a machine may already run its own NATS there.
+    nats_port: int = Field(4322, description="Client port of the embedded nats-server")
+    nats_monitor_port: int = Field(8322, description="Monitoring port of the embedded nats-server")
+    stream_replicas: int = Field(1, ge=1, le=5)
+    log_format: Literal["auto", "console", "json"] = "auto"
+    log_level: str = "INFO"
+    language: Literal["vi", "en"] = "vi"
+    host: str = "127.0.0.1"
+
+    @field_validator("node")
+    @classmethod
+    def _node_is_a_subject_token(cls, value: str) -> str:
+        if not NODE_PATTERN.match(value):
+            raise ValueError("node must be lower-case letters, digits, '-' or '_' (it is a NATS subject token)")
+        return value
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.var_dir / "keys"
+
+    @property
+    def effective_nats_url(self) -> str:
+        return self.nats_url or f"nats://127.0.0.1:{self.nats_port}"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings of one service, read from `THIDUA_<SERVICE>_*`."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str | None = None
+    port: int | None = None
+
+    @classmethod
+    def for_service(cls, service: str) -> "ServiceSettings":
+        return cls(_env_prefix=f"THIDUA_{service.upper()}_")  # type: ignore[call-arg]
+
+    def resolved_database_url(self, service: str, settings: Settings) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(settings.var_dir / 'db' / f'{service}.db').resolve()}"
+
+    def resolved_port(self, service: str) -> int:
+        return self.port or SERVICE_PORTS[service]
+
+
+class BootstrapSettings(BaseSettings):
+    """Set by `thidua up` on first start: the hash of the admin token it printed."""
+
+    model_config = SettingsConfigDict(env_prefix="THIDUA_", extra="ignore")
+
+    bootstrap_admin_token_hash: str | None = None

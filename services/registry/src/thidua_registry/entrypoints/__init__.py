@@ -1,0 +1,1 @@
+"""How the outside reaches the registry: the HTTP API (the registry consumes no events yet)."""

@@ -1,0 +1,86 @@
+"""What the HTTP API returns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from thidua_shared.events.registry import ClusterKind, UnitKind, UnitStatus
+from thidua_shared.roles import Role
+
+
+class UnitRef(BaseModel):
+    id: str
+    code: str
+    name: str
+
+
+class UnitOut(BaseModel):
+    id: str
+    code: str
+    name: str
+    kind: UnitKind
+    province_code: str | None
+    status: UnitStatus
+    status_date: date | None
+    parent: UnitRef | None
+    successor: UnitRef | None = None
+    current: UnitRef | None = None  # for a merged unit: the active unit its history now follows
+
+
+class UnitPage(BaseModel):
+    total: int
+    items: list[UnitOut]
+
+
+class ClusterOut(BaseModel):
+    id: str
+    code: str
+    name: str
+    kind: ClusterKind
+    owner: UnitRef
+
+
+class MembersOut(BaseModel):
+    cluster: ClusterOut
+    year: int
+    members: list[UnitRef]
+    leader: UnitRef | None = None
+    deputy: UnitRef | None = None
+
+
+class MembershipChangeOut(BaseModel):
+    year: int
+    members: list[str]
+    added: list[str]
+    removed: list[str]
+
+
+class LeaderTerm(BaseModel):
+    year: int
+    leader: UnitRef
+    deputy: UnitRef | None
+    elected_on: date | None
+
+
+class PersonOut(BaseModel):
+    id: str
+    full_name: str
+    position: str | None
+    unit: UnitRef
+    has_national_id: bool
+
+
+class TokenIssued(BaseModel):
+    id: str
+    token: str
+    role: Role
+    scope_unit_id: str | None
+    note: str = "Mã chỉ hiển thị một lần; hãy lưu lại. / Shown once only; keep it safe."
+
+
+class ImportResult(BaseModel):
+    dry_run: bool
+    created: int
+    units: list[UnitRef]

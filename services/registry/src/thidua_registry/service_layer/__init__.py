@@ -1,0 +1,1 @@
+"""Use cases of the registry: load, check access, decide (domain), save and record events in one transaction."""
