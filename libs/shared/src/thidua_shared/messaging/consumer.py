@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from string import printable
+from urllib.parse import quote
 
 from faststream import Context
 from faststream.middlewares import AckPolicy
@@ -32,6 +34,7 @@ from thidua_shared.messaging.tables import MessagingTables
 log = get_logger(__name__)
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+ERROR_SAFE_CHARS = "".join(c for c in printable if c not in "%\r\n\t\x0b\x0c")
 
 
 class RejectEvent(Exception):
@@ -129,7 +132,8 @@ class IdempotentConsumer:
             "Thidua-Event-Id": event_id,
             "Thidua-Original-Subject": msg.subject,
             "Thidua-Attempts": str(msg.metadata.num_delivered or 1),
-            "Thidua-Error": reason.replace("\r", " ").replace("\n", " ")[:2000],
+            # Header values must stay ASCII: the error is UTF-8, percent-encoded (urllib.parse.unquote reads it).
+            "Thidua-Error": quote(" ".join(reason.split())[:2000], safe=ERROR_SAFE_CHARS),
         }
         await self.js.publish(
             f"{DEADLETTER_PREFIX}.{self.node}.{self.name}", msg.data, headers=headers, stream=DEADLETTER_STREAM

@@ -1,0 +1,75 @@
+"""Helpers shared by the tests: a tiny service schema, event factories, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Column, Integer, String, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from thidua_shared.db import Database, new_metadata
+from thidua_shared.events.envelope import Actor, Envelope
+from thidua_shared.events.registry import UnitKind, UnitRegistered, UnitSnapshot, UnitStatus
+from thidua_shared.messaging.tables import MessagingTables
+from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork
+from thidua_shared.roles import Role
+
+metadata = new_metadata()
+tables = MessagingTables.define(metadata)
+# The "state" a test handler changes: one counter per unit.
+tallies = Table("tallies", metadata, Column("unit_id", String(64), primary_key=True), Column("count", Integer, nullable=False))
+
+ADMIN = Actor(id="admin", role=Role.NATIONAL_ADMIN, name="Quản trị")
+KEY = Ed25519PrivateKey.generate()
+SOURCE = EventSource(node="vn", service="registry", key=KEY)
+
+
+async def create_database(url: str) -> Database:
+    db = Database.from_url(url)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    return db
+
+
+def unit_registered(code: str) -> UnitRegistered:
+    return UnitRegistered(
+        unit=UnitSnapshot(
+            id=code, code=code, name=f"HTX {code}", kind=UnitKind.COOPERATIVE, parent_id="VCA",
+            province_code="01", status=UnitStatus.ACTIVE,
+        )
+    )
+
+
+async def commit_events(db: Database, codes: list[str], source: EventSource = SOURCE) -> None:
+    """One unit of work per code, each recording one event."""
+    for code in codes:
+        async with UnitOfWork(db, tables, source) as uow:
+            uow.record(unit_registered(code), aggregate_id=code, actor=ADMIN)
+            await uow.commit()
+
+
+async def count_up(session: AsyncSession, envelope: Envelope) -> None:
+    """A handler with a visible effect: tallies[unit] += 1 (so a second effect would show)."""
+    unit_id = envelope.aggregate.id
+    updated = await session.execute(update(tallies).where(tallies.c.unit_id == unit_id).values(count=tallies.c.count + 1))
+    if updated.rowcount == 0:
+        await session.execute(tallies.insert().values(unit_id=unit_id, count=1))
+
+
+async def tally_counts(db: Database) -> dict[str, int]:
+    async with db.sessions() as session:
+        return {row.unit_id: row.count for row in (await session.execute(select(tallies))).all()}
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0, message: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
