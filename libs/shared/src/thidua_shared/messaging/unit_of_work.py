@@ -15,6 +15,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.db import Database
@@ -146,15 +147,19 @@ class UnitOfWork:
         return sealed
 
     async def _lock_chain_head(self) -> tuple[int, str]:
-        """Read (and on PostgreSQL lock) the head of this service's chain, creating it at genesis."""
+        """Read and lock the head of this service's chain (created at genesis if absent).
+
+        ON CONFLICT DO NOTHING makes two first writers agree on one genesis row;
+        on PostgreSQL, FOR UPDATE then serialises writers of the same chain."""
         head = self._tables.chain_head
+        dialect_insert = postgresql.insert if self._db.is_postgres else sqlite.insert
+        await self.session.execute(
+            dialect_insert(head)
+            .values(chain=self._source.chain, last_sequence=0, last_hash=GENESIS_HASH)
+            .on_conflict_do_nothing(index_elements=[head.c.chain])
+        )
         query = select(head.c.last_sequence, head.c.last_hash).where(head.c.chain == self._source.chain)
         if self._db.is_postgres:
             query = query.with_for_update()
-        row = (await self.session.execute(query)).first()
-        if row is None:
-            await self.session.execute(
-                insert(head).values(chain=self._source.chain, last_sequence=0, last_hash=GENESIS_HASH)
-            )
-            return 0, GENESIS_HASH
+        row = (await self.session.execute(query)).one()
         return int(row.last_sequence), str(row.last_hash)
