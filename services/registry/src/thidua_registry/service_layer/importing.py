@@ -66,10 +66,10 @@ class Row:
 class RowErrors:
     items: list[dict[str, Any]]
 
-    def add(self, row: int, column: str | None, code: str, **params: object) -> None:
+    def add(self, row: int, column: str | None, message_code: str, /, **params: object) -> None:
         self.items.append(
-            {"row": row, "column": column, "code": code,
-             "message_vi": translate(code, "vi", **params), "message_en": translate(code, "en", **params)}
+            {"row": row, "column": column, "code": message_code,
+             "message_vi": translate(message_code, "vi", **params), "message_en": translate(message_code, "en", **params)}
         )
 
     def add_app_error(self, row: int, column: str | None, error: AppError) -> None:

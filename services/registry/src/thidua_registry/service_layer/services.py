@@ -70,7 +70,7 @@ async def add_unit(uow: UnitOfWork, repo: RegistryRepository, principal: Princip
     code = model.normalize_code(command.code)
     if await repo.code_exists(code):
         raise Conflict("unit_code_taken", code=code)
-    parent = await load_unit(repo, command.parent, "parent_not_found") if command.parent else None
+    parent = await load_active_unit(repo, command.parent, "parent_not_found") if command.parent else None
     if command.kind is ev.UnitKind.NATIONAL_ALLIANCE:
         principal.require_role((Role.NATIONAL_ADMIN,))
     model.check_placement(command.kind, parent)
@@ -107,7 +107,7 @@ async def update_unit(uow: UnitOfWork, principal: Principal, ref: str, command: 
 
 async def _checked_new_parent(repo: RegistryRepository, principal: Principal, unit: Unit, parent_ref: str | None) -> str | None:
     principal.require_role(UNIT_WRITERS)
-    parent = await load_unit(repo, parent_ref, "parent_not_found") if parent_ref else None
+    parent = await load_active_unit(repo, parent_ref, "parent_not_found") if parent_ref else None
     model.check_placement(unit.kind, parent)
     if parent is None:
         return None

@@ -1,0 +1,69 @@
+"""A registry service running in-process (real lifespan: migrations, NATS, relay) over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from thidua_shared.audit import read_stream
+from thidua_shared.auth import hash_token, new_token
+from thidua_shared.events.envelope import Envelope
+from thidua_shared.natsserver import NatsServer
+from thidua_shared.settings import Settings
+
+from thidua_registry.entrypoints.app import create_app
+
+
+@dataclass
+class RegistryClient:
+    http: httpx.AsyncClient
+    admin_token: str
+    nats_url: str
+    settings: Settings
+
+    def as_(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    async def post(self, path: str, json: object, token: str | None = None, **kw) -> httpx.Response:
+        return await self.http.post(path, json=json, headers=self.as_(token or self.admin_token) | kw.pop("headers", {}), **kw)
+
+    async def get(self, path: str, token: str | None = None, **kw) -> httpx.Response:
+        return await self.http.get(path, headers=self.as_(token or self.admin_token) | kw.pop("headers", {}), **kw)
+
+    async def patch(self, path: str, json: object, token: str | None = None) -> httpx.Response:
+        return await self.http.patch(path, json=json, headers=self.as_(token or self.admin_token))
+
+    async def put(self, path: str, json: object, token: str | None = None) -> httpx.Response:
+        return await self.http.put(path, json=json, headers=self.as_(token or self.admin_token))
+
+    async def unit(self, code: str, name: str, kind: str, parent: str | None = None, province: str | None = None) -> dict:
+        response = await self.post("/units", {"code": code, "name": name, "kind": kind, "parent": parent, "province_code": province})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def token(self, role: str, scope: str | None, holder: str = "Người dùng thử") -> str:
+        response = await self.post("/tokens", {"holder_name": holder, "role": role, "scope_unit": scope})
+        assert response.status_code == 201, response.text
+        return response.json()["token"]
+
+    async def events(self) -> list[Envelope]:
+        """The registry's events in the stream, once the relay has published everything committed."""
+        runtime = self.http._transport.app.state.runtime  # type: ignore[attr-defined]
+        await runtime.relay.publish_pending()
+        return [e for e in await read_stream(self.nats_url) if e.service == "registry"]
+
+
+@pytest.fixture
+async def registry(tmp_path, database_url, nats_server: NatsServer, js_streams, monkeypatch) -> AsyncIterator[RegistryClient]:
+    admin_token = new_token()
+    monkeypatch.setenv("THIDUA_REGISTRY_DATABASE_URL", database_url)
+    monkeypatch.setenv("THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH", hash_token(admin_token))
+    settings = Settings(var_dir=tmp_path / "var", nats_url=nats_server.url, node="vn")
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+            yield RegistryClient(http, admin_token, nats_server.url, settings)
