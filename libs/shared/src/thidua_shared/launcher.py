@@ -78,7 +78,8 @@ class ServiceProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"thidua_{self.name}"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", f"thidua_{self.name}"], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the launcher only; it stops services before NATS
         )
 
     def alive(self) -> bool:

@@ -62,7 +62,8 @@ class NatsServer:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
         output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(nats_server_binary()), "-c", str(config)], stdout=output, stderr=subprocess.STDOUT
+            [str(nats_server_binary()), "-c", str(config)], stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self._wait_until_ready(timeout)
         return self

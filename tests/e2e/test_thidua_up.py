@@ -1,0 +1,114 @@
+"""End to end: `thidua up` as a process, a unit registered over HTTP, its event read back from the stream."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sysconfig
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from thidua_shared.audit import read_stream
+from thidua_shared.events.envelope import verify_chain
+from thidua_shared.keys import load_public_key, public_key_path
+from thidua_shared.natsserver import free_port
+
+pytestmark = pytest.mark.e2e
+
+
+class Up:
+    """`thidua up` in a child process, with its own ports and var folder."""
+
+    def __init__(self, var: Path) -> None:
+        self.var = var
+        self.nats_port, self.registry_port = free_port(), free_port()
+        self.env = dict(
+            os.environ,
+            THIDUA_VAR_DIR=str(var),
+            THIDUA_NATS_PORT=str(self.nats_port),
+            THIDUA_NATS_MONITOR_PORT=str(free_port()),
+            THIDUA_REGISTRY_PORT=str(self.registry_port),
+            THIDUA_LOG_FORMAT="json",
+        )
+        for name in ("THIDUA_NATS_URL", "THIDUA_REGISTRY_DATABASE_URL", "THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH"):
+            self.env.pop(name, None)
+        self.output = var.parent / f"up-{time.monotonic_ns()}.out"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "Up":
+        thidua = Path(sysconfig.get_path("scripts")) / "thidua"
+        with self.output.open("wb") as out:
+            self.process = subprocess.Popen([str(thidua), "up"], env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while "sẵn sàng" not in self.text():
+            assert self.process.poll() is None, self.text()
+            assert time.monotonic() < deadline, self.text()
+            time.sleep(0.2)
+        return self
+
+    def text(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)  # what Ctrl-C does
+        return self.process.wait(timeout=60)
+
+    @property
+    def registry(self) -> str:
+        return f"http://127.0.0.1:{self.registry_port}"
+
+    @property
+    def nats_url(self) -> str:
+        return f"nats://127.0.0.1:{self.nats_port}"
+
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {(self.var / 'admin.token').read_text().strip()}"}
+
+
+def registry_events(url: str, count: int) -> list:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        events = [e for e in asyncio.run(read_stream(url)) if e.service == "registry"]
+        if len(events) >= count:
+            return events
+        time.sleep(0.2)
+    raise AssertionError(f"fewer than {count} registry events in the stream")
+
+
+def test_thidua_up_registers_a_unit_whose_event_is_signed_and_chained_and_resumes_after_restart(tmp_path: Path):
+    var = tmp_path / "var"
+    up = Up(var).start()
+    try:
+        assert "tdt_" in up.text()  # the admin token is printed on first start
+        created = httpx.post(f"{up.registry}/units", headers=up.admin(), json={"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"})
+        assert created.status_code == 201, created.text
+        events = registry_events(up.nats_url, 2)  # the bootstrap token, then the unit
+    finally:
+        assert up.stop() == 0
+    assert "Đã dừng" in up.text()
+
+    unit_event = events[-1]
+    assert unit_event.type == "registry.unit_registered" and unit_event.version == 1
+    assert unit_event.payload["unit"]["code"] == "VCA" and unit_event.payload["unit"]["id"] == created.json()["id"]
+    assert unit_event.node == "vn" and unit_event.actor.role.value == "national_admin"
+    assert unit_event.aggregate.kind == "unit" and unit_event.correlation_id is not None
+    key = load_public_key(public_key_path(var / "keys", "vn"))
+    assert verify_chain(events, key) == []
+
+    again = Up(var).start()  # a second `up` resumes the data
+    try:
+        assert "tdt_" not in again.text()
+        assert httpx.get(f"{again.registry}/units/VCA", headers=again.admin()).status_code == 200
+        httpx.post(f"{again.registry}/units", headers=again.admin(),
+                   json={"code": "VCA-TDKT", "name": "Ban Thi đua – Khen thưởng", "kind": "department", "parent": "VCA"}).raise_for_status()
+        resumed = registry_events(again.nats_url, 3)
+    finally:
+        assert again.stop() == 0
+    assert [e.sequence for e in resumed] == [1, 2, 3]
+    assert verify_chain(resumed, key) == []
