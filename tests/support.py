@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Column, Integer, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from thidua_shared.db import Database, new_metadata
+from thidua_shared.db import Database, dialect_insert, new_metadata
 from thidua_shared.events.envelope import Actor, Envelope
 from thidua_shared.events.registry import UnitKind, UnitRegistered, UnitSnapshot, UnitStatus
 from thidua_shared.messaging.tables import MessagingTables
@@ -57,6 +57,13 @@ async def count_up(session: AsyncSession, envelope: Envelope) -> None:
     updated = await session.execute(update(tallies).where(tallies.c.unit_id == unit_id).values(count=tallies.c.count + 1))
     if updated.rowcount == 0:
         await session.execute(tallies.insert().values(unit_id=unit_id, count=1))
+
+
+async def count_up_batch(session: AsyncSession, envelopes: list[Envelope]) -> None:
+    """The same effect for a run of events, in one upsert statement."""
+    insert = dialect_insert(session)(tallies)
+    statement = insert.on_conflict_do_update(index_elements=[tallies.c.unit_id], set_={"count": tallies.c.count + 1})
+    await session.execute(statement, [{"unit_id": e.aggregate.id, "count": 1} for e in envelopes])
 
 
 async def tally_counts(db: Database) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import nats
+import pytest
 from faststream.nats import NatsBroker
 from nats.aio.msg import Msg
 
@@ -13,7 +14,7 @@ from thidua_shared.messaging.consumer import IdempotentConsumer, RejectEvent, at
 from thidua_shared.messaging.relay import OutboxRelay
 from thidua_shared.messaging.streams import DEADLETTER_STREAM
 
-from tests.support import commit_events, count_up, create_database, eventually, tables, tally_counts
+from tests.support import commit_events, count_up, count_up_batch, create_database, eventually, tables, tally_counts
 
 SUBJECT = "thidua.events.vn.registry.>"
 
@@ -48,13 +49,16 @@ async def dead_letters(js) -> list[Msg]:
     return [await js.get_msg(DEADLETTER_STREAM, seq) for seq in range(info.state.first_seq, info.state.last_seq + 1)] if info.state.messages else []
 
 
-async def test_real_redelivery_has_no_second_effect(database_url, tmp_path, nats_server, js_streams):
+@pytest.mark.parametrize("shape", ["per_event", "batch"])
+async def test_real_redelivery_has_no_second_effect(shape, database_url, tmp_path, nats_server, js_streams):
     producer = await create_database(f"sqlite+aiosqlite:///{tmp_path / 'producer.db'}")
     db = await create_database(database_url)
     codes = [f"HTX-{i}" for i in range(5)]
     await publish(producer, js_streams, codes)
 
-    consumer = AckLosingConsumer("test-tallies", db, tables, {"registry.unit_registered": count_up}, js_streams, "vn")
+    handlers = {"registry.unit_registered": count_up} if shape == "per_event" else {}
+    batch_handlers = {"registry.unit_registered": count_up_batch} if shape == "batch" else {}
+    consumer = AckLosingConsumer("test-tallies", db, tables, handlers, js_streams, "vn", batch_handlers=batch_handlers)
     consumer.deliveries = {}
     broker = await start_consumer(nats_server.url, consumer, ack_wait_seconds=1)
     try:
@@ -64,6 +68,8 @@ async def test_real_redelivery_has_no_second_effect(database_url, tmp_path, nats
         await eventually(every_message_came_twice, timeout=30, message="redelivery of every message")
     finally:
         await broker.stop()
+        await consumer.close()
+    await consumer.close()
     assert await tally_counts(db) == {code: 1 for code in codes}
     assert consumer.processed == 5
     await db.dispose()
@@ -91,6 +97,8 @@ async def test_a_failing_handler_is_dead_lettered_with_its_error_and_the_rest_go
         await eventually(lambda: _counts_are(db, {"HTX-1": 1, "HTX-2": 1, "HTX-3": 1}), message="the good events")
     finally:
         await broker.stop()
+        await consumer.close()
+    await consumer.close()
     [letter] = await dead_letters(js_streams)
     assert unquote(letter.headers["Thidua-Error"]) == "ValueError('không xử lý được HTX-POISON')"
     assert letter.headers["Thidua-Attempts"] == "3"
@@ -117,6 +125,8 @@ async def test_malformed_and_rejected_events_go_straight_to_the_dead_letter_subj
         await eventually(lambda: _has_dead_letters(js_streams, 2), message="two dead letters")
     finally:
         await broker.stop()
+        await consumer.close()
+    await consumer.close()
     reasons = sorted(unquote(m.headers["Thidua-Error"]) for m in await dead_letters(js_streams))
     assert reasons[0].startswith("malformed envelope")
     assert "unit outside scope" in reasons[1]

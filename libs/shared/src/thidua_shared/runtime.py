@@ -31,7 +31,7 @@ from thidua_shared.errors import AppError
 from thidua_shared.i18n import Language, language_from_header, translate
 from thidua_shared.keys import ensure_node_key
 from thidua_shared.logging import get_logger
-from thidua_shared.messaging.consumer import Handler, IdempotentConsumer, attach_consumer
+from thidua_shared.messaging.consumer import BatchHandler, Handler, IdempotentConsumer, attach_consumer
 from thidua_shared.messaging.relay import OutboxRelay
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork
@@ -46,7 +46,8 @@ class ConsumerSpec:
 
     name: str
     subject: str
-    handlers: dict[str, Handler]
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class ServiceRuntime:
     relay: OutboxRelay = field(init=False)
     broker: NatsBroker = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+    _consumers: list[IdempotentConsumer] = field(default_factory=list, init=False)
 
     @property
     def service_settings(self) -> ServiceSettings:
@@ -85,8 +87,11 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         self.broker = NatsBroker(url, max_reconnect_attempts=-1, logger=None)
         for spec in self.consumers:
-            consumer = IdempotentConsumer(spec.name, self.db, self.tables, spec.handlers, self.js, self.settings.node)
+            consumer = IdempotentConsumer(
+                spec.name, self.db, self.tables, spec.handlers, self.js, self.settings.node, batch_handlers=spec.batch_handlers
+            )
             attach_consumer(self.broker, consumer, spec.subject)
+            self._consumers.append(consumer)
         await self.broker.start()
         for hook in self.on_started:
             await hook(self)
@@ -99,6 +104,8 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.broker.stop()
+        for consumer in self._consumers:
+            await consumer.close()
         await self.nc.drain()
         await self.db.dispose()
 

@@ -1,0 +1,131 @@
+"""Backbone benchmark: outbox relay and idempotent consumer against raw nats-py, in one run.
+
+    uv run python bench/backbone.py [--events 5000] [--database-url URL]
+
+Starts its own nats-server, then measures, on the same payloads:
+  raw publish    js.publish + wait for the stream's ack, one by one (with Nats-Msg-Id)
+  relay          outbox rows -> acknowledged stream messages -> rows marked published
+  raw consume    durable pull consumer, fetch in batches, ack each
+  consumer       FastStream batch pull subscriber -> inbox + state change in one transaction -> ack
+and prints each rate and the two ratios. Machines here are noisy: compare ratios, not rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nats
+from faststream.nats import NatsBroker
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support import ADMIN, KEY, count_up_batch, create_database, tables, tally_counts, unit_registered  # noqa: E402
+from thidua_shared.messaging.consumer import IdempotentConsumer, attach_consumer  # noqa: E402
+from thidua_shared.messaging.relay import OutboxRelay  # noqa: E402
+from thidua_shared.messaging.streams import apply_streams  # noqa: E402
+from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork  # noqa: E402
+from thidua_shared.natsserver import NatsServer  # noqa: E402
+
+
+async def fill_outbox(db, count: int, source: EventSource) -> list[tuple[str, bytes, str]]:
+    """Commit `count` events (100 per transaction; not timed) and return (subject, data, id) of each."""
+    for start in range(0, count, 100):
+        async with UnitOfWork(db, tables, source) as uow:
+            for i in range(start, min(start + 100, count)):
+                uow.record(unit_registered(f"HTX-{i:06d}"), aggregate_id=f"HTX-{i:06d}", actor=ADMIN)
+            await uow.commit()
+    async with db.sessions() as session:
+        rows = (await session.execute(select(tables.outbox.c.subject, tables.outbox.c.data, tables.outbox.c.event_id).order_by(tables.outbox.c.position))).all()
+    return [(r.subject, r.data, r.event_id) for r in rows]
+
+
+async def raw_publish(js, messages: list[tuple[str, bytes, str]]) -> float:
+    started = time.perf_counter()
+    for subject, data, event_id in messages:
+        await js.publish(subject.replace(".registry.", ".rawbench."), data, stream="EVENTS", headers={"Nats-Msg-Id": f"raw-{event_id}"})
+    return len(messages) / (time.perf_counter() - started)
+
+
+async def relay_publish(db, js, count: int) -> float:
+    relay = OutboxRelay(db, tables, js)
+    started = time.perf_counter()
+    published = await relay.publish_pending()
+    elapsed = time.perf_counter() - started
+    assert published == count, (published, count)
+    return count / elapsed
+
+
+async def raw_consume(js, count: int, batch: int) -> float:
+    sub = await js.pull_subscribe("thidua.events.vn.rawbench.>", durable="raw-bench", stream="EVENTS")
+    received = 0
+    started = time.perf_counter()
+    while received < count:
+        for msg in await sub.fetch(batch=batch, timeout=5):
+            await msg.ack()
+            received += 1
+    elapsed = time.perf_counter() - started
+    await sub.unsubscribe()
+    return count / elapsed
+
+
+async def idempotent_consume(url: str, db, js, count: int, batch: int) -> float:
+    consumer = IdempotentConsumer(
+        "bench-tallies", db, tables, {}, js, "vn", batch_handlers={"registry.unit_registered": count_up_batch}
+    )
+    broker = NatsBroker(url, logger=None)
+    attach_consumer(broker, consumer, "thidua.events.vn.registry.>", batch_size=batch)
+    started = time.perf_counter()
+    await broker.start()
+    while consumer.processed < count:
+        await asyncio.sleep(0.005)
+    elapsed = time.perf_counter() - started
+    await broker.stop()
+    await consumer.close()
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(tables.inbox)) == count
+    assert set((await tally_counts(db)).values()) == {1}  # every event had its effect, once
+    return count / elapsed
+
+
+async def main(events: int, database_url: str | None, batch: int = 512, consumer_url: str | None = None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        server = NatsServer(store_dir=Path(tmp) / "nats").start()
+        try:
+            nc = await nats.connect(server.url)
+            js = nc.jetstream()
+            await apply_streams(js, "vn")
+            producer = await create_database(database_url or f"sqlite+aiosqlite:///{tmp}/producer.db")
+            consumer_db = await create_database(consumer_url or f"sqlite+aiosqlite:///{tmp}/consumer.db")
+            messages = await fill_outbox(producer, events, EventSource("vn", "registry", KEY))
+
+            raw_pub = await raw_publish(js, messages)
+            relay = await relay_publish(producer, js, events)
+            raw_sub = await raw_consume(js, events, batch)
+            consume = await idempotent_consume(server.url, consumer_db, js, events, batch)
+            await nc.close()
+        finally:
+            server.stop()
+    def backend(url: str | None) -> str:
+        return "PostgreSQL" if url and url.startswith("postgresql") else "SQLite"
+
+    print(f"events per phase: {events}; pull batches of {batch}; outbox on {backend(database_url)}, inbox on {backend(consumer_url)}")
+    print(f"raw publish (ack each)     {raw_pub:9.0f} msg/s")
+    print(f"outbox relay               {relay:9.0f} msg/s   ratio relay/raw    = {relay / raw_pub:.2f}")
+    print(f"raw pull + ack             {raw_sub:9.0f} msg/s")
+    print(f"idempotent consumer        {consume:9.0f} msg/s   ratio consumer/raw = {consume / raw_sub:.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--batch", type=int, default=512, help="pull batch size, the same for raw and consumer")
+    parser.add_argument("--database-url", help="outbox database (default: a temporary SQLite file)")
+    parser.add_argument("--consumer-database-url", help="inbox and state database (default: a temporary SQLite file); must be empty")
+    args = parser.parse_args()
+    asyncio.run(main(args.events, args.database_url, args.batch, args.consumer_database_url))
