@@ -89,7 +89,8 @@ async def test_a_failing_handler_is_dead_lettered_with_its_error_and_the_rest_go
         "test-poison", db, tables, {"registry.unit_registered": choke_on_poison}, js_streams, "vn",
         max_attempts=3, retry_delay_seconds=0.05,
     )
-    broker = await start_consumer(nats_server.url, consumer)
+    # A short ack_wait: a message lost client-side in a fetch that timed out comes again quickly.
+    broker = await start_consumer(nats_server.url, consumer, ack_wait_seconds=2)
     try:
         await publish(producer, js_streams, ["HTX-1", "HTX-POISON", "HTX-2"])
         await eventually(lambda: _has_dead_letters(js_streams, 1), timeout=30, message="a dead letter")
@@ -116,7 +117,7 @@ async def test_malformed_and_rejected_events_go_straight_to_the_dead_letter_subj
         raise RejectEvent("đơn vị không thuộc phạm vi / unit outside scope")
 
     consumer = IdempotentConsumer("test-reject", db, tables, {"registry.unit_registered": reject_all}, js_streams, "vn")
-    broker = await start_consumer(nats_server.url, consumer)
+    broker = await start_consumer(nats_server.url, consumer, ack_wait_seconds=2)
     try:
         nc = await nats.connect(nats_server.url)
         await nc.jetstream().publish("thidua.events.vn.registry.unit_registered", b"{not json")

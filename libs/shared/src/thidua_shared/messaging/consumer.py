@@ -186,10 +186,14 @@ def attach_consumer(
     *,
     stream: str = EVENTS_STREAM,
     batch_size: int = 512,
-    batch_timeout: float = 0.02,
-    ack_wait_seconds: float = 60,
+    batch_timeout: float = 0.05,
+    ack_wait_seconds: float = 30,
 ) -> None:
     """Register `consumer` on `broker` as a durable pull subscriber with explicit acks.
+
+    `ack_wait_seconds` bounds how late a message that never reached us comes again:
+    on Python 3.11, asyncio.wait_for (inside nats-py's fetch) can drop a message that
+    arrives just as a fetch times out; the server then redelivers it after ack_wait.
 
     FastStream's own ack logic is switched off (AckPolicy.MANUAL): the consumer
     acks only after its transaction commits. JetStream's max_deliver is unlimited
