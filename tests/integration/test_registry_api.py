@@ -214,3 +214,12 @@ async def test_import_is_all_or_nothing_with_a_report_per_row(registry: Registry
     csv.writer(header_only).writerow(["ten", "loai"])
     missing = await registry.http.post("/imports/units", files={"file": ("x.csv", header_only.getvalue().encode())}, headers=registry.as_(registry.admin_token))
     assert (missing.status_code, missing.json()["code"]) == (422, "import_missing_columns")
+
+
+async def test_a_request_correlation_id_reaches_its_events(registry: RegistryClient):
+    correlation = "01a207c2-da31-74e0-a7f8-31fa7aef462b"
+    response = await registry.post("/units", {"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"},
+                                   headers={"X-Correlation-Id": correlation})
+    assert response.headers["X-Correlation-Id"] == correlation
+    event = (await registry.events())[-1]
+    assert str(event.correlation_id) == correlation

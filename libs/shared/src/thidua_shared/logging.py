@@ -7,9 +7,11 @@ line written while an event is processed names it.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import sys
 from collections.abc import Iterator
+from uuid import UUID
 
 import structlog
 
@@ -38,11 +40,31 @@ def configure_logging(settings: Settings, service: str | None = None) -> None:
     structlog.contextvars.bind_contextvars(node=settings.node, **({"service": service} if service else {}))
 
 
+# The correlation id of the work in hand: set per HTTP request (or from the event being
+# handled), used by log lines and as the default correlation id of recorded events.
+current_correlation_id: contextvars.ContextVar[UUID | None] = contextvars.ContextVar("correlation_id", default=None)
+
+
+@contextlib.contextmanager
+def bound_to_request(correlation_id: UUID) -> Iterator[None]:
+    token = current_correlation_id.set(correlation_id)
+    try:
+        with structlog.contextvars.bound_contextvars(correlation_id=str(correlation_id)):
+            yield
+    finally:
+        current_correlation_id.reset(token)
+
+
 @contextlib.contextmanager
 def bound_to_event(event_id: object, correlation_id: object) -> Iterator[None]:
-    """Bind the event being served to every log line inside the block."""
-    with structlog.contextvars.bound_contextvars(event_id=str(event_id), correlation_id=str(correlation_id)):
-        yield
+    """Bind the event being served to every log line inside the block; events recorded
+    while handling it share its correlation id."""
+    token = current_correlation_id.set(correlation_id if isinstance(correlation_id, UUID) else UUID(str(correlation_id)))
+    try:
+        with structlog.contextvars.bound_contextvars(event_id=str(event_id), correlation_id=str(correlation_id)):
+            yield
+    finally:
+        current_correlation_id.reset(token)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
+from uuid import UUID
 
 import nats
 from fastapi import Depends, FastAPI, Request
@@ -30,7 +31,8 @@ from thidua_shared.db import Database, upgrade_to_head_async
 from thidua_shared.errors import AppError
 from thidua_shared.i18n import Language, language_from_header, translate
 from thidua_shared.keys import ensure_node_key
-from thidua_shared.logging import get_logger
+from thidua_shared.logging import bound_to_request, get_logger
+from thidua_shared.events.envelope import new_event_id
 from thidua_shared.messaging.consumer import BatchHandler, Handler, IdempotentConsumer, attach_consumer
 from thidua_shared.messaging.relay import OutboxRelay
 from thidua_shared.messaging.tables import MessagingTables
@@ -164,6 +166,15 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
 
+    @app.middleware("http")
+    async def correlate(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """One correlation id per request (or the caller's X-Correlation-Id): in every log line and event."""
+        correlation_id = _correlation_id_from(request.headers.get("x-correlation-id"))
+        with bound_to_request(correlation_id):
+            response = await call_next(request)
+        response.headers["X-Correlation-Id"] = str(correlation_id)
+        return response
+
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> JSONResponse:
         return JSONResponse(exc.body(get_language(request)), status_code=exc.status)
@@ -191,6 +202,13 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
         return await rt.health()
 
     return app
+
+
+def _correlation_id_from(header: str | None) -> UUID:
+    try:
+        return UUID(header) if header else new_event_id()
+    except ValueError:
+        return new_event_id()
 
 
 def serve(service: str, create_app: Callable[[], FastAPI]) -> None:

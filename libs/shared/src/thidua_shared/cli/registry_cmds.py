@@ -38,7 +38,7 @@ def _units_table(c: Context, items: list[dict[str, Any]]) -> Table:
         table.add_column(_t(c, code))
     for u in items:
         table.add_row(
-            u["code"], u["name"], u["kind"], u.get("province_code") or "",
+            u["code"], u["name"], _t(c, f"kind_{u['kind']}"), u.get("province_code") or "",
             (u.get("parent") or {}).get("code", ""), _t(c, f"status_{u['status']}"),
         )
     return table
@@ -132,7 +132,7 @@ def clusters_list(ctx: typer.Context, kind: str | None = None) -> None:
     for code in ("column_code", "column_name", "column_kind", "column_owner"):
         table.add_column(_t(c, code))
     for cl in items:
-        table.add_row(cl["code"], cl["name"], cl["kind"], cl["owner"]["code"])
+        table.add_row(cl["code"], cl["name"], _t(c, f"kind_{cl['kind']}"), cl["owner"]["code"])
     console.print(table)
 
 

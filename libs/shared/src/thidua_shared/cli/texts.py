@@ -66,6 +66,17 @@ add_messages(
         "status_active": ("đang hoạt động", "active"),
         "status_merged": ("đã hợp nhất", "merged"),
         "status_dissolved": ("đã giải thể", "dissolved"),
+        "kind_national_alliance": ("LMHTX Việt Nam", "national alliance"),
+        "kind_provincial_alliance": ("LMHTX tỉnh", "provincial alliance"),
+        "kind_cooperative": ("HTX", "cooperative"),
+        "kind_cooperative_union": ("Liên hiệp HTX", "union of cooperatives"),
+        "kind_cooperative_group": ("Tổ hợp tác", "cooperative group"),
+        "kind_credit_fund": ("Quỹ TDND", "credit fund"),
+        "kind_department": ("Ban", "department"),
+        "kind_public_service_unit": ("Đơn vị sự nghiệp", "public-service unit"),
+        "kind_member_enterprise": ("Doanh nghiệp", "member enterprise"),
+        "kind_cluster": ("Cụm", "cluster"),
+        "kind_block": ("Khối", "block"),
         "merged_into_line": ("Đã hợp nhất vào {successor} từ ngày {date}; hiện do {current} kế thừa.", "Merged into {successor} on {date}; now followed by {current}."),
     }
 )

@@ -28,6 +28,7 @@ from thidua_shared.events.envelope import (
     new_event_id,
     utc_now,
 )
+from thidua_shared.logging import current_correlation_id
 from thidua_shared.messaging.tables import MessagingTables
 
 
@@ -90,7 +91,11 @@ class UnitOfWork:
         correlation_id: UUID | None = None,
         causation_id: UUID | None = None,
     ) -> None:
-        correlation = correlation_id or (self._pending[0].correlation_id if self._pending else new_event_id())
+        correlation = (
+            correlation_id
+            or current_correlation_id.get()
+            or (self._pending[0].correlation_id if self._pending else new_event_id())
+        )
         self._pending.append(PendingEvent(payload, aggregate_id, actor, correlation, causation_id))
 
     async def commit(self) -> list[Envelope]:
