@@ -20,13 +20,12 @@ import time
 from pathlib import Path
 
 import nats
-from faststream.nats import NatsBroker
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.support import ADMIN, KEY, count_up_batch, create_database, tables, tally_counts, unit_registered  # noqa: E402
-from thidua_shared.messaging.consumer import IdempotentConsumer, attach_consumer  # noqa: E402
+from thidua_shared.messaging.consumer import IdempotentConsumer, PullLoop  # noqa: E402
 from thidua_shared.messaging.relay import OutboxRelay  # noqa: E402
 from thidua_shared.messaging.streams import apply_streams  # noqa: E402
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork  # noqa: E402
@@ -78,15 +77,13 @@ async def idempotent_consume(url: str, db, js, count: int, batch: int) -> float:
     consumer = IdempotentConsumer(
         "bench-tallies", db, tables, {}, js, "vn", batch_handlers={"registry.unit_registered": count_up_batch}
     )
-    broker = NatsBroker(url, logger=None)
-    attach_consumer(broker, consumer, "thidua.events.vn.registry.>", batch_size=batch)
+    loop = PullLoop(consumer, "thidua.events.vn.registry.>", batch_size=batch)
     started = time.perf_counter()
-    await broker.start()
+    await loop.start()
     while consumer.processed < count:
         await asyncio.sleep(0.005)
     elapsed = time.perf_counter() - started
-    await broker.stop()
-    await consumer.close()
+    await loop.stop()
     async with db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(tables.inbox)) == count
     assert set((await tally_counts(db)).values()) == {1}  # every event had its effect, once

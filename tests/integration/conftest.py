@@ -67,3 +67,52 @@ async def registry(tmp_path, database_url, nats_server: NatsServer, js_streams, 
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
             yield RegistryClient(http, admin_token, nats_server.url, settings)
+
+
+@dataclass
+class System:
+    """Registry and campaigns in one process, talking only through the real NATS stream."""
+
+    registry: RegistryClient
+    campaigns: httpx.AsyncClient
+    campaigns_app: object
+
+    def auth(self, token: str | None = None) -> dict[str, str]:
+        return self.registry.as_(token or self.registry.admin_token)
+
+    async def replicated(self, unit_code: str, timeout: float = 20.0) -> None:
+        """Wait until the campaigns service's replica has caught up with the registry (unit and tokens)."""
+        import asyncio
+        import time
+
+        from sqlalchemy import select
+
+        from thidua_campaigns.adapters.tables import replica_units
+
+        await self.registry.events()  # the registry's relay has published everything committed
+        runtime = self.campaigns_app.state.runtime  # type: ignore[attr-defined]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            async with runtime.db.sessions() as session:
+                if await session.scalar(select(replica_units.c.id).where(replica_units.c.code == unit_code.upper())):
+                    return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{unit_code} never reached the campaigns replica")
+
+
+@pytest.fixture
+async def system(tmp_path, database_url, nats_server: NatsServer, js_streams, monkeypatch) -> AsyncIterator[System]:
+    from thidua_campaigns.entrypoints.app import create_app as create_campaigns_app
+
+    admin_token = new_token()
+    monkeypatch.setenv("THIDUA_REGISTRY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}")
+    monkeypatch.setenv("THIDUA_CAMPAIGNS_DATABASE_URL", database_url)
+    monkeypatch.setenv("THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH", hash_token(admin_token))
+    settings = Settings(var_dir=tmp_path / "var", nats_url=nats_server.url, node="vn")
+    registry_app, campaigns_app = create_app(settings), create_campaigns_app(settings)
+    async with registry_app.router.lifespan_context(registry_app), campaigns_app.router.lifespan_context(campaigns_app):
+        async with (
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=registry_app), base_url="http://registry") as registry_http,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=campaigns_app), base_url="http://campaigns") as campaigns_http,
+        ):
+            yield System(RegistryClient(registry_http, admin_token, nats_server.url, settings), campaigns_http, campaigns_app)

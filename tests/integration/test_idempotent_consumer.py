@@ -1,4 +1,4 @@
-"""The idempotent consumer behind FastStream, against a real nats-server: redelivery and dead letters."""
+"""The idempotent consumer and its pull loop, against a real nats-server: redelivery and dead letters."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from urllib.parse import unquote
 
 import nats
 import pytest
-from faststream.nats import NatsBroker
 from nats.aio.msg import Msg
 
 from thidua_shared.events.envelope import Envelope
-from thidua_shared.messaging.consumer import IdempotentConsumer, RejectEvent, attach_consumer
+from thidua_shared.messaging.consumer import IdempotentConsumer, PullLoop, RejectEvent
 from thidua_shared.messaging.relay import OutboxRelay
 from thidua_shared.messaging.streams import DEADLETTER_STREAM
 
@@ -32,11 +31,10 @@ class AckLosingConsumer(IdempotentConsumer):
             await msg.ack()
 
 
-async def start_consumer(url: str, consumer: IdempotentConsumer, **options) -> NatsBroker:
-    broker = NatsBroker(url, logger=None)
-    attach_consumer(broker, consumer, SUBJECT, **options)
-    await broker.start()
-    return broker
+async def start_consumer(url: str, consumer: IdempotentConsumer, **options) -> PullLoop:
+    loop = PullLoop(consumer, SUBJECT, **options)
+    await loop.start()
+    return loop
 
 
 async def publish(db, js, codes: list[str]) -> None:
@@ -60,16 +58,14 @@ async def test_real_redelivery_has_no_second_effect(shape, database_url, tmp_pat
     batch_handlers = {"registry.unit_registered": count_up_batch} if shape == "batch" else {}
     consumer = AckLosingConsumer("test-tallies", db, tables, handlers, js_streams, "vn", batch_handlers=batch_handlers)
     consumer.deliveries = {}
-    broker = await start_consumer(nats_server.url, consumer, ack_wait_seconds=1)
+    pull = await start_consumer(nats_server.url, consumer, ack_wait_seconds=1)
     try:
         async def every_message_came_twice() -> bool:
             return len(consumer.deliveries) == 5 and all(n >= 2 for n in consumer.deliveries.values())
 
         await eventually(every_message_came_twice, timeout=30, message="redelivery of every message")
     finally:
-        await broker.stop()
-        await consumer.close()
-    await consumer.close()
+        await pull.stop()
     assert await tally_counts(db) == {code: 1 for code in codes}
     assert consumer.processed == 5
     await db.dispose()
@@ -89,17 +85,14 @@ async def test_a_failing_handler_is_dead_lettered_with_its_error_and_the_rest_go
         "test-poison", db, tables, {"registry.unit_registered": choke_on_poison}, js_streams, "vn",
         max_attempts=3, retry_delay_seconds=0.05,
     )
-    # A short ack_wait: a message lost client-side in a fetch that timed out comes again quickly.
-    broker = await start_consumer(nats_server.url, consumer, ack_wait_seconds=2)
+    pull = await start_consumer(nats_server.url, consumer)
     try:
         await publish(producer, js_streams, ["HTX-1", "HTX-POISON", "HTX-2"])
         await eventually(lambda: _has_dead_letters(js_streams, 1), timeout=30, message="a dead letter")
         await publish(producer, js_streams, ["HTX-3"])  # the consumer keeps going after the poison message
         await eventually(lambda: _counts_are(db, {"HTX-1": 1, "HTX-2": 1, "HTX-3": 1}), message="the good events")
     finally:
-        await broker.stop()
-        await consumer.close()
-    await consumer.close()
+        await pull.stop()
     [letter] = await dead_letters(js_streams)
     assert unquote(letter.headers["Thidua-Error"]) == "ValueError('không xử lý được HTX-POISON')"
     assert letter.headers["Thidua-Attempts"] == "3"
@@ -117,7 +110,7 @@ async def test_malformed_and_rejected_events_go_straight_to_the_dead_letter_subj
         raise RejectEvent("đơn vị không thuộc phạm vi / unit outside scope")
 
     consumer = IdempotentConsumer("test-reject", db, tables, {"registry.unit_registered": reject_all}, js_streams, "vn")
-    broker = await start_consumer(nats_server.url, consumer, ack_wait_seconds=2)
+    pull = await start_consumer(nats_server.url, consumer)
     try:
         nc = await nats.connect(nats_server.url)
         await nc.jetstream().publish("thidua.events.vn.registry.unit_registered", b"{not json")
@@ -125,9 +118,7 @@ async def test_malformed_and_rejected_events_go_straight_to_the_dead_letter_subj
         await publish(producer, js_streams, ["HTX-R"])
         await eventually(lambda: _has_dead_letters(js_streams, 2), message="two dead letters")
     finally:
-        await broker.stop()
-        await consumer.close()
-    await consumer.close()
+        await pull.stop()
     reasons = sorted(unquote(m.headers["Thidua-Error"]) for m in await dead_letters(js_streams))
     assert reasons[0].startswith("malformed envelope")
     assert "unit outside scope" in reasons[1]

@@ -28,6 +28,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Internal error; it has been logged. Please try again later.",
     ),
     "not_found": ("Không tìm thấy.", "Not found."),
+    # Units and clusters, named the same way by every service.
+        "unit_not_found": ("Không tìm thấy đơn vị «{ref}».", "Unit '{ref}' not found."),
+        "unit_merged_into": (
+            "Đơn vị «{code}» đã hợp nhất vào «{successor}» từ ngày {date}.",
+            "Unit '{code}' was merged into '{successor}' on {date}.",
+        ),
+        "unit_not_active": (
+            "Đơn vị «{code}» không còn hoạt động (trạng thái: {status}).",
+            "Unit '{code}' is no longer active (status: {status}).",
+        ),
+        "nothing_to_change": ("Không có thay đổi nào.", "Nothing to change."),
+        "cluster_not_found": ("Không tìm thấy cụm/khối thi đua «{ref}».", "Cluster or block '{ref}' not found."),
 }
 
 

@@ -1,8 +1,7 @@
 """What every service process is made of, wired the same way for all four.
 
 A `ServiceRuntime` owns the database (migrated at start), the node key, the
-NATS connection, the outbox relay and the FastStream broker with the service's
-consumers. `create_http_app` puts a FastAPI app with bilingual errors, bearer
+NATS connection, the outbox relay and the service's durable consumers. `create_http_app` puts a FastAPI app with bilingual errors, bearer
 auth and `/health` in front of it.
 """
 
@@ -21,7 +20,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from sqlalchemy import func, select, text
@@ -33,7 +31,7 @@ from thidua_shared.i18n import Language, language_from_header, translate
 from thidua_shared.keys import ensure_node_key
 from thidua_shared.logging import bound_to_request, get_logger
 from thidua_shared.events.envelope import new_event_id
-from thidua_shared.messaging.consumer import BatchHandler, Handler, IdempotentConsumer, attach_consumer
+from thidua_shared.messaging.consumer import BatchHandler, Handler, IdempotentConsumer, PullLoop
 from thidua_shared.messaging.relay import OutboxRelay
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork
@@ -66,9 +64,8 @@ class ServiceRuntime:
     nc: NatsClient = field(init=False)
     js: JetStreamContext = field(init=False)
     relay: OutboxRelay = field(init=False)
-    broker: NatsBroker = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
-    _consumers: list[IdempotentConsumer] = field(default_factory=list, init=False)
+    _pull_loops: list[PullLoop] = field(default_factory=list, init=False)
 
     @property
     def service_settings(self) -> ServiceSettings:
@@ -87,14 +84,13 @@ class ServiceRuntime:
         self.js = self.nc.jetstream()
         self.relay = OutboxRelay(self.db, self.tables, self.js)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
-        self.broker = NatsBroker(url, max_reconnect_attempts=-1, logger=None)
         for spec in self.consumers:
             consumer = IdempotentConsumer(
                 spec.name, self.db, self.tables, spec.handlers, self.js, self.settings.node, batch_handlers=spec.batch_handlers
             )
-            attach_consumer(self.broker, consumer, spec.subject)
-            self._consumers.append(consumer)
-        await self.broker.start()
+            loop = PullLoop(consumer, spec.subject)
+            await loop.start()
+            self._pull_loops.append(loop)
         for hook in self.on_started:
             await hook(self)
         log.info("service.started", database=self.db.engine.dialect.name, nats=url)
@@ -105,9 +101,8 @@ class ServiceRuntime:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.broker.stop()
-        for consumer in self._consumers:
-            await consumer.close()
+        for loop in self._pull_loops:
+            await loop.stop()
         await self.nc.drain()
         await self.db.dispose()
 

@@ -65,4 +65,4 @@ def json_schemas() -> dict[str, Any]:
 
 def load_all() -> None:
     """Import every payload module so that the catalog is complete."""
-    from thidua_shared.events import registry  # noqa: F401
+    from thidua_shared.events import campaigns, registry  # noqa: F401

@@ -4,7 +4,6 @@ from thidua_shared.i18n import add_messages
 
 add_messages(
     {
-        "unit_not_found": ("Không tìm thấy đơn vị «{ref}».", "Unit '{ref}' not found."),
         "unit_code_taken": ("Mã đơn vị «{code}» đã tồn tại.", "Unit code '{code}' already exists."),
         "unit_code_invalid": (
             "Mã «{code}» không hợp lệ: chỉ dùng chữ, số, dấu chấm, gạch ngang, gạch dưới (tối đa 64 ký tự).",
@@ -15,14 +14,6 @@ add_messages(
         "national_alliance_has_no_parent": (
             "Liên minh HTX Việt Nam là cấp cao nhất, không có đơn vị cấp trên.",
             "The national alliance is the top of the tree and has no parent.",
-        ),
-        "unit_not_active": (
-            "Đơn vị «{code}» không còn hoạt động (trạng thái: {status}).",
-            "Unit '{code}' is no longer active (status: {status}).",
-        ),
-        "unit_merged_into": (
-            "Đơn vị «{code}» đã hợp nhất vào «{successor}» từ ngày {date}.",
-            "Unit '{code}' was merged into '{successor}' on {date}.",
         ),
         "hierarchy_cycle": (
             "Không thể đặt «{parent}» làm cấp trên của «{code}»: sẽ tạo vòng lặp trong cây đơn vị.",
@@ -37,8 +28,6 @@ add_messages(
             "Đơn vị «{code}» còn {count} đơn vị cấp dưới đang hoạt động; hãy chuyển hoặc giải thể trước.",
             "Unit '{code}' still has {count} active child units; move or dissolve them first.",
         ),
-        "nothing_to_change": ("Không có thay đổi nào.", "Nothing to change."),
-        "cluster_not_found": ("Không tìm thấy cụm/khối thi đua «{ref}».", "Cluster or block '{ref}' not found."),
         "cluster_code_taken": ("Mã cụm/khối «{code}» đã tồn tại.", "Cluster code '{code}' already exists."),
         "year_out_of_range": ("Năm {year} không hợp lệ.", "Year {year} is not valid."),
         "member_not_active": (

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from anyascii import anyascii
-
 from thidua_shared.errors import Conflict, Invalid
 from thidua_shared.events.registry import (
     ClusterKind,
@@ -21,6 +19,7 @@ from thidua_shared.events.registry import (
     UnitStatus,
 )
 from thidua_shared.i18n import format_date
+from thidua_shared.text import search_key  # noqa: F401  (re-exported for the registry)
 
 from thidua_registry.domain import messages  # noqa: F401  (registers the error texts)
 
@@ -34,11 +33,6 @@ def normalize_code(code: str) -> str:
     if not CODE_PATTERN.match(code):
         raise Invalid("unit_code_invalid", code=code)
     return code.upper()
-
-
-def search_key(text: str) -> str:
-    """Lower-case ASCII folding, so that 'Hải Phòng', 'hai phong' and 'HAI PHONG' all match."""
-    return " ".join(anyascii(text).lower().split())
 
 
 def check_year(year: int) -> int:

@@ -1,0 +1,1 @@
+"""Tables, repository and read replicas of the campaigns service."""

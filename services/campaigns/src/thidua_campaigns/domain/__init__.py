@@ -1,0 +1,1 @@
+"""Pure rules of campaigns: no I/O."""

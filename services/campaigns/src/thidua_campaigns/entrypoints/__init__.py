@@ -1,0 +1,1 @@
+"""HTTP API and event subscribers of the campaigns service."""

@@ -1,0 +1,31 @@
+"""Wiring: the campaigns service's runtime and HTTP app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from thidua_shared.runtime import ServiceRuntime, create_http_app
+from thidua_shared.settings import Settings
+
+from thidua_campaigns.adapters.tables import messaging
+from thidua_campaigns.entrypoints.events import CONSUMERS
+from thidua_campaigns.entrypoints.http import router
+
+SERVICE = "campaigns"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
+    return ServiceRuntime(name=SERVICE, tables=messaging, migrations_dir=MIGRATIONS, settings=settings or Settings(), consumers=CONSUMERS)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    app = create_http_app(
+        build_runtime(settings),
+        title="Thi Đua – Phong trào thi đua (campaigns)",
+        description="Phát động, chỉ tiêu, đăng ký thi đua, giao ước. / Campaigns, indicators, registration, pledges.",
+    )
+    app.include_router(router)
+    return app
