@@ -5,7 +5,7 @@ up to `batch_size` messages (a fetch returns as soon as any are there) and the
 consumer applies them as one batch. The loop is nats-py's own pull API, not a
 FastStream subscriber: in FastStream 0.7.8 the batch subscriber strands messages
 under a trickle until ack_wait expires, and the per-message one costs about
-0.45 ms a message (bench/faststream_pull.py shows both).
+0.45 ms a message (bench/faststream_pull.py shows both; ag2ai/faststream#2219).
 A batch is applied in one transaction (fast path); if that fails, each message is
 retried alone so that one poison message cannot hold back the others. A message
 that keeps failing goes, after `max_attempts` deliveries, to the dead-letter
