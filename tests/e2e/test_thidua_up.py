@@ -26,16 +26,17 @@ class Up:
 
     def __init__(self, var: Path) -> None:
         self.var = var
-        self.nats_port, self.registry_port = free_port(), free_port()
+        self.nats_port, self.registry_port, self.campaigns_port = free_port(), free_port(), free_port()
         self.env = dict(
             os.environ,
             THIDUA_VAR_DIR=str(var),
             THIDUA_NATS_PORT=str(self.nats_port),
             THIDUA_NATS_MONITOR_PORT=str(free_port()),
             THIDUA_REGISTRY_PORT=str(self.registry_port),
+            THIDUA_CAMPAIGNS_PORT=str(self.campaigns_port),
             THIDUA_LOG_FORMAT="json",
         )
-        for name in ("THIDUA_NATS_URL", "THIDUA_REGISTRY_DATABASE_URL", "THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH"):
+        for name in ("THIDUA_NATS_URL", "THIDUA_REGISTRY_DATABASE_URL", "THIDUA_CAMPAIGNS_DATABASE_URL", "THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH"):
             self.env.pop(name, None)
         self.output = var.parent / f"up-{time.monotonic_ns()}.out"
         self.process: subprocess.Popen[bytes] | None = None
@@ -64,6 +65,10 @@ class Up:
         return f"http://127.0.0.1:{self.registry_port}"
 
     @property
+    def campaigns(self) -> str:
+        return f"http://127.0.0.1:{self.campaigns_port}"
+
+    @property
     def nats_url(self) -> str:
         return f"nats://127.0.0.1:{self.nats_port}"
 
@@ -71,14 +76,24 @@ class Up:
         return {"Authorization": f"Bearer {(self.var / 'admin.token').read_text().strip()}"}
 
 
-def registry_events(url: str, count: int) -> list:
+def service_events(url: str, count: int, service: str = "registry") -> list:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        events = [e for e in asyncio.run(read_stream(url)) if e.service == "registry"]
+        events = [e for e in asyncio.run(read_stream(url)) if e.service == service]
         if len(events) >= count:
             return events
         time.sleep(0.2)
-    raise AssertionError(f"fewer than {count} registry events in the stream")
+    raise AssertionError(f"fewer than {count} {service} events in the stream")
+
+
+def eventually_ok(request, timeout: float = 30.0) -> httpx.Response:  # type: ignore[no-untyped-def]
+    """Retry while the campaigns replica catches up with the registry (404 unit, 401 token)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = request()
+        if response.status_code not in (401, 404) or time.monotonic() > deadline:
+            return response
+        time.sleep(0.2)
 
 
 def test_thidua_up_registers_a_unit_whose_event_is_signed_and_chained_and_resumes_after_restart(tmp_path: Path):
@@ -88,7 +103,7 @@ def test_thidua_up_registers_a_unit_whose_event_is_signed_and_chained_and_resume
         assert "tdt_" in up.text()  # the admin token is printed on first start
         created = httpx.post(f"{up.registry}/units", headers=up.admin(), json={"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"})
         assert created.status_code == 201, created.text
-        events = registry_events(up.nats_url, 2)  # the bootstrap token, then the unit
+        events = service_events(up.nats_url, 2)  # the bootstrap token, then the unit
     finally:
         assert up.stop() == 0
     assert "Đã dừng" in up.text()
@@ -107,8 +122,43 @@ def test_thidua_up_registers_a_unit_whose_event_is_signed_and_chained_and_resume
         assert httpx.get(f"{again.registry}/units/VCA", headers=again.admin()).status_code == 200
         httpx.post(f"{again.registry}/units", headers=again.admin(),
                    json={"code": "VCA-TDKT", "name": "Ban Thi đua – Khen thưởng", "kind": "department", "parent": "VCA"}).raise_for_status()
-        resumed = registry_events(again.nats_url, 3)
+        resumed = service_events(again.nats_url, 3)
     finally:
         assert again.stop() == 0
     assert [e.sequence for e in resumed] == [1, 2, 3]
     assert verify_chain(resumed, key) == []
+
+
+def test_a_unit_registered_in_the_registry_registers_for_a_launched_campaign(tmp_path: Path):
+    up = Up(tmp_path / "var").start()
+    try:
+        admin = up.admin()
+        for body in (
+            {"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"},
+            {"code": "LMHTX-37", "name": "Liên minh HTX tỉnh Ninh Bình", "kind": "provincial_alliance", "parent": "VCA", "province_code": "37"},
+            {"code": "HTX-37-KT", "name": "HTX Dịch vụ nông nghiệp Khánh Thiện", "kind": "cooperative", "parent": "LMHTX-37"},
+        ):
+            unit = httpx.post(f"{up.registry}/units", headers=admin, json=body)
+            unit.raise_for_status()
+        year = time.localtime().tm_year
+        campaign = {
+            "issuer": "LMHTX-37", "title": "Đoàn kết sáng tạo", "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
+            "scope": {"unit_kinds": ["cooperative"]},
+            "indicators": [{"code": "I", "title": "Sáng kiến", "kind": "achieved", "max_points": 100}],
+        }
+        drafted = eventually_ok(lambda: httpx.post(f"{up.campaigns}/campaigns", headers=admin, json=campaign))
+        assert drafted.status_code == 201, drafted.text
+        campaign_id = drafted.json()["id"]
+        httpx.post(f"{up.campaigns}/campaigns/{campaign_id}/launch", headers=admin).raise_for_status()
+        registered = httpx.post(f"{up.campaigns}/campaigns/{campaign_id}/registrations", headers=admin,
+                                json={"unit": "HTX-37-KT", "titles": ["Tập thể lao động tiên tiến"]})
+        assert registered.status_code == 201, registered.text
+        events = service_events(up.nats_url, 3, "campaigns")
+    finally:
+        assert up.stop() == 0
+    assert [e.type for e in events] == ["campaigns.campaign_drafted", "campaigns.campaign_launched", "campaigns.registration_submitted"]
+    assert [e.sequence for e in events] == [1, 2, 3]
+    assert registered.json()["unit_id"] == unit.json()["id"]  # the registry's unit, known to campaigns through events
+    assert events[2].payload["registration"]["unit_id"] == unit.json()["id"] and events[2].aggregate.kind == "registration"
+    key = load_public_key(public_key_path(tmp_path / "var" / "keys", "vn"))
+    assert verify_chain(events, key) == []
