@@ -132,3 +132,23 @@ async def _has_dead_letters(js, count: int) -> bool:
 
 async def _counts_are(db, expected: dict[str, int]) -> bool:
     return await tally_counts(db) == expected
+
+
+async def test_the_pull_loop_outlives_idle_periods(tmp_path, nats_server, js_streams):
+    """Regression: a fetch that times out while idle must not end the loop."""
+    import asyncio
+
+    producer = await create_database(f"sqlite+aiosqlite:///{tmp_path / 'producer.db'}")
+    db = await create_database(f"sqlite+aiosqlite:///{tmp_path / 'consumer.db'}")
+    consumer = IdempotentConsumer("test-idle", db, tables, {"registry.unit_registered": count_up}, js_streams, "vn")
+    pull = await start_consumer(nats_server.url, consumer, idle_timeout=1.0)
+    try:
+        await publish(producer, js_streams, ["HTX-1"])
+        await eventually(lambda: _counts_are(db, {"HTX-1": 1}), message="the first event")
+        await asyncio.sleep(2.5)  # idle fetches expire on the server (408) and on the client
+        await publish(producer, js_streams, ["HTX-2"])
+        await eventually(lambda: _counts_are(db, {"HTX-1": 1, "HTX-2": 1}), message="an event after idling")
+    finally:
+        await pull.stop()
+    await db.dispose()
+    await producer.dispose()

@@ -1,8 +1,11 @@
-"""`thidua demo`: load the demo tree through the registry's API, so every step is an event."""
+"""`thidua demo`: load the demo tree and campaigns through the services' APIs, so every step is an event."""
 
 from __future__ import annotations
 
+import time
+
 from thidua_shared.cli.client import Context, ServiceClient
+from thidua_shared.cli.demo_campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
 from thidua_shared.cli.demo_data import (
     CLUSTERS,
     COOPERATIVES,
@@ -26,8 +29,10 @@ def load_demo(ctx: Context) -> None:
     units = _load_units(ctx, registry)
     clusters = _load_clusters(ctx, registry)
     people = _load_people(ctx, registry)
-    _merge_provinces(ctx, registry)  # last: people and clusters of former provinces exist before the merger
+    campaigns = _load_campaigns(ctx, ctx.client("campaigns"))
+    _merge_provinces(ctx, registry)  # last: what former provinces did exists before the merger
     ctx.say("demo_done", units=units, clusters=clusters, people=people)
+    ctx.say("demo_campaigns_done", campaigns=campaigns)
 
 
 def _add(registry: ServiceClient, code: str, name: str, kind: str, parent: str | None = None, province: str | None = None) -> None:
@@ -76,3 +81,36 @@ def _load_people(ctx: Context, registry: ServiceClient) -> int:
     for unit, full_name, position in PEOPLE:
         registry.call("POST", "/people", json={"unit": unit, "full_name": full_name, "position": position})
     return len(PEOPLE)
+
+
+def _when_replicated(campaigns: ServiceClient, method: str, path: str, body: dict) -> dict:
+    """The campaigns service learns units and tokens from registry events: wait for it to catch up."""
+    deadline = time.monotonic() + 60
+    while True:
+        result = campaigns.call(method, path, json=body, ok_statuses=(401, 404) if time.monotonic() < deadline else ())
+        if result is not None:
+            return result
+        time.sleep(0.3)
+
+
+def _load_campaigns(ctx: Context, campaigns: ServiceClient) -> int:
+    ctx.say("demo_step", what="121/LMHTXVN-TĐKT, 252/LMHTX-PTĐTĐ, 396/LMHTXVN-TTTT")
+    vca_2013 = _when_replicated(campaigns, "POST", "/campaigns", VCA_2013)
+    yen_bai = _when_replicated(campaigns, "POST", "/campaigns", YEN_BAI_2019)
+    national = _when_replicated(campaigns, "POST", "/campaigns", VCA_DOAN_KET_SANG_TAO)
+    for campaign in (vca_2013, yen_bai, national):
+        campaigns.call("POST", f"/campaigns/{campaign['id']}/launch")
+    for finished in (vca_2013, yen_bai):
+        campaigns.call("POST", f"/campaigns/{finished['id']}/close")
+    ninh_binh = campaigns.call("POST", f"/campaigns/{national['id']}/adopt", json=NINH_BINH_ADOPTION)
+    campaigns.call("POST", f"/campaigns/{ninh_binh['id']}/launch")
+    for unit in ("HTX-37-KHANHTHIEN", "HTX-37-GOMDAI"):
+        campaigns.call("POST", f"/campaigns/{ninh_binh['id']}/registrations",
+                       json={"unit": unit, "titles": ["Tập thể lao động tiên tiến"], "targets": [{"indicator_code": "III", "target": 8}]})
+    pledge = campaigns.call("POST", "/pledges", json={
+        "cluster": "CUM-TP-TRUNG-UONG", "year": 2026, "title": "Giao ước thi đua năm 2026",
+        "text": "Các Liên minh HTX thành phố trực thuộc trung ương cam kết thực hiện các chỉ tiêu thi đua năm 2026.",
+    })
+    for unit in ("LMHTX-01", "LMHTX-46"):
+        campaigns.call("POST", f"/pledges/{pledge['id']}/sign", json={"unit": unit})
+    return 4

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from thidua_shared.cli import texts  # noqa: F401  (registers the CLI's messages)
+from thidua_shared.cli.campaigns_cmds import campaigns_app, pledges_app
 from thidua_shared.cli.client import Context
 from thidua_shared.cli.registry_cmds import clusters_app, import_app, people_app, tokens_app, units_app
 from thidua_shared.i18n import Language
@@ -27,6 +28,8 @@ app.add_typer(clusters_app, name="clusters")
 app.add_typer(people_app, name="people")
 app.add_typer(import_app, name="import")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(campaigns_app, name="campaigns")
+app.add_typer(pledges_app, name="pledges")
 
 
 @app.callback()

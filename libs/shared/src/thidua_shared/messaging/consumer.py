@@ -32,7 +32,6 @@ from urllib.parse import quote
 
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy as JsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy
@@ -184,7 +183,7 @@ class PullLoop:
         while True:
             try:
                 messages = await subscription.fetch(batch=self.batch_size, timeout=self.idle_timeout)
-            except NatsTimeoutError:
+            except TimeoutError:  # nothing came while idle (nats-py's and asyncio's timeouts alike)
                 continue
             except NatsError as exc:  # connection trouble: nats-py reconnects; try again shortly
                 log.warning("consumer.fetch_failed", consumer=self.consumer.name, error=repr(exc))
@@ -192,7 +191,7 @@ class PullLoop:
                 continue
             try:
                 await self.consumer.process(messages)
-            except Exception as exc:  # noqa: BLE001 - e.g. NATS down while dead-lettering: redelivery retries it
+            except Exception as exc:  # noqa: BLE001 - the loop must outlive any batch; redelivery retries it
                 log.error("consumer.batch_failed", consumer=self.consumer.name, error=repr(exc))
 
     async def stop(self) -> None:

@@ -1,0 +1,125 @@
+"""CLI commands that talk to the campaigns service."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from thidua_shared.cli.client import Context, console
+from thidua_shared.i18n import format_date, translate
+
+campaigns_app = typer.Typer(help="Phong trào, đợt thi đua / campaigns", no_args_is_help=True)
+pledges_app = typer.Typer(help="Giao ước thi đua của cụm / cluster pledges", no_args_is_help=True)
+
+
+def _t(c: Context, message_code: str, /, **params: object) -> str:
+    return translate(message_code, c.language, **params)
+
+
+def _d(c: Context, iso: str | None) -> str:
+    return format_date(date.fromisoformat(iso), c.language) if iso else ""
+
+
+@campaigns_app.command("list")
+def campaigns_list(
+    ctx: typer.Context,
+    level: Annotated[str | None, typer.Option(help="national | provincial")] = None,
+    status: str | None = None,
+    year: int | None = None,
+    unit: Annotated[str | None, typer.Option(help="Phong trào có đơn vị này trong đối tượng")] = None,
+) -> None:
+    """Danh sách phong trào / list campaigns."""
+    c: Context = ctx.obj
+    params = {k: v for k, v in {"level": level, "status": status, "year": year, "unit": unit}.items() if v is not None}
+    items = c.client("campaigns").call("GET", "/campaigns", params=params)
+    table = Table()
+    for code in ("column_letter", "column_title", "column_issuer", "column_period", "column_status"):
+        table.add_column(_t(c, code))
+    for item in items:
+        table.add_row(item.get("letter_number") or "", item["title"], (item.get("issuer") or {}).get("code", ""),
+                      f"{_d(c, item['period_start'])} – {_d(c, item['period_end'])}", _t(c, f"campaign_{item['status']}"))
+    console.print(table)
+    console.print(" ".join(f"{i['id']}" for i in items), style="dim")
+
+
+@campaigns_app.command("show")
+def campaigns_show(ctx: typer.Context, campaign_id: str) -> None:
+    """Xem phong trào và cây tiêu chí / show a campaign with its indicator tree."""
+    c: Context = ctx.obj
+    item = c.client("campaigns").call("GET", f"/campaigns/{campaign_id}")
+    console.print(f"[bold]{item['title']}[/bold]", highlight=False)
+    console.print(f"{item.get('letter_number') or ''}  {_d(c, item.get('letter_date'))}  ·  "
+                  f"{_d(c, item['period_start'])} – {_d(c, item['period_end'])}  ·  {_t(c, 'campaign_' + item['status'])}", highlight=False)
+    if item.get("parent"):
+        console.print(_t(c, "adopted_from", title=item["parent"]["title"]), highlight=False)
+    for child in item.get("children", []):
+        console.print(_t(c, "adopted_by", title=child["title"]), highlight=False)
+    root = Tree(_t(c, "indicators_scale", scale=item["scale"]))
+    _add_nodes(root, item.get("indicator_tree", []))
+    console.print(root)
+
+
+def _add_nodes(parent: Tree, nodes: list[dict[str, Any]]) -> None:
+    for node in nodes:
+        target = f" – chỉ tiêu {node['target']} {node.get('unit_of_measure') or ''}" if node.get("target") is not None else ""
+        _add_nodes(parent.add(f"{node['code']}. {node['title']} ({node['max_points']} đ){target}"), node["children"])
+
+
+@campaigns_app.command("launch")
+def campaigns_launch(ctx: typer.Context, campaign_id: str) -> None:
+    """Phát động / launch a draft."""
+    c: Context = ctx.obj
+    item = c.client("campaigns").call("POST", f"/campaigns/{campaign_id}/launch")
+    c.say("campaign_launched_msg", title=item["title"])
+
+
+@campaigns_app.command("register")
+def campaigns_register(
+    ctx: typer.Context, campaign_id: str, unit: str,
+    title: Annotated[list[str] | None, typer.Option("--title", help="Danh hiệu đăng ký (lặp lại)")] = None,
+    target: Annotated[list[str] | None, typer.Option("--target", help="Chỉ tiêu cam kết MÃ=GIÁ_TRỊ (lặp lại)")] = None,
+) -> None:
+    """Đăng ký thi đua cho một đơn vị / register a unit for a campaign."""
+    c: Context = ctx.obj
+    targets = [{"indicator_code": code, "target": value} for code, value in (t.split("=", 1) for t in target or [])]
+    c.client("campaigns").call("POST", f"/campaigns/{campaign_id}/registrations", json={"unit": unit, "titles": title or [], "targets": targets})
+    c.say("registered", unit=unit)
+
+
+@campaigns_app.command("export")
+def campaigns_export(ctx: typer.Context, campaign_id: str, out: Path) -> None:
+    """Xuất Excel chỉ tiêu và đăng ký / export indicators and registrations to .xlsx."""
+    c: Context = ctx.obj
+    client = c.client("campaigns")
+    response = client.http.get(f"/campaigns/{campaign_id}/export.xlsx")
+    if response.is_error:
+        client.call("GET", f"/campaigns/{campaign_id}")  # prints the API's reason
+        raise typer.Exit(1)
+    out.write_bytes(response.content)
+    c.say("exported", path=out)
+
+
+@pledges_app.command("show")
+def pledges_show(ctx: typer.Context, pledge_id: str) -> None:
+    """Xem giao ước và chữ ký / show a pledge and who signed."""
+    c: Context = ctx.obj
+    pledge = c.client("campaigns").call("GET", f"/pledges/{pledge_id}")
+    table = Table(title=f"{pledge['title']} ({_t(c, 'pledge_complete' if pledge['complete'] else 'pledge_open')})")
+    for code in ("column_code", "column_name", "column_signed"):
+        table.add_column(_t(c, code))
+    for member in pledge["members"]:
+        table.add_row(member["code"], member["name"], member["signed_by"] or "")
+    console.print(table)
+
+
+@pledges_app.command("sign")
+def pledges_sign(ctx: typer.Context, pledge_id: str, unit: str) -> None:
+    """Ký giao ước thay mặt một đơn vị thành viên / sign for a member unit."""
+    c: Context = ctx.obj
+    pledge = c.client("campaigns").call("POST", f"/pledges/{pledge_id}/sign", json={"unit": unit})
+    c.say("pledge_signed", unit=unit, done=sum(m["signed"] for m in pledge["members"]), total=len(pledge["members"]))
