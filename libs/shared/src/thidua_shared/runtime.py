@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import nats
+import nats.errors
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -103,7 +104,10 @@ class ServiceRuntime:
                 await task
         for loop in self._pull_loops:
             await loop.stop()
-        await self.nc.drain()
+        try:
+            await asyncio.wait_for(self.nc.drain(), timeout=10)
+        except (TimeoutError, nats.errors.Error):
+            await self.nc.close()  # shutting down must not hang on a server that went away
         await self.db.dispose()
 
     def uow(self) -> UnitOfWork:

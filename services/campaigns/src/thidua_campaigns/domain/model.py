@@ -24,8 +24,12 @@ REVISABLE_AFTER_LAUNCH = frozenset(
     {"title", "theme", "period_end", "registration_deadline", "sections", "milestones", "awards", "attachments", "indicators"}
 )
 
-STATUS_VI = {CampaignStatus.DRAFT: "là bản nháp", CampaignStatus.LAUNCHED: "được phát động",
-             CampaignStatus.CLOSED: "kết thúc", CampaignStatus.CANCELLED: "bị hủy"}
+STATUS_VI = {CampaignStatus.DRAFT: "còn là bản nháp", CampaignStatus.LAUNCHED: "đã được phát động",
+             CampaignStatus.CLOSED: "đã kết thúc", CampaignStatus.CANCELLED: "đã bị hủy"}
+
+
+def _status(campaign: CampaignSnapshot) -> dict[str, str]:
+    return {"status": campaign.status.value, "status_vi": STATUS_VI[campaign.status]}
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,12 @@ def check_dates(campaign: CampaignSnapshot) -> None:
 
 def ensure_draft(campaign: CampaignSnapshot) -> None:
     if campaign.status is not CampaignStatus.DRAFT:
-        raise Conflict("campaign_not_draft", title=campaign.title, status=STATUS_VI[campaign.status])
+        raise Conflict("campaign_not_draft", title=campaign.title, **_status(campaign))
 
 
 def ensure_launched(campaign: CampaignSnapshot) -> None:
     if campaign.status is not CampaignStatus.LAUNCHED:
-        raise Conflict("campaign_not_launched", title=campaign.title, status=campaign.status.value)
+        raise Conflict("campaign_not_launched", title=campaign.title, **_status(campaign))
 
 
 def launch(campaign: CampaignSnapshot) -> CampaignSnapshot:
@@ -103,7 +107,7 @@ def close(campaign: CampaignSnapshot) -> CampaignSnapshot:
 
 def cancel(campaign: CampaignSnapshot) -> CampaignSnapshot:
     if campaign.status in (CampaignStatus.CLOSED, CampaignStatus.CANCELLED):
-        raise Conflict("campaign_not_launched", title=campaign.title, status=campaign.status.value)
+        raise Conflict("campaign_not_launched", title=campaign.title, **_status(campaign))
     return campaign.model_copy(update={"status": CampaignStatus.CANCELLED})
 
 
