@@ -80,6 +80,19 @@ async def test_a_unit_from_the_registry_registers_for_a_launched_campaign_and_th
                                            json={"targets": [{"indicator_code": "1.1", "target": 5}]})
     assert amended.status_code == 200 and amended.json()["targets"][0]["target"] == "5"
 
+    withdrawn = await system.campaigns.post(f"/registrations/{registered.json()['id']}/withdraw", headers=system.auth(reporter),
+                                            json={"reason": "Đơn vị xin rút"})
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert (await system.campaigns.patch(f"/registrations/{registered.json()['id']}", headers=system.auth(reporter), json={"titles": []})).status_code == 409
+    again_after_withdrawal = await system.campaigns.post(f"/campaigns/{campaign['id']}/registrations", headers=system.auth(reporter),
+                                                         json={"unit": "HTX-31-QP"})
+    assert again_after_withdrawal.status_code == 201
+
+    for params, expected in (({"status": "launched"}, 1), ({"status": "draft"}, 0), ({"year": THIS_YEAR}, 1), ({"year": 2001}, 0),
+                             ({"unit": "HTX-31-QP"}, 1), ({"unit": "VCA"}, 0), ({"level": "national"}, 1)):
+        listed = await system.campaigns.get("/campaigns", params=params, headers=system.auth())
+        assert len(listed.json()) == expected, params
+
     runtime = system.campaigns_app.state.runtime  # type: ignore[attr-defined]
     await runtime.relay.publish_pending()
     from thidua_shared.audit import read_stream
@@ -87,9 +100,10 @@ async def test_a_unit_from_the_registry_registers_for_a_launched_campaign_and_th
     events = [e for e in await read_stream(system.registry.nats_url) if e.service == "campaigns"]
     assert [e.type for e in events] == [
         "campaigns.campaign_drafted", "campaigns.campaign_launched", "campaigns.registration_submitted", "campaigns.registration_amended",
+        "campaigns.registration_withdrawn", "campaigns.registration_submitted",
     ]
     assert events[2].actor.name == "Kế toán HTX Quang Phục"
-    assert [e.sequence for e in events] == [1, 2, 3, 4]
+    assert [e.sequence for e in events] == [1, 2, 3, 4, 5, 6]
 
 
 async def test_out_of_scope_late_and_merged_registrations_are_refused_with_reasons(system: System):
@@ -209,3 +223,29 @@ async def test_a_campaigns_indicators_and_registrations_export_to_excel(system: 
     assert [row[0] for row in indicators[4:]] == ["I", "1.1", "1.2", "II", "III"]
     registered = list(book["Đăng ký"].iter_rows(values_only=True))
     assert registered[1][:4] == ("HTX-37-KT", "HTX Dịch vụ nông nghiệp Khánh Thiện", "đang đăng ký", "Tập thể lao động xuất sắc")
+
+
+async def test_the_signed_letter_is_attached_by_its_hash_and_after_launch_only_with_a_reason(system: System):
+    import hashlib
+
+    await tree(system)
+    drafted = (await system.campaigns.post("/campaigns", json=campaign_body("VCA"), headers=system.auth())).json()
+    letter = "121/LMHTXVN-TĐKT – bản ký".encode() * 100
+    attached = await system.campaigns.post(f"/campaigns/{drafted['id']}/attachments", headers=system.auth(),
+                                           files={"file": ("121-LMHTXVN-TDKT.pdf", letter, "application/pdf")})
+    assert attached.status_code == 200, attached.text
+    [attachment] = attached.json()["attachments"]
+    assert attachment["sha256"] == hashlib.sha256(letter).hexdigest() and attachment["name"] == "121-LMHTXVN-TDKT.pdf"
+    downloaded = await system.campaigns.get(attachment["url"], headers=system.auth())
+    assert downloaded.content == letter
+
+    await system.campaigns.post(f"/campaigns/{drafted['id']}/launch", headers=system.auth())
+    unreasoned = await system.campaigns.post(f"/campaigns/{drafted['id']}/attachments", headers=system.auth(), files={"file": ("phu-luc.pdf", b"%PDF")})
+    assert (unreasoned.status_code, unreasoned.json()["code"]) == (422, "revision_needs_reason")
+    revised = await system.campaigns.post(f"/campaigns/{drafted['id']}/attachments", params={"reason": "Bổ sung phụ lục"},
+                                          headers=system.auth(), files={"file": ("phu-luc.pdf", b"%PDF")})
+    assert revised.status_code == 200 and revised.json()["revision"] == 1 and len(revised.json()["attachments"]) == 2
+    empty = await system.campaigns.post(f"/campaigns/{drafted['id']}/attachments", headers=system.auth(), files={"file": ("x.pdf", b"")})
+    assert (empty.status_code, empty.json()["code"]) == (422, "attachment_empty")
+    missing = await system.campaigns.get("/attachments/" + "0" * 64, headers=system.auth())
+    assert missing.status_code == 404

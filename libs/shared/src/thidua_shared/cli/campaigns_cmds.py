@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -70,6 +71,44 @@ def _add_nodes(parent: Tree, nodes: list[dict[str, Any]]) -> None:
         _add_nodes(parent.add(f"{node['code']}. {node['title']} ({node['max_points']} đ){target}"), node["children"])
 
 
+@campaigns_app.command("create")
+def campaigns_create(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Tệp JSON mô tả phong trào (xem /docs)")]) -> None:
+    """Soạn phong trào (nháp) từ tệp JSON / draft a campaign from a JSON file."""
+    c: Context = ctx.obj
+    item = c.client("campaigns").call("POST", "/campaigns", json=_read_json(c, file))
+    c.say("campaign_drafted", title=item["title"], id=item["id"])
+
+
+@campaigns_app.command("revise")
+def campaigns_revise(
+    ctx: typer.Context, campaign_id: str,
+    reason: Annotated[str, typer.Option(help="Lý do điều chỉnh (bắt buộc)")],
+    changes: Annotated[Path, typer.Option(help="Tệp JSON các trường điều chỉnh, ví dụ {\"period_end\": \"2021-03-31\"}")],
+) -> None:
+    """Điều chỉnh phong trào đã phát động, có lý do / revise a launched campaign with a reason."""
+    c: Context = ctx.obj
+    item = c.client("campaigns").call("POST", f"/campaigns/{campaign_id}/revise", json={"reason": reason, "changes": _read_json(c, changes)})
+    c.say("campaign_revised", title=item["title"], revision=item["revision"])
+
+
+@campaigns_app.command("attach")
+def campaigns_attach(ctx: typer.Context, campaign_id: str, file: Path,
+                     reason: Annotated[str | None, typer.Option(help="Bắt buộc sau khi phát động")] = None) -> None:
+    """Đính kèm văn bản (bản ký) / attach the signed letter or another document."""
+    c: Context = ctx.obj
+    with file.open("rb") as handle:
+        item = c.client("campaigns").call("POST", f"/campaigns/{campaign_id}/attachments", params={"reason": reason} if reason else {},
+                                          files={"file": (file.name, handle)})
+    c.say("attached", name=file.name, sha256=item["attachments"][-1]["sha256"])
+
+
+def _read_json(c: Context, path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise c.fail("bad_json_file", path=path, reason=str(exc)) from None
+
+
 @campaigns_app.command("launch")
 def campaigns_launch(ctx: typer.Context, campaign_id: str) -> None:
     """Phát động / launch a draft."""
@@ -102,6 +141,15 @@ def campaigns_export(ctx: typer.Context, campaign_id: str, out: Path) -> None:
         raise typer.Exit(1)
     out.write_bytes(response.content)
     c.say("exported", path=out)
+
+
+@pledges_app.command("open")
+def pledges_open(ctx: typer.Context, cluster: str, year: int,
+                 title: Annotated[str, typer.Option(help="Tên giao ước")], text: Annotated[str, typer.Option(help="Nội dung cam kết")]) -> None:
+    """Mở giao ước thi đua năm của cụm / open a cluster's pledge for a year."""
+    c: Context = ctx.obj
+    pledge = c.client("campaigns").call("POST", "/pledges", json={"cluster": cluster, "year": year, "title": title, "text": text})
+    c.say("pledge_opened", id=pledge["id"], members=len(pledge["members"]))
 
 
 @pledges_app.command("show")

@@ -99,6 +99,11 @@ add_messages(
         "pledge_complete": ("đã đủ chữ ký", "complete"),
         "pledge_open": ("đang ký", "open"),
         "pledge_signed": ("{unit} đã ký ({done}/{total}).", "{unit} signed ({done}/{total})."),
+        "campaign_drafted": ("Đã soạn (nháp): {title}\n  id: {id}", "Drafted: {title}\n  id: {id}"),
+        "campaign_revised": ("Đã điều chỉnh lần {revision}: {title}", "Revision {revision}: {title}"),
+        "attached": ("Đã đính kèm {name} (SHA-256 {sha256})", "Attached {name} (SHA-256 {sha256})"),
+        "bad_json_file": ("Không đọc được tệp JSON {path}: {reason}", "Cannot read the JSON file {path}: {reason}"),
+        "pledge_opened": ("Đã mở giao ước {id} cho {members} thành viên.", "Opened pledge {id} for {members} members."),
         "merged_into_line": ("Đã hợp nhất vào {successor} từ ngày {date}; hiện do {current} kế thừa.", "Merged into {successor} on {date}; now followed by {current}."),
     }
 )

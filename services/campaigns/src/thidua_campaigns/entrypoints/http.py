@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from thidua_shared.auth import Principal
 from thidua_shared.clock import today_in_vietnam
@@ -12,6 +12,7 @@ from thidua_shared.errors import NotFound
 from thidua_shared.events.campaigns import CampaignSnapshot, Indicator, RegistrationSnapshot
 from thidua_shared.runtime import PrincipalDep, RuntimeDep
 
+from thidua_campaigns.adapters.files import FileStore
 from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.entrypoints.export import campaign_workbook
 from thidua_campaigns.service_layer import commands as cmd
@@ -155,6 +156,29 @@ async def _registrations_in_reach(repo: CampaignRepository, principal: Principal
     if principal.scope_unit_id is None or principal.scope_unit_id in await repo.lineage(campaign.issuer_unit_id):
         return await repo.registrations_of(campaign.id)
     return await repo.registrations_of(campaign.id, within=await repo.subtree_ids(principal.scope_unit_id))
+
+
+def files(runtime) -> FileStore:  # type: ignore[no-untyped-def]
+    return FileStore(runtime.settings.var_dir / "attachments" / "campaigns")
+
+
+@router.post("/campaigns/{campaign_id}/attachments", tags=["campaigns"],
+             summary="Đính kèm văn bản (bản ký) / attach a document (the signed letter)")
+async def attach(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep, file: UploadFile = File(...),
+                 reason: str | None = Query(None, description="Bắt buộc sau khi phát động / required after launch")) -> dict[str, Any]:
+    campaign = await services.attach(runtime.uow(), principal, campaign_id, file.filename or "van-ban", await file.read(), reason, files(runtime))
+    return await read(runtime, campaign)
+
+
+@router.get("/attachments/{digest}", tags=["campaigns"], summary="Tải văn bản đính kèm / download an attachment", response_class=Response)
+async def download(digest: str, runtime: RuntimeDep, principal: PrincipalDep) -> Response:
+    try:
+        path = files(runtime).path(digest)
+    except ValueError:
+        raise NotFound("attachment_not_found") from None
+    if not path.exists():
+        raise NotFound("attachment_not_found")
+    return Response(path.read_bytes(), media_type="application/octet-stream")
 
 
 # --- registrations -------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ import uuid
 from datetime import date
 
 from thidua_shared.auth import Principal
-from thidua_shared.errors import Conflict, NotFound
+from thidua_shared.errors import Conflict, Invalid, NotFound
 from thidua_shared.events import campaigns as ev
-from thidua_shared.events.campaigns import CampaignSnapshot, CampaignStatus, RegistrationSnapshot, Scope
+from thidua_shared.events.campaigns import Attachment, CampaignSnapshot, CampaignStatus, RegistrationSnapshot, Scope
 from thidua_shared.messaging.unit_of_work import UnitOfWork
 
+from thidua_campaigns.adapters.files import MAX_BYTES, FileStore
 from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.domain import model
 from thidua_campaigns.domain.model import UnitView
@@ -140,6 +141,31 @@ async def adopt_campaign(uow: UnitOfWork, principal: Principal, parent_id: str, 
         uow.record(ev.CampaignDrafted(campaign=child), aggregate_id=child.id, actor=principal.actor)
         await uow.commit()
     return child
+
+
+async def attach(
+    uow: UnitOfWork, principal: Principal, campaign_id: str, name: str, content: bytes, reason: str | None, files: FileStore
+) -> CampaignSnapshot:
+    """Attach a document (the signed letter): to a draft directly, after launch as a revision with a reason."""
+    if not content:
+        raise Invalid("attachment_empty")
+    if len(content) > MAX_BYTES:
+        raise Invalid("attachment_too_large", limit=MAX_BYTES // (1024 * 1024))
+    async with uow:
+        repo = CampaignRepository(uow.session)
+        campaign = await load_campaign(repo, campaign_id)
+        await ensure_manager(repo, principal, await load_unit(repo, campaign.issuer_unit_id))
+        digest = files.put(content)
+        attachments = [*campaign.attachments, Attachment(name=name, sha256=digest, url=f"/attachments/{digest}")]
+        if campaign.status is CampaignStatus.DRAFT:
+            changed = campaign.model_copy(update={"attachments": attachments})
+            uow.record(ev.CampaignDrafted(campaign=changed), aggregate_id=campaign.id, actor=principal.actor)
+        else:
+            changed, fields = model.revise(campaign, {"attachments": [a.model_dump() for a in attachments]}, reason or "")
+            uow.record(ev.CampaignRevised(campaign=changed, reason=reason or "", changed=fields), aggregate_id=campaign.id, actor=principal.actor)
+        await repo.save_campaign(changed)
+        await uow.commit()
+    return changed
 
 
 # --- registrations ------------------------------------------------------------------------
