@@ -80,6 +80,19 @@ class System:
     def auth(self, token: str | None = None) -> dict[str, str]:
         return self.registry.as_(token or self.registry.admin_token)
 
+    async def token(self, role: str, scope: str | None, holder: str = "Người dùng thử") -> str:
+        """Issue a token in the registry and wait until the campaigns service has it (from the event)."""
+        import asyncio
+        import time
+
+        token = await self.registry.token(role, scope, holder)
+        await self.registry.events()
+        deadline = time.monotonic() + 20
+        while (await self.campaigns.get("/campaigns", headers=self.auth(token))).status_code == 401:
+            assert time.monotonic() < deadline, "the token never reached the campaigns service"
+            await asyncio.sleep(0.05)
+        return token
+
     async def replicated(self, unit_code: str, timeout: float = 20.0) -> None:
         """Wait until the campaigns service's replica has caught up with the registry (unit and tokens)."""
         import asyncio

@@ -64,8 +64,7 @@ async def test_a_unit_from_the_registry_registers_for_a_launched_campaign_and_th
     assert campaign["status"] == "launched" and campaign["indicator_tree"][0]["children"][0]["code"] == "1.1"
     assert campaign["indicators"][1]["scoring_rule"]["name"] == "proportional_with_excess_share"
 
-    reporter = await system.registry.token("unit_reporter", "HTX-31-QP", holder="Kế toán HTX Quang Phục")
-    await system.replicated("HTX-31-QP")  # the token travels with the registry's events
+    reporter = await system.token("unit_reporter", "HTX-31-QP", holder="Kế toán HTX Quang Phục")
     registered = await system.campaigns.post(
         f"/campaigns/{campaign['id']}/registrations", headers=system.auth(reporter),
         json={"unit": "HTX-31-QP", "targets": [{"indicator_code": "1.1", "target": 3}], "titles": ["Cờ thi đua của Liên minh HTX Việt Nam"]},
@@ -137,8 +136,7 @@ async def test_a_province_adopts_a_national_movement_and_the_link_shows_both_way
     await tree(system)
     national = await launched(system, campaign_body("VCA", letter_number="396/LMHTXVN-TTTT",
                                                     title="Đoàn kết sáng tạo, nâng cao năng suất, chất lượng, hiệu quả, hội nhập quốc tế"))
-    officer = await system.registry.token("provincial_officer", "LMHTX-37", holder="Đinh Thái")
-    await system.replicated("HTX-37-KT")
+    officer = await system.token("provincial_officer", "LMHTX-37", holder="Đinh Thái")
     adopted = await system.campaigns.post(f"/campaigns/{national['id']}/adopt", headers=system.auth(officer), json={
         "issuer": "LMHTX-37", "title": "Ninh Bình cụ thể hóa phong trào «Đoàn kết sáng tạo»",
         "period_start": f"{THIS_YEAR}-01-01", "period_end": f"{THIS_YEAR}-12-31", "local_targets": {"1.1": 4},
@@ -198,13 +196,8 @@ async def test_bad_campaigns_get_clear_errors_and_launched_ones_change_only_by_r
     revised = await system.campaigns.post(f"/campaigns/{campaign['id']}/revise", headers=system.auth(),
                                           json={"reason": "Theo Kết luận 56-KL/TW", "changes": {"period_end": f"{THIS_YEAR + 1}-12-31"}})
     assert revised.status_code == 200 and revised.json()["revision"] == 1
-    auditor = await system.registry.token("auditor", None)
-    officer = await system.registry.token("provincial_officer", "LMHTX-31")
-    await system.replicated("HTX-37-KT")
-    await system.registry.events()
-    import asyncio
-
-    await asyncio.sleep(0.5)  # the two tokens reach the campaigns replica
+    auditor = await system.token("auditor", None)
+    officer = await system.token("provincial_officer", "LMHTX-31")
     assert (await system.campaigns.post("/campaigns", json=campaign_body("VCA"), headers=system.auth(auditor))).status_code == 403
     assert (await system.campaigns.post("/campaigns", json=campaign_body("VCA"), headers=system.auth(officer))).status_code == 403
     assert (await system.campaigns.post("/campaigns", json=campaign_body("LMHTX-31"), headers=system.auth(officer))).status_code == 201

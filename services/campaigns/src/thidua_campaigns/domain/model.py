@@ -131,6 +131,13 @@ def ensure_in_scope(campaign: CampaignSnapshot, unit: UnitView, lineage: list[st
         raise Invalid("unit_not_in_scope", unit=unit.code, title=campaign.title)
 
 
+def campaign_years(campaign: CampaignSnapshot) -> list[int]:
+    """The calendar years a campaign runs in (cluster memberships are per year)."""
+    if campaign.period_start and campaign.period_end:
+        return list(range(campaign.period_start.year, campaign.period_end.year + 1))
+    return []
+
+
 def registration_deadline(campaign: CampaignSnapshot) -> date | None:
     return campaign.registration_deadline or campaign.period_end
 

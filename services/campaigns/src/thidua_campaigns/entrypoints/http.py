@@ -8,16 +8,17 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from thidua_shared.auth import Principal
 from thidua_shared.clock import today_in_vietnam
-from thidua_shared.errors import NotFound
+from thidua_shared.errors import Forbidden, Invalid, NotFound
 from thidua_shared.events.campaigns import CampaignSnapshot, Indicator, RegistrationSnapshot
 from thidua_shared.runtime import PrincipalDep, RuntimeDep
 
 from thidua_campaigns.adapters.files import FileStore
 from thidua_campaigns.adapters.repository import CampaignRepository
+from thidua_campaigns.domain.model import campaign_years, ensure_in_scope
 from thidua_campaigns.entrypoints.export import campaign_workbook
 from thidua_campaigns.service_layer import commands as cmd
 from thidua_campaigns.service_layer import services
-from thidua_campaigns.service_layer.access import ensure_reach, ensure_visible
+from thidua_campaigns.service_layer.access import ensure_visible
 
 router = APIRouter()
 
@@ -107,7 +108,7 @@ async def list_campaigns(
 async def _visible(repo: CampaignRepository, principal: Principal, campaign: CampaignSnapshot) -> bool:
     try:
         await ensure_visible(repo, principal, campaign)
-    except Exception:  # noqa: BLE001 - a forbidden draft is simply not listed
+    except Forbidden:  # a draft outside the token's reach is simply not listed
         return False
     return True
 
@@ -118,12 +119,11 @@ async def _level(repo: CampaignRepository, campaign: CampaignSnapshot) -> str:
 
 
 async def _targets(repo: CampaignRepository, campaign: CampaignSnapshot, unit_ref: str) -> bool:
-    from thidua_campaigns.domain.model import ensure_in_scope
-
     unit = await services.load_unit(repo, unit_ref)
+    memberships = await repo.clusters_of(unit.id, campaign_years(campaign))
     try:
-        ensure_in_scope(campaign, unit, await repo.lineage(unit.id), await repo.clusters_of(unit.id, services._years(campaign)))
-    except Exception:  # noqa: BLE001 - not targeted
+        ensure_in_scope(campaign, unit, await repo.lineage(unit.id), memberships)
+    except Invalid:  # not targeted
         return False
     return True
 

@@ -178,7 +178,7 @@ async def register(uow: UnitOfWork, principal: Principal, campaign_id: str, comm
         await ensure_reach(repo, principal, unit.id, unit.code)
         unit.ensure_active()
         model.ensure_registration_open(campaign, today)
-        years = _years(campaign)
+        years = model.campaign_years(campaign)
         model.ensure_in_scope(campaign, unit, await repo.lineage(unit.id), await repo.clusters_of(unit.id, years))
         if await repo.active_registration(campaign.id, unit.id):
             raise Conflict("registration_duplicate", unit=unit.code)
@@ -190,12 +190,6 @@ async def register(uow: UnitOfWork, principal: Principal, campaign_id: str, comm
         uow.record(ev.RegistrationSubmitted(registration=registration), aggregate_id=registration.id, actor=principal.actor)
         await uow.commit()
     return registration
-
-
-def _years(campaign: CampaignSnapshot) -> list[int]:
-    if campaign.period_start and campaign.period_end:
-        return list(range(campaign.period_start.year, campaign.period_end.year + 1))
-    return []
 
 
 async def _load_own_registration(repo: CampaignRepository, principal: Principal, registration_id: str) -> tuple[RegistrationSnapshot, CampaignSnapshot]:
