@@ -162,3 +162,25 @@ def test_a_unit_registered_in_the_registry_registers_for_a_launched_campaign(tmp
     assert events[2].payload["registration"]["unit_id"] == unit.json()["id"] and events[2].aggregate.kind == "registration"
     key = load_public_key(public_key_path(tmp_path / "var" / "keys", "vn"))
     assert verify_chain(events, key) == []
+
+
+def test_up_after_a_killed_launcher_stops_the_leftovers_and_starts_cleanly(tmp_path: Path):
+    var = tmp_path / "var"
+    first = Up(var).start()
+    assert first.process is not None
+    first.process.kill()  # SIGKILL: no chance to stop its children
+    first.process.wait()
+    leftover_pids = [int(p.read_text()) for p in (var / "run").glob("*.pid")]
+    assert leftover_pids and all(Path(f"/proc/{pid}").exists() for pid in leftover_pids)
+
+    second = Up(var)
+    second.nats_port, second.registry_port, second.campaigns_port = first.nats_port, first.registry_port, first.campaigns_port
+    second.env.update(THIDUA_NATS_PORT=str(first.nats_port), THIDUA_REGISTRY_PORT=str(first.registry_port),
+                      THIDUA_CAMPAIGNS_PORT=str(first.campaigns_port), THIDUA_NATS_MONITOR_PORT=first.env["THIDUA_NATS_MONITOR_PORT"])
+    second.start()
+    try:
+        assert "còn sót" in second.text()  # "stopped a process left from an earlier run"
+        assert not any(Path(f"/proc/{pid}").exists() for pid in leftover_pids)
+        assert httpx.get(f"{second.registry}/health").status_code == 200
+    finally:
+        assert second.stop() == 0

@@ -107,6 +107,8 @@ class System:
 
     def start(self, say: Say) -> None:
         var = self.settings.var_dir.resolve()
+        for leftover in stop_leftover_children(var / "run"):
+            say("leftover_stopped", pid=leftover)
         ensure_node_key(self.settings.keys_dir, self.settings.node)
         self.admin_token, self.first_start = ensure_admin_token(var)
         if self.settings.nats_url is None:
@@ -114,6 +116,7 @@ class System:
                 store_dir=var / "nats", port=self.settings.nats_port, monitor_port=self.settings.nats_monitor_port,
                 server_name=f"thidua-{self.settings.node}", log_file=var / "logs" / "nats-server.log",
             ).start()
+            record_child(var / "run", "nats-server", self.nats_server.process)
             say("nats_started", url=self.nats_server.url, store=var / "nats")
         for line in asyncio.run(declare_streams(self.settings)):
             say("stream_declared", line=line)
@@ -121,6 +124,7 @@ class System:
         for name in installed_services():
             service = ServiceProcess(name, service_url(self.settings, name), var / "logs" / f"{name}.log", env)
             service.start()
+            record_child(var / "run", service.name, service.process)
             self.services.append(service)
         for service in self.services:
             self._wait_healthy(service)
@@ -158,6 +162,7 @@ class System:
                     service.restarts += 1
                     say("service_restarted", name=service.name, log=service.log_path)
                     service.start()
+                    record_child(self.settings.var_dir.resolve() / "run", service.name, service.process)
             stop_requested.wait(1.0)
 
     def stop(self) -> None:
@@ -165,3 +170,41 @@ class System:
             service.stop()
         if self.nats_server:
             self.nats_server.stop()
+        for pid_file in (self.settings.var_dir.resolve() / "run").glob("*.pid"):
+            pid_file.unlink(missing_ok=True)
+
+
+# --- children left behind by a launcher that was killed outright (SIGKILL, power loss) ---------------
+def record_child(run_dir: Path, name: str, process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / f"{name}.pid").write_text(str(process.pid))
+
+
+def stop_leftover_children(run_dir: Path) -> list[int]:
+    """Stop processes an earlier `up` started and could not stop; only ours (checked by command line)."""
+    stopped = []
+    for pid_file in run_dir.glob("*.pid") if run_dir.exists() else []:
+        pid = int(pid_file.read_text().strip() or 0)
+        if pid and _is_ours(pid):
+            os.kill(pid, signal.SIGTERM)
+            _wait_gone(pid)
+            stopped.append(pid)
+        pid_file.unlink(missing_ok=True)
+    return stopped
+
+
+def _is_ours(pid: int) -> bool:
+    try:
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"nats-server" in command_line or b"thidua_" in command_line
+
+
+def _wait_gone(pid: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+        time.sleep(0.1)
+    if Path(f"/proc/{pid}").exists():
+        os.kill(pid, signal.SIGKILL)

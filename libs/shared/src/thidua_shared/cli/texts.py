@@ -6,6 +6,7 @@ add_messages(
     {
         "nats_started": ("NATS JetStream đã chạy tại {url} (dữ liệu: {store})", "NATS JetStream running at {url} (data: {store})"),
         "stream_declared": ("Luồng sự kiện {line}", "Stream {line}"),
+        "leftover_stopped": ("Đã dừng tiến trình còn sót từ lần chạy trước (PID {pid}).", "Stopped a process left from an earlier run (PID {pid})."),
         "service_ready": ("Dịch vụ {name}: {url}  (nhật ký: {log})", "Service {name}: {url}  (log: {log})"),
         "service_restarted": ("Dịch vụ {name} đã dừng bất thường, khởi động lại (xem {log})", "Service {name} died; restarting (see {log})"),
         "admin_token_new": (
