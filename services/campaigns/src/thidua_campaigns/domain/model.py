@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from thidua_shared import units
 from thidua_shared.errors import Conflict, Invalid
 from thidua_shared.events.campaigns import (
     CampaignSnapshot,
@@ -47,10 +48,7 @@ class UnitView:
     status_date: date | None = None
 
     def ensure_active(self) -> None:
-        if self.status is UnitStatus.MERGED and self.successor_code:
-            raise Conflict("unit_merged_into", code=self.code, successor=self.successor_code, date=format_date(self.status_date))
-        if self.status is not UnitStatus.ACTIVE:
-            raise Conflict("unit_not_active", code=self.code, status=self.status.value)
+        units.ensure_active(self.code, self.status, self.successor_code, self.status_date)
 
 
 def check_dates(campaign: CampaignSnapshot) -> None:

@@ -38,6 +38,13 @@ async def load_campaign(repo: CampaignRepository, campaign_id: str) -> CampaignS
     return campaign
 
 
+async def load_managed_campaign(repo: CampaignRepository, principal: Principal, campaign_id: str) -> CampaignSnapshot:
+    """A campaign the principal may manage: one issued within the token's reach, by an officer or admin."""
+    campaign = await load_campaign(repo, campaign_id)
+    await ensure_manager(repo, principal, await load_unit(repo, campaign.issuer_unit_id))
+    return campaign
+
+
 async def _scope(repo: CampaignRepository, scope: cmd.ScopeIn) -> Scope:
     cluster_ids = []
     for ref in scope.clusters:
@@ -70,8 +77,7 @@ async def draft_campaign(uow: UnitOfWork, principal: Principal, command: cmd.Dra
 async def update_draft(uow: UnitOfWork, principal: Principal, campaign_id: str, command: cmd.UpdateDraft) -> CampaignSnapshot:
     async with uow:
         repo = CampaignRepository(uow.session)
-        campaign = await load_campaign(repo, campaign_id)
-        await ensure_manager(repo, principal, await load_unit(repo, campaign.issuer_unit_id))
+        campaign = await load_managed_campaign(repo, principal, campaign_id)
         model.ensure_draft(campaign)
         changes = command.model_dump(exclude_unset=True, exclude={"scope"})
         if command.scope is not None:
@@ -88,8 +94,7 @@ async def _transition(uow: UnitOfWork, principal: Principal, campaign_id: str, d
     """Shared shape of launch, close and cancel: load, check the issuer's manager, decide, save, record."""
     async with uow:
         repo = CampaignRepository(uow.session)
-        campaign = await load_campaign(repo, campaign_id)
-        await ensure_manager(repo, principal, await load_unit(repo, campaign.issuer_unit_id))
+        campaign = await load_managed_campaign(repo, principal, campaign_id)
         changed = decide(campaign)
         await repo.save_campaign(changed)
         uow.record(make_event(changed), aggregate_id=campaign.id, actor=principal.actor)
@@ -112,8 +117,7 @@ async def cancel_campaign(uow: UnitOfWork, principal: Principal, campaign_id: st
 async def revise_campaign(uow: UnitOfWork, principal: Principal, campaign_id: str, command: cmd.ReviseCampaign) -> CampaignSnapshot:
     async with uow:
         repo = CampaignRepository(uow.session)
-        campaign = await load_campaign(repo, campaign_id)
-        await ensure_manager(repo, principal, await load_unit(repo, campaign.issuer_unit_id))
+        campaign = await load_managed_campaign(repo, principal, campaign_id)
         revised, changed = model.revise(campaign, command.changes, command.reason)
         await repo.save_campaign(revised)
         uow.record(ev.CampaignRevised(campaign=revised, reason=command.reason, changed=changed), aggregate_id=campaign.id, actor=principal.actor)
@@ -153,8 +157,7 @@ async def attach(
         raise Invalid("attachment_too_large", limit=MAX_BYTES // (1024 * 1024))
     async with uow:
         repo = CampaignRepository(uow.session)
-        campaign = await load_campaign(repo, campaign_id)
-        await ensure_manager(repo, principal, await load_unit(repo, campaign.issuer_unit_id))
+        campaign = await load_managed_campaign(repo, principal, campaign_id)
         digest = files.put(content)
         attachments = [*campaign.attachments, Attachment(name=name, sha256=digest, url=f"/attachments/{digest}")]
         if campaign.status is CampaignStatus.DRAFT:

@@ -18,7 +18,7 @@ from thidua_shared.events.registry import (
     UnitSnapshot,
     UnitStatus,
 )
-from thidua_shared.i18n import format_date
+from thidua_shared import units
 from thidua_shared.text import search_key  # noqa: F401  (re-exported for the registry)
 
 from thidua_registry.domain import messages  # noqa: F401  (registers the error texts)
@@ -67,10 +67,7 @@ class Unit:
         )
 
     def ensure_active(self, successor_code: str | None = None) -> None:
-        if self.status is UnitStatus.MERGED and successor_code:
-            raise Conflict("unit_merged_into", code=self.code, successor=successor_code, date=format_date(self.status_date))
-        if self.status is not UnitStatus.ACTIVE:
-            raise Conflict("unit_not_active", code=self.code, status=self.status.value)
+        units.ensure_active(self.code, self.status, successor_code, self.status_date)
 
 
 def check_placement(kind: UnitKind, parent: Unit | None) -> None:
