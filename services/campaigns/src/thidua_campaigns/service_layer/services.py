@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from thidua_shared.auth import Principal
 from thidua_shared.errors import Conflict, Invalid, NotFound
 from thidua_shared.events import campaigns as ev
+from thidua_shared.events.catalog import EventPayload
 from thidua_shared.events.campaigns import Attachment, CampaignSnapshot, CampaignStatus, RegistrationSnapshot, Scope
 from thidua_shared.messaging.unit_of_work import UnitOfWork
 
@@ -90,7 +92,13 @@ async def update_draft(uow: UnitOfWork, principal: Principal, campaign_id: str, 
     return updated
 
 
-async def _transition(uow: UnitOfWork, principal: Principal, campaign_id: str, decide, make_event) -> CampaignSnapshot:  # type: ignore[no-untyped-def]
+async def _transition(
+    uow: UnitOfWork,
+    principal: Principal,
+    campaign_id: str,
+    decide: Callable[[CampaignSnapshot], CampaignSnapshot],
+    make_event: Callable[[CampaignSnapshot], EventPayload],
+) -> CampaignSnapshot:
     """Shared shape of launch, close and cancel: load, check the issuer's manager, decide, save, record."""
     async with uow:
         repo = CampaignRepository(uow.session)
