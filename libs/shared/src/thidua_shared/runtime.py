@@ -97,18 +97,34 @@ class ServiceRuntime:
         log.info("service.started", database=self.db.engine.dialect.name, nats=url)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+        """Stop in order (relay, consumers, NATS, database), each step bounded: shutting down never hangs."""
+        self.relay.stop()
+        await self._stop_step("relay", self._finish_tasks())
+        for loop in self._pull_loops:
+            await self._stop_step(f"consumer {loop.consumer.name}", loop.stop())
+        await self._stop_step("nats", self._close_nats())
+        await self._stop_step("database", self.db.dispose())
+        log.info("service.stopped")
+
+    async def _stop_step(self, step: str, work: Awaitable[None], timeout: float = 10.0) -> None:
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if not done:
+            task.cancel()  # not awaited: a step that ignores cancellation must not hold the rest
+            log.error("service.stop_step_timed_out", step=step, seconds=timeout)
+        elif task.exception() is not None:
+            log.warning("service.stop_step_failed", step=step, error=repr(task.exception()))
+
+    async def _finish_tasks(self) -> None:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for loop in self._pull_loops:
-            await loop.stop()
+
+    async def _close_nats(self) -> None:
         try:
-            await asyncio.wait_for(self.nc.drain(), timeout=10)
+            await asyncio.wait_for(self.nc.drain(), timeout=5)
         except (TimeoutError, nats.errors.Error):
-            await self.nc.close()  # shutting down must not hang on a server that went away
-        await self.db.dispose()
+            await self.nc.close()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.tables, self.source, on_commit=self.relay.wake)

@@ -160,6 +160,8 @@ class PullLoop:
     idle_timeout: float = 5.0  # a fetch returns as soon as messages arrive; this bounds an idle wait
     ack_wait_seconds: float = 30
     _task: asyncio.Task[None] | None = field(default=None, init=False)
+    _stopping: bool = field(default=False, init=False)
+    _fetching: bool = field(default=False, init=False)
 
     def config(self) -> ConsumerConfig:
         # max_deliver is unlimited: the consumer bounds retries itself and dead-letters with the reason.
@@ -180,7 +182,8 @@ class PullLoop:
         self._task = asyncio.create_task(self._run(subscription), name=f"consumer-{self.consumer.name}")
 
     async def _run(self, subscription: JetStreamContext.PullSubscription) -> None:
-        while True:
+        while not self._stopping:
+            self._fetching = True
             try:
                 messages = await subscription.fetch(batch=self.batch_size, timeout=self.idle_timeout)
             except TimeoutError:  # nothing came while idle (nats-py's and asyncio's timeouts alike)
@@ -189,14 +192,20 @@ class PullLoop:
                 log.warning("consumer.fetch_failed", consumer=self.consumer.name, error=repr(exc))
                 await asyncio.sleep(1.0)
                 continue
+            finally:
+                self._fetching = False
             try:
                 await self.consumer.process(messages)
             except Exception as exc:  # noqa: BLE001 - the loop must outlive any batch; redelivery retries it
                 log.error("consumer.batch_failed", consumer=self.consumer.name, error=repr(exc))
 
     async def stop(self) -> None:
-        """Stop fetching; a batch being applied is cancelled and, unacknowledged, comes again later."""
-        if self._task is not None:
+        """Stop after the batch in hand. Only a loop waiting on NATS is cancelled: cancelling it
+        inside a database call can hang. Fetched messages not yet acknowledged come again later."""
+        self._stopping = True
+        if self._task is None:
+            return
+        if self._fetching:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task

@@ -45,36 +45,43 @@ class OutboxRelay:
         self._idle_poll, self._publish_timeout = idle_poll_seconds, publish_timeout
         self._after_publish = after_publish
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         """Called by the unit of work after a commit, so events go out at once."""
         self._wake.set()
 
+    def stop(self) -> None:
+        """Ask `run` to return after the batch in hand: cancelling it inside a database call can hang."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
         backoff = 0.2
-        while True:
+        while not self._stopping:
             try:
                 published = await self.publish_pending()
                 backoff = 0.2
             except (NatsError, TimeoutError, OSError) as exc:
                 log.warning("relay.publish_failed", error=str(exc), retry_in=backoff)
-                await asyncio.sleep(backoff)
+                await self._wait_for_work(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
             if published == 0:
-                await self._wait_for_work()
+                await self._wait_for_work(self._idle_poll)
 
-    async def _wait_for_work(self) -> None:
+    async def _wait_for_work(self, timeout: float) -> None:
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
+            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
         except TimeoutError:
             pass
-        self._wake.clear()
+        if not self._stopping:
+            self._wake.clear()
 
     async def publish_pending(self) -> int:
         """Publish every unpublished event, batch by batch; return how many went out."""
         total = 0
-        while batch := await self._next_batch():
+        while not self._stopping and (batch := await self._next_batch()):
             published: list[int] = []
             for row in batch:
                 try:
