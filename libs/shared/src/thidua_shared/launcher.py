@@ -184,7 +184,8 @@ def record_child(run_dir: Path, name: str, process: subprocess.Popen[bytes] | No
 def stop_leftover_children(run_dir: Path) -> list[int]:
     """Stop processes an earlier `up` started and could not stop; only ours (checked by command line)."""
     stopped = []
-    for pid_file in run_dir.glob("*.pid") if run_dir.exists() else []:
+    pid_files = sorted(run_dir.glob("*.pid"), key=lambda f: f.stem == "nats-server") if run_dir.exists() else []
+    for pid_file in pid_files:  # services first, NATS last, as a clean stop does
         pid = int(pid_file.read_text().strip() or 0)
         if pid and _is_ours(pid):
             os.kill(pid, signal.SIGTERM)
