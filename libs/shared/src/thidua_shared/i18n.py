@@ -27,7 +27,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Lỗi hệ thống, đã được ghi nhận. Vui lòng thử lại sau.",
         "Internal error; it has been logged. Please try again later.",
     ),
-    "not_found": ("Không tìm thấy.", "Not found."),
     # Units and clusters, named the same way by every service.
         "unit_not_found": ("Không tìm thấy đơn vị «{ref}».", "Unit '{ref}' not found."),
         "unit_merged_into": (

@@ -15,10 +15,9 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from thidua_shared.db import Database
+from thidua_shared.db import Database, dialect_insert
 from thidua_shared.events.catalog import EventPayload
 from thidua_shared.events.envelope import (
     GENESIS_HASH,
@@ -157,9 +156,8 @@ class UnitOfWork:
         ON CONFLICT DO NOTHING makes two first writers agree on one genesis row;
         on PostgreSQL, FOR UPDATE then serialises writers of the same chain."""
         head = self._tables.chain_head
-        dialect_insert = postgresql.insert if self._db.is_postgres else sqlite.insert
         await self.session.execute(
-            dialect_insert(head)
+            dialect_insert(self.session)(head)
             .values(chain=self._source.chain, last_sequence=0, last_hash=GENESIS_HASH)
             .on_conflict_do_nothing(index_elements=[head.c.chain])
         )

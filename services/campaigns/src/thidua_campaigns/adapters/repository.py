@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.events.campaigns import CampaignSnapshot, RegistrationSnapshot
+from thidua_shared import unit_tree
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.events.registry import UnitStatus
 from thidua_shared.text import search_key
+from thidua_shared.unit_tree import ref_key
 
 from thidua_campaigns.adapters.tables import (
     campaigns,
@@ -23,14 +24,6 @@ from thidua_campaigns.adapters.tables import (
     replica_units,
 )
 from thidua_campaigns.domain.model import UnitView
-
-
-def _key(ref: str) -> str:
-    try:
-        uuid.UUID(ref)
-    except ValueError:
-        return ref.strip().upper()
-    return ref
 
 
 class CampaignRepository:
@@ -133,7 +126,7 @@ class CampaignRepository:
 
     # --- registry replicas ------------------------------------------------------------------
     async def unit(self, ref: str) -> UnitView | None:
-        key = _key(ref)
+        key = ref_key(ref)
         successor = replica_units.alias("successor")
         query = (
             select(replica_units, successor.c.code.label("successor_code"))
@@ -149,17 +142,10 @@ class CampaignRepository:
         )
 
     async def lineage(self, unit_id: str) -> list[str]:
-        chain: list[str] = []
-        current: str | None = unit_id
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = await self.session.scalar(select(replica_units.c.parent_id).where(replica_units.c.id == current))
-        return chain
+        return await unit_tree.lineage(self.session, replica_units, unit_id)
 
     async def subtree_ids(self, root_id: str) -> list[str]:
-        tree = select(replica_units.c.id).where(replica_units.c.id == root_id).cte("subtree", recursive=True)
-        tree = tree.union_all(select(replica_units.c.id).where(replica_units.c.parent_id == tree.c.id))
-        return list(await self.session.scalars(select(tree.c.id)))
+        return list(await self.session.scalars(unit_tree.subtree_ids(replica_units, root_id)))
 
     async def clusters_of(self, unit_id: str, years: Sequence[int]) -> set[str]:
         query = select(replica_cluster_members.c.cluster_id).where(
@@ -168,7 +154,7 @@ class CampaignRepository:
         return set(await self.session.scalars(query))
 
     async def cluster(self, ref: str):  # type: ignore[no-untyped-def]
-        key = _key(ref)
+        key = ref_key(ref)
         return (await self.session.execute(select(replica_clusters).where(or_(replica_clusters.c.id == key, replica_clusters.c.code == key)))).first()
 
     async def cluster_members(self, cluster_id: str, year: int) -> list[str]:

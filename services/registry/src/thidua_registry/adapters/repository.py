@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from thidua_shared import unit_tree
 from thidua_shared.events.envelope import utc_now
+from thidua_shared.unit_tree import looks_like_id, ref_key
 from thidua_shared.events.registry import ClusterKind, UnitKind, UnitStatus
 
 from thidua_registry.adapters.tables import cluster_leaders, cluster_members, clusters, people, units
 from thidua_registry.domain.model import Cluster, LeaderElection, Person, Unit, search_key
-
-
-def looks_like_id(ref: str) -> bool:
-    try:
-        uuid.UUID(ref)
-    except ValueError:
-        return False
-    return True
-
-
-def _ref_key(ref: str) -> str:
-    """Ids are matched as given, codes upper-case (codes are stored upper-case)."""
-    return ref if looks_like_id(ref) else ref.strip().upper()
 
 
 def _unit(row: Row) -> Unit:
@@ -66,7 +53,7 @@ class RegistryRepository:
 
     async def units_by_refs(self, refs: Sequence[str]) -> dict[str, Unit]:
         """Units by id or code; refs that match nothing are absent from the result."""
-        keys = {ref: _ref_key(ref) for ref in refs}
+        keys = {ref: ref_key(ref) for ref in refs}
         wanted = list(set(keys.values()))
         rows = (await self.session.execute(select(units).where(or_(units.c.id.in_(wanted), units.c.code.in_(wanted))))).all()
         found: dict[str, Unit] = {}
@@ -95,19 +82,10 @@ class RegistryRepository:
         }
 
     async def lineage(self, unit_id: str) -> list[str]:
-        """The unit's id followed by its ancestors' ids, up to the root."""
-        chain: list[str] = []
-        current: str | None = unit_id
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = await self.session.scalar(select(units.c.parent_id).where(units.c.id == current))
-        return chain
+        return await unit_tree.lineage(self.session, units, unit_id)
 
     def subtree_ids(self, root_id: str) -> Select:
-        """A SELECT of the ids of `root_id` and all its descendants (recursive CTE, SQLite and PostgreSQL)."""
-        tree = select(units.c.id).where(units.c.id == root_id).cte("subtree", recursive=True)
-        tree = tree.union_all(select(units.c.id).where(units.c.parent_id == tree.c.id))
-        return select(tree.c.id)
+        return unit_tree.subtree_ids(units, root_id)
 
     async def children(self, unit_id: str, active_only: bool = True) -> list[Unit]:
         query = select(units).where(units.c.parent_id == unit_id)
@@ -141,13 +119,9 @@ class RegistryRepository:
         rows = (await self.session.execute(select(units).where(where).order_by(units.c.code).limit(limit).offset(offset))).all()
         return [_unit(r) for r in rows], int(total or 0)
 
-    async def unit_timestamps(self, unit_id: str) -> tuple[datetime, datetime]:
-        row = (await self.session.execute(select(units.c.created_at, units.c.updated_at).where(units.c.id == unit_id))).one()
-        return row.created_at, row.updated_at
-
     # --- clusters ------------------------------------------------------------
     async def cluster(self, ref: str) -> Cluster | None:
-        key = _ref_key(ref)
+        key = ref_key(ref)
         row = (await self.session.execute(select(clusters).where(or_(clusters.c.id == key, clusters.c.code == key)))).first()
         return _cluster(row) if row else None
 
