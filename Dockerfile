@@ -6,6 +6,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 COPY libs ./libs
 COPY services ./services
+COPY cli ./cli
 RUN uv sync --frozen --no-dev
 ENV PATH="/app/.venv/bin:$PATH" THIDUA_VAR_DIR=/var/lib/thidua THIDUA_HOST=0.0.0.0 THIDUA_LOG_FORMAT=json
 CMD ["thidua", "--help"]

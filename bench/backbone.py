@@ -29,7 +29,7 @@ from thidua_shared.messaging.consumer import IdempotentConsumer, PullLoop  # noq
 from thidua_shared.messaging.relay import OutboxRelay  # noqa: E402
 from thidua_shared.messaging.streams import apply_streams  # noqa: E402
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork  # noqa: E402
-from thidua_shared.natsserver import NatsServer  # noqa: E402
+from thidua_cli.natsserver import NatsServer  # noqa: E402
 
 
 async def fill_outbox(db, count: int, source: EventSource) -> list[tuple[str, bytes, str]]:

@@ -28,7 +28,7 @@ from nats.js.api import ConsumerConfig
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from thidua_shared.messaging.streams import apply_streams  # noqa: E402
-from thidua_shared.natsserver import NatsServer  # noqa: E402
+from thidua_cli.natsserver import NatsServer  # noqa: E402
 
 SUBJECT = "thidua.events.vn.bench.x"
 

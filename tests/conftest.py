@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from thidua_shared.messaging.streams import apply_streams
-from thidua_shared.natsserver import NatsServer
+from thidua_cli.natsserver import NatsServer
 
 POSTGRES_ADMIN_URL = os.environ.get("THIDUA_TEST_POSTGRES_URL")
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from thidua_shared.audit import read_stream
+from thidua_cli.audit import read_stream
 from thidua_shared.events.envelope import verify_chain
 from thidua_shared.keys import load_public_key, public_key_path
-from thidua_shared.natsserver import free_port
+from thidua_cli.natsserver import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from thidua_shared.audit import read_stream
+from thidua_cli.audit import read_stream
 from thidua_shared.auth import hash_token, new_token
 from thidua_shared.events.envelope import Envelope
-from thidua_shared.natsserver import NatsServer
+from thidua_cli.natsserver import NatsServer
 from thidua_shared.settings import Settings
 
 from thidua_registry.entrypoints.app import create_app

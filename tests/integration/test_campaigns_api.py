@@ -94,7 +94,7 @@ async def test_a_unit_from_the_registry_registers_for_a_launched_campaign_and_th
 
     runtime = system.campaigns_app.state.runtime  # type: ignore[attr-defined]
     await runtime.relay.publish_pending()
-    from thidua_shared.audit import read_stream
+    from thidua_cli.audit import read_stream
 
     events = [e for e in await read_stream(system.registry.nats_url) if e.service == "campaigns"]
     assert [e.type for e in events] == [

@@ -8,13 +8,13 @@ import nats
 import pytest
 from sqlalchemy import func, select
 
-from thidua_shared.audit import read_stream
+from thidua_cli.audit import read_stream
 from thidua_shared.db import Database
 from thidua_shared.events.envelope import Envelope, verify_chain
 from thidua_shared.messaging.relay import OutboxRelay
 from thidua_shared.messaging.streams import apply_streams
 from thidua_shared.messaging.unit_of_work import UnitOfWork
-from thidua_shared.natsserver import NatsServer
+from thidua_cli.natsserver import NatsServer
 
 from tests.support import ADMIN, KEY, SOURCE, commit_events, create_database, eventually, tables, tallies, unit_registered
 

@@ -26,7 +26,7 @@ import nats
 from thidua_shared.auth import hash_token, new_token
 from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.streams import apply_streams
-from thidua_shared.natsserver import NatsServer
+from thidua_cli.natsserver import NatsServer
 from thidua_shared.settings import SERVICE_PORTS, ServiceSettings, Settings
 
 ADMIN_TOKEN_FILE = "admin.token"

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from thidua_shared.cli.client import Context, console
+from thidua_cli.client import Context, console
 from thidua_shared.i18n import format_date, translate
 
 campaigns_app = typer.Typer(help="Phong trào, đợt thi đua / campaigns", no_args_is_help=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from thidua_shared.cli.client import Context, ServiceClient
-from thidua_shared.cli.demo_campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
-from thidua_shared.cli.demo_data import (
+from thidua_cli.client import Context, ServiceClient
+from thidua_cli.demo.campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
+from thidua_cli.demo.data import (
     CLUSTERS,
     COOPERATIVES,
     FORMER_NAMES,

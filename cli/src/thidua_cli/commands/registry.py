@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from thidua_shared.cli.client import Context, console
+from thidua_cli.client import Context, console
 from thidua_shared.i18n import format_date, translate
 
 units_app = typer.Typer(help="Đơn vị / units", no_args_is_help=True)

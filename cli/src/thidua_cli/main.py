@@ -11,10 +11,10 @@ from typing import Annotated
 
 import typer
 
-from thidua_shared.cli import texts  # noqa: F401  (registers the CLI's messages)
-from thidua_shared.cli.campaigns_cmds import campaigns_app, pledges_app
-from thidua_shared.cli.client import Context
-from thidua_shared.cli.registry_cmds import clusters_app, import_app, people_app, tokens_app, units_app
+from thidua_cli import texts  # noqa: F401  (registers the CLI's messages)
+from thidua_cli.commands.campaigns import campaigns_app, pledges_app
+from thidua_cli.client import Context
+from thidua_cli.commands.registry import clusters_app, import_app, people_app, tokens_app, units_app
 from thidua_shared.i18n import Language
 from thidua_shared.settings import Settings
 
@@ -45,7 +45,7 @@ def main(
 @app.command()
 def up(ctx: typer.Context) -> None:
     """Chạy toàn bộ hệ thống / run the whole system (Ctrl-C stops it)."""
-    from thidua_shared.launcher import System
+    from thidua_cli.launcher import System
     from thidua_shared.logging import configure_logging
 
     c: Context = ctx.obj
@@ -93,7 +93,7 @@ def _take_lock(c: Context) -> Path:
 @app.command()
 def demo(ctx: typer.Context) -> None:
     """Nạp dữ liệu mẫu thực tế / load a realistic demo tree (the system must be running)."""
-    from thidua_shared.cli.demo import load_demo
+    from thidua_cli.demo import load_demo
 
     load_demo(ctx.obj)
 
@@ -103,7 +103,7 @@ def streams_apply(ctx: typer.Context) -> None:
     """Tạo hoặc cập nhật các luồng / create or update the node's streams (production)."""
     import asyncio
 
-    from thidua_shared.launcher import declare_streams
+    from thidua_cli.launcher import declare_streams
 
     c: Context = ctx.obj
     for line in asyncio.run(declare_streams(c.settings)):
@@ -134,7 +134,7 @@ def events_verify(ctx: typer.Context) -> None:
     """Kiểm tra chuỗi băm và chữ ký của luồng EVENTS / verify the hash chains and signatures of the EVENTS stream."""
     import asyncio
 
-    from thidua_shared.audit import read_stream, verify_stream
+    from thidua_cli.audit import read_stream, verify_stream
 
     c: Context = ctx.obj
     envelopes = asyncio.run(read_stream(c.settings.effective_nats_url))

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from thidua_shared.i18n import Language, translate
-from thidua_shared.launcher import ADMIN_TOKEN_FILE, service_url
+from thidua_cli.launcher import ADMIN_TOKEN_FILE, service_url
 from thidua_shared.settings import Settings
 
 console = Console()
