@@ -1,13 +1,17 @@
 """Backbone benchmark: outbox relay and idempotent consumer against raw nats-py, in one run.
 
-    uv run python bench/backbone.py [--events 5000] [--database-url URL]
+    uv run python bench/backbone.py [--events 10000] [--database-url URL] [--consumer-database-url URL]
 
-Starts its own nats-server, then measures, on the same payloads:
-  raw publish    js.publish + wait for the stream's ack, one by one (with Nats-Msg-Id)
+Starts its own nats-server, commits `--events` events to an outbox, then measures on them:
+  raw publish    js.publish + wait for the stream's ack, one by one (with Nats-Msg-Id), a copy
+                 of the same bodies and headers on another subject
   relay          outbox rows -> acknowledged stream messages -> rows marked published
-  raw consume    durable pull consumer, fetch in batches, ack each
-  consumer       FastStream batch pull subscriber -> inbox + state change in one transaction -> ack
-and prints each rate and the two ratios. Machines here are noisy: compare ratios, not rates.
+  raw consume    a durable pull consumer of the relay's messages: fetch in batches, ack each
+  consumer       the idempotent consumer on the same messages: decode, verify (hash, subject,
+                 Ed25519 signature per run of a chain), type the payload, claim the inbox and
+                 apply the effect in one transaction per batch, ack
+Raw consume runs before and after the consumer and the ratio uses their mean, so that a machine
+that speeds up or slows down during the run does not tilt it. Compare ratios, not rates.
 """
 
 from __future__ import annotations
@@ -24,30 +28,38 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support import ADMIN, KEY, count_up_batch, create_database, tables, tally_counts, unit_registered  # noqa: E402
-from thidua_shared.messaging.consumer import IdempotentConsumer, PullLoop  # noqa: E402
+from tests.support import (  # noqa: E402
+    ADMIN, KEY, count_up_batch, create_database, no_repository, tables, tally_counts, trust_key, unit_registered,
+)
+from thidua_cli.natsserver import NatsServer  # noqa: E402
+from thidua_shared.keys import TrustedKeys  # noqa: E402
+from thidua_shared.messaging.consumer import ConsumerSpec, IdempotentConsumer, PullLoop  # noqa: E402
 from thidua_shared.messaging.relay import OutboxRelay  # noqa: E402
 from thidua_shared.messaging.streams import apply_streams  # noqa: E402
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork  # noqa: E402
-from thidua_cli.natsserver import NatsServer  # noqa: E402
+from thidua_shared.messaging.verification import EventVerifier  # noqa: E402
+
+RELAYED = "thidua.events.vn.registry.>"
 
 
-async def fill_outbox(db, count: int, source: EventSource) -> list[tuple[str, bytes, str]]:
-    """Commit `count` events (100 per transaction; not timed) and return (subject, data, id) of each."""
+async def fill_outbox(db, count: int, source: EventSource) -> list[tuple[str, bytes, dict[str, str]]]:
+    """Commit `count` events (100 per transaction; not timed); return (subject, body, headers) of each."""
     for start in range(0, count, 100):
-        async with UnitOfWork(db, tables, source) as uow:
+        async with UnitOfWork(db, tables, source, no_repository) as uow:
             for i in range(start, min(start + 100, count)):
                 uow.record(unit_registered(f"HTX-{i:06d}"), aggregate_id=f"HTX-{i:06d}", actor=ADMIN)
             await uow.commit()
+    outbox = tables.outbox
     async with db.sessions() as session:
-        rows = (await session.execute(select(tables.outbox.c.subject, tables.outbox.c.data, tables.outbox.c.event_id).order_by(tables.outbox.c.position))).all()
-    return [(r.subject, r.data, r.event_id) for r in rows]
+        query = select(outbox.c.subject, outbox.c.data, outbox.c.event_id, outbox.c.hash, outbox.c.signature).order_by(outbox.c.position)
+        rows = (await session.execute(query)).all()
+    return [(r.subject, r.data, {"Nats-Msg-Id": f"raw-{r.event_id}", "Thidua-Hash": r.hash, "Thidua-Signature": r.signature}) for r in rows]
 
 
-async def raw_publish(js, messages: list[tuple[str, bytes, str]]) -> float:
+async def raw_publish(js, messages: list[tuple[str, bytes, dict[str, str]]]) -> float:
     started = time.perf_counter()
-    for subject, data, event_id in messages:
-        await js.publish(subject.replace(".registry.", ".rawbench."), data, stream="EVENTS", headers={"Nats-Msg-Id": f"raw-{event_id}"})
+    for subject, data, headers in messages:
+        await js.publish(subject.replace(".registry.", ".rawbench."), data, stream="EVENTS", headers=headers)
     return len(messages) / (time.perf_counter() - started)
 
 
@@ -60,8 +72,8 @@ async def relay_publish(db, js, count: int) -> float:
     return count / elapsed
 
 
-async def raw_consume(js, count: int, batch: int) -> float:
-    sub = await js.pull_subscribe("thidua.events.vn.rawbench.>", durable="raw-bench", stream="EVENTS")
+async def raw_consume(js, count: int, batch: int, durable: str) -> float:
+    sub = await js.pull_subscribe(RELAYED, durable=durable, stream="EVENTS")
     received = 0
     started = time.perf_counter()
     while received < count:
@@ -73,11 +85,11 @@ async def raw_consume(js, count: int, batch: int) -> float:
     return count / elapsed
 
 
-async def idempotent_consume(url: str, db, js, count: int, batch: int) -> float:
-    consumer = IdempotentConsumer(
-        "bench-tallies", db, tables, {}, js, "vn", batch_handlers={"registry.unit_registered": count_up_batch}
-    )
-    loop = PullLoop(consumer, "thidua.events.vn.registry.>", batch_size=batch)
+async def idempotent_consume(db, js, count: int, batch: int, keys_dir: Path) -> tuple[float, int]:
+    spec = ConsumerSpec("bench-tallies", "registry", batch_handlers={"registry.unit_registered": count_up_batch})
+    verifier = EventVerifier(TrustedKeys(trust_key(keys_dir)))
+    consumer = IdempotentConsumer(spec, db, tables, js, "vn", verifier)
+    loop = PullLoop(consumer, batch_size=batch)
     started = time.perf_counter()
     await loop.start()
     while consumer.processed < count:
@@ -87,7 +99,7 @@ async def idempotent_consume(url: str, db, js, count: int, batch: int) -> float:
     async with db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(tables.inbox)) == count
     assert set((await tally_counts(db)).values()) == {1}  # every event had its effect, once
-    return count / elapsed
+    return count / elapsed, verifier.signatures_checked
 
 
 async def main(events: int, database_url: str | None, batch: int = 512, consumer_url: str | None = None) -> None:
@@ -103,19 +115,23 @@ async def main(events: int, database_url: str | None, batch: int = 512, consumer
 
             raw_pub = await raw_publish(js, messages)
             relay = await relay_publish(producer, js, events)
-            raw_sub = await raw_consume(js, events, batch)
-            consume = await idempotent_consume(server.url, consumer_db, js, events, batch)
+            raw_before = await raw_consume(js, events, batch, "raw-before")
+            consume, signatures = await idempotent_consume(consumer_db, js, events, batch, Path(tmp) / "keys")
+            raw_after = await raw_consume(js, events, batch, "raw-after")
             await nc.close()
         finally:
             server.stop()
+
     def backend(url: str | None) -> str:
         return "PostgreSQL" if url and url.startswith("postgresql") else "SQLite"
 
+    raw_sub = (raw_before + raw_after) / 2
     print(f"events per phase: {events}; pull batches of {batch}; outbox on {backend(database_url)}, inbox on {backend(consumer_url)}")
     print(f"raw publish (ack each)     {raw_pub:9.0f} msg/s")
     print(f"outbox relay               {relay:9.0f} msg/s   ratio relay/raw    = {relay / raw_pub:.2f}")
-    print(f"raw pull + ack             {raw_sub:9.0f} msg/s")
-    print(f"idempotent consumer        {consume:9.0f} msg/s   ratio consumer/raw = {consume / raw_sub:.2f}")
+    print(f"raw pull + ack             {raw_sub:9.0f} msg/s   (before {raw_before:.0f}, after {raw_after:.0f})")
+    print(f"idempotent consumer        {consume:9.0f} msg/s   ratio consumer/raw = {consume / raw_sub:.2f}"
+          f"   (verified: {signatures} signatures for {events} events)")
 
 
 if __name__ == "__main__":

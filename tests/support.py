@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Column, Integer, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.db import Database, dialect_insert, new_metadata
-from thidua_shared.events.envelope import Actor, Envelope
+from thidua_shared.events.catalog import Event
+from thidua_shared.events.envelope import Actor
+from thidua_shared.keys import public_key_path
 from thidua_shared.events.registry import UnitKind, UnitRegistered, UnitSnapshot, UnitStatus
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork
@@ -25,6 +29,19 @@ tallies = Table("tallies", metadata, Column("unit_id", String(64), primary_key=T
 ADMIN = Actor(id="admin", role=Role.NATIONAL_ADMIN, name="Quản trị")
 KEY = Ed25519PrivateKey.generate()
 SOURCE = EventSource(node="vn", service="registry", key=KEY)
+
+
+def trust_key(keys_dir: Path, node: str = "vn", key: Ed25519PrivateKey = KEY) -> Path:
+    """Write `key`'s public half where a TrustedKeys directory looks for `node`'s key."""
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    public_key_path(keys_dir, node).write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    return keys_dir
+
+
+def no_repository(session: AsyncSession) -> None:
+    """Tests of the plumbing write their tables themselves (uow.session), with no repository."""
 
 
 async def create_database(url: str) -> Database:
@@ -46,24 +63,24 @@ def unit_registered(code: str) -> UnitRegistered:
 async def commit_events(db: Database, codes: list[str], source: EventSource = SOURCE) -> None:
     """One unit of work per code, each recording one event."""
     for code in codes:
-        async with UnitOfWork(db, tables, source) as uow:
+        async with UnitOfWork(db, tables, source, no_repository) as uow:
             uow.record(unit_registered(code), aggregate_id=code, actor=ADMIN)
             await uow.commit()
 
 
-async def count_up(session: AsyncSession, envelope: Envelope) -> None:
+async def count_up(session: AsyncSession, event: Event) -> None:
     """A handler with a visible effect: tallies[unit] += 1 (so a second effect would show)."""
-    unit_id = envelope.aggregate.id
+    unit_id = event.aggregate_id
     updated = await session.execute(update(tallies).where(tallies.c.unit_id == unit_id).values(count=tallies.c.count + 1))
     if updated.rowcount == 0:
         await session.execute(tallies.insert().values(unit_id=unit_id, count=1))
 
 
-async def count_up_batch(session: AsyncSession, envelopes: list[Envelope]) -> None:
+async def count_up_batch(session: AsyncSession, events: list[Event]) -> None:
     """The same effect for a run of events, in one upsert statement."""
     insert = dialect_insert(session)(tallies)
     statement = insert.on_conflict_do_update(index_elements=[tallies.c.unit_id], set_={"count": tallies.c.count + 1})
-    await session.execute(statement, [{"unit_id": e.aggregate.id, "count": 1} for e in envelopes])
+    await session.execute(statement, [{"unit_id": e.aggregate_id, "count": 1} for e in events])
 
 
 async def tally_counts(db: Database) -> dict[str, int]:

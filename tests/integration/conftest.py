@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from thidua_cli.audit import read_stream
-from thidua_shared.auth import hash_token, new_token
+from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.events.envelope import Envelope
 from thidua_cli.natsserver import NatsServer
 from thidua_shared.settings import Settings

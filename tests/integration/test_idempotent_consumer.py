@@ -9,13 +9,21 @@ import pytest
 from nats.aio.msg import Msg
 
 from thidua_shared.events.envelope import Envelope
-from thidua_shared.messaging.consumer import IdempotentConsumer, PullLoop, RejectEvent
+from thidua_shared.keys import TrustedKeys
+from thidua_shared.messaging.consumer import ConsumerSpec, IdempotentConsumer, PullLoop, RejectEvent
 from thidua_shared.messaging.relay import OutboxRelay
 from thidua_shared.messaging.streams import DEADLETTER_STREAM
+from thidua_shared.messaging.verification import EventVerifier
 
-from tests.support import commit_events, count_up, count_up_batch, create_database, eventually, tables, tally_counts
+from tests.support import commit_events, count_up, count_up_batch, create_database, eventually, tables, tally_counts, trust_key
 
-SUBJECT = "thidua.events.vn.registry.>"
+UNIT_REGISTERED = "registry.unit_registered"
+
+
+def consumer_of(tmp_path, cls, name, db, js, handlers=None, batch_handlers=None, **options) -> IdempotentConsumer:
+    spec = ConsumerSpec(name, "registry", handlers=handlers or {}, batch_handlers=batch_handlers or {})
+    verifier = EventVerifier(TrustedKeys(trust_key(tmp_path / "trusted")))
+    return cls(spec, db, tables, js, "vn", verifier, **options)
 
 
 class AckLosingConsumer(IdempotentConsumer):
@@ -25,14 +33,14 @@ class AckLosingConsumer(IdempotentConsumer):
     deliveries: dict[str, int]
 
     async def _ack(self, msg: Msg) -> None:
-        event_id = Envelope.from_bytes(msg.data).id
+        event_id = Envelope.from_message(msg.data, msg.headers).id
         self.deliveries[str(event_id)] = self.deliveries.get(str(event_id), 0) + 1
         if self.deliveries[str(event_id)] > 1:
             await msg.ack()
 
 
 async def start_consumer(url: str, consumer: IdempotentConsumer, **options) -> PullLoop:
-    loop = PullLoop(consumer, SUBJECT, **options)
+    loop = PullLoop(consumer, **options)
     await loop.start()
     return loop
 
@@ -54,9 +62,9 @@ async def test_real_redelivery_has_no_second_effect(shape, database_url, tmp_pat
     codes = [f"HTX-{i}" for i in range(5)]
     await publish(producer, js_streams, codes)
 
-    handlers = {"registry.unit_registered": count_up} if shape == "per_event" else {}
-    batch_handlers = {"registry.unit_registered": count_up_batch} if shape == "batch" else {}
-    consumer = AckLosingConsumer("test-tallies", db, tables, handlers, js_streams, "vn", batch_handlers=batch_handlers)
+    handlers = {UNIT_REGISTERED: count_up} if shape == "per_event" else {}
+    batch_handlers = {UNIT_REGISTERED: count_up_batch} if shape == "batch" else {}
+    consumer = consumer_of(tmp_path, AckLosingConsumer, "test-tallies", db, js_streams, handlers, batch_handlers)
     consumer.deliveries = {}
     pull = await start_consumer(nats_server.url, consumer, ack_wait_seconds=1)
     try:
@@ -76,15 +84,13 @@ async def test_a_failing_handler_is_dead_lettered_with_its_error_and_the_rest_go
     producer = await create_database(f"sqlite+aiosqlite:///{tmp_path / 'producer.db'}")
     db = await create_database(database_url)
 
-    async def choke_on_poison(session, envelope: Envelope) -> None:
-        if envelope.aggregate.id == "HTX-POISON":
+    async def choke_on_poison(session, event) -> None:
+        if event.aggregate_id == "HTX-POISON":
             raise ValueError("không xử lý được HTX-POISON")
-        await count_up(session, envelope)
+        await count_up(session, event)
 
-    consumer = IdempotentConsumer(
-        "test-poison", db, tables, {"registry.unit_registered": choke_on_poison}, js_streams, "vn",
-        max_attempts=3, retry_delay_seconds=0.05,
-    )
+    consumer = consumer_of(tmp_path, IdempotentConsumer, "test-poison", db, js_streams, {UNIT_REGISTERED: choke_on_poison},
+                           max_attempts=3, retry_delay_seconds=0.05)
     pull = await start_consumer(nats_server.url, consumer)
     try:
         await publish(producer, js_streams, ["HTX-1", "HTX-POISON", "HTX-2"])
@@ -97,7 +103,7 @@ async def test_a_failing_handler_is_dead_lettered_with_its_error_and_the_rest_go
     assert unquote(letter.headers["Thidua-Error"]) == "ValueError('không xử lý được HTX-POISON')"
     assert letter.headers["Thidua-Attempts"] == "3"
     assert letter.headers["Thidua-Consumer"] == "test-poison"
-    assert Envelope.from_bytes(letter.data).aggregate.id == "HTX-POISON"
+    assert Envelope.from_message(letter.data, letter.headers).aggregate.id == "HTX-POISON"
     await db.dispose()
     await producer.dispose()
 
@@ -106,10 +112,10 @@ async def test_malformed_and_rejected_events_go_straight_to_the_dead_letter_subj
     producer = await create_database(f"sqlite+aiosqlite:///{tmp_path / 'producer.db'}")
     db = await create_database(f"sqlite+aiosqlite:///{tmp_path / 'consumer.db'}")
 
-    async def reject_all(session, envelope: Envelope) -> None:
+    async def reject_all(session, event) -> None:
         raise RejectEvent("đơn vị không thuộc phạm vi / unit outside scope")
 
-    consumer = IdempotentConsumer("test-reject", db, tables, {"registry.unit_registered": reject_all}, js_streams, "vn")
+    consumer = consumer_of(tmp_path, IdempotentConsumer, "test-reject", db, js_streams, {UNIT_REGISTERED: reject_all})
     pull = await start_consumer(nats_server.url, consumer)
     try:
         nc = await nats.connect(nats_server.url)
@@ -120,7 +126,7 @@ async def test_malformed_and_rejected_events_go_straight_to_the_dead_letter_subj
     finally:
         await pull.stop()
     reasons = sorted(unquote(m.headers["Thidua-Error"]) for m in await dead_letters(js_streams))
-    assert reasons[0].startswith("malformed envelope")
+    assert "malformed envelope" in reasons[0]
     assert "unit outside scope" in reasons[1]
     await db.dispose()
     await producer.dispose()
@@ -140,7 +146,7 @@ async def test_the_pull_loop_outlives_idle_periods(tmp_path, nats_server, js_str
 
     producer = await create_database(f"sqlite+aiosqlite:///{tmp_path / 'producer.db'}")
     db = await create_database(f"sqlite+aiosqlite:///{tmp_path / 'consumer.db'}")
-    consumer = IdempotentConsumer("test-idle", db, tables, {"registry.unit_registered": count_up}, js_streams, "vn")
+    consumer = consumer_of(tmp_path, IdempotentConsumer, "test-idle", db, js_streams, {UNIT_REGISTERED: count_up})
     pull = await start_consumer(nats_server.url, consumer, idle_timeout=1.0)
     try:
         await publish(producer, js_streams, ["HTX-1"])

@@ -16,7 +16,7 @@ from thidua_shared.messaging.streams import apply_streams
 from thidua_shared.messaging.unit_of_work import UnitOfWork
 from thidua_cli.natsserver import NatsServer
 
-from tests.support import ADMIN, KEY, SOURCE, commit_events, create_database, eventually, tables, tallies, unit_registered
+from tests.support import ADMIN, KEY, SOURCE, commit_events, create_database, eventually, no_repository, tables, tallies, unit_registered
 
 
 class RelayKilled(BaseException):
@@ -57,7 +57,7 @@ async def test_relay_killed_between_publish_and_mark_leaves_each_event_once_in_o
 async def test_state_and_events_commit_together_or_not_at_all(database_url):
     db = await create_database(database_url)
     with pytest.raises(RuntimeError):
-        async with UnitOfWork(db, tables, SOURCE) as uow:
+        async with UnitOfWork(db, tables, SOURCE, no_repository) as uow:
             await uow.session.execute(tallies.insert().values(unit_id="HTX-X", count=1))
             uow.record(unit_registered("HTX-X"), aggregate_id="HTX-X", actor=ADMIN)
             raise RuntimeError("the use case failed before commit")
@@ -105,8 +105,9 @@ async def test_two_processes_writing_one_chain_never_fork_it(postgres_url):
         commit_events(second, [f"B-{i}" for i in range(15)]),
     )
     async with first.sessions() as session:
-        rows = (await session.execute(select(tables.outbox.c.position, tables.outbox.c.data).order_by(tables.outbox.c.position))).all()
-    envelopes = [Envelope.from_bytes(r.data) for r in rows]
+        outbox = tables.outbox
+        rows = (await session.execute(select(outbox.c.data, outbox.c.hash, outbox.c.signature).order_by(outbox.c.position))).all()
+    envelopes = [Envelope.from_message(r.data, {"Thidua-Hash": r.hash, "Thidua-Signature": r.signature}) for r in rows]
     assert [e.sequence for e in envelopes] == list(range(1, 31))
     assert verify_chain(envelopes, KEY.public_key()) == []
     await first.dispose()

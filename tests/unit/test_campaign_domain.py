@@ -154,7 +154,7 @@ def test_registration_closes_after_the_deadline_and_checks_indicators():
 
 
 def test_a_merged_unit_is_refused_with_its_successor_named():
-    merged = UnitView("yb", "LMHTX-15", "Yên Bái", "provincial_alliance", "vca", "15", UnitStatus.MERGED, "LMHTX-10", date(2025, 7, 1))
+    merged = UnitView("yb", "LMHTX-15", "Yên Bái", "provincial_alliance", "vca", "15", UnitStatus.MERGED, "lc", "LMHTX-10", date(2025, 7, 1))
     with pytest.raises(Conflict) as error:
         merged.ensure_active()
     assert error.value.message("vi") == "Đơn vị «LMHTX-15» đã hợp nhất vào «LMHTX-10» từ ngày 01/07/2025."

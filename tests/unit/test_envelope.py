@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from datetime import UTC, datetime
 
 import pytest
@@ -46,8 +48,10 @@ def test_canonical_json_is_independent_of_key_order_and_keeps_vietnamese() -> No
 
 def test_round_trip_keeps_hash_and_signature_valid() -> None:
     env = make_chain(1)[0]
-    again = Envelope.from_bytes(env.to_bytes())
-    assert again == env
+    body, headers = env.to_message()
+    again = Envelope.from_message(body, headers)
+    assert again == env and headers["Nats-Msg-Id"] == str(env.id)
+    assert hashlib.sha256(body).hexdigest() == env.hash  # the body is exactly what was hashed
     assert again.hash_is_valid()
     assert again.signature_is_valid(KEY.public_key())
     assert env.subject == "thidua.events.vn.registry.unit_registered"

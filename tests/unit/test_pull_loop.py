@@ -40,7 +40,7 @@ class RecordingConsumer:
 
 
 async def run(script: list, consumer: RecordingConsumer) -> None:
-    loop = PullLoop(consumer, "thidua.events.vn.registry.>")  # type: ignore[arg-type]
+    loop = PullLoop(consumer)  # type: ignore[arg-type]
     task = asyncio.create_task(loop._run(ScriptedSubscription(script)))  # type: ignore[arg-type]
     for _ in range(50):
         await asyncio.sleep(0)

@@ -27,7 +27,7 @@ async def read_stream(url: str, stream: str = EVENTS_STREAM, subject: str = "thi
         try:
             while len(envelopes) < info.state.messages:
                 msg = await sub.next_msg(timeout=5)
-                envelopes.append(Envelope.from_bytes(msg.data))
+                envelopes.append(Envelope.from_message(msg.data, msg.headers))
         finally:
             await sub.unsubscribe()
         return envelopes

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import nats
 
-from thidua_shared.auth import hash_token, new_token
+from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.streams import apply_streams
 from thidua_cli.natsserver import NatsServer

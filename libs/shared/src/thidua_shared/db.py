@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,15 +76,21 @@ def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
 
 # --- migrations ------------------------------------------------------------
 def alembic_config(script_location: Path, url: str) -> Config:
+    """The service's migrations (its `env.py` and `versions/`) plus the platform's branch."""
+    from thidua_shared.migrations import VERSIONS as PLATFORM_VERSIONS
+
     config = Config()
     config.set_main_option("script_location", str(script_location))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join([str(PLATFORM_VERSIONS), str(script_location / "versions")]))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
 def upgrade_to_head(script_location: Path, url: str) -> None:
-    """Apply the service's migrations (blocking; runs its own event loop)."""
-    command.upgrade(alembic_config(script_location, url), "head")
+    """Apply the platform's and the service's migrations (blocking; runs its own event loop)."""
+    command.upgrade(alembic_config(script_location, url), "heads")
 
 
 async def upgrade_to_head_async(script_location: Path, url: str) -> None:

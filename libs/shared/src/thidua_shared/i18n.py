@@ -23,6 +23,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Unit '{unit}' is outside the scope of this access token.",
     ),
     "validation_failed": ("Dữ liệu gửi lên không hợp lệ.", "The submitted data is not valid."),
+    "cursor_invalid": ("Con trỏ trang không hợp lệ; hãy tải lại từ trang đầu.", "The page cursor is not valid; start again from the first page."),
     "internal_error": (
         "Lỗi hệ thống, đã được ghi nhận. Vui lòng thử lại sau.",
         "Internal error; it has been logged. Please try again later.",

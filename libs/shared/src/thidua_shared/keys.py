@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -52,3 +53,34 @@ def derive_secret(key: Ed25519PrivateKey, purpose: str) -> bytes:
     """A 32-byte secret for one purpose (e.g. keyed digests of ID numbers), derived from the node key."""
     raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(raw)
+
+
+class TrustedKeys:
+    """The public keys of the nodes whose events this process accepts.
+
+    They come from a directory the process was configured with (`<node>.ed25519.pub.pem`),
+    never from an event: an event names its node, and the key for that node is looked up
+    here. A node unknown at first is looked up again on disk (a key added later is found),
+    at most once a second so that a stream of forged names cannot make it read the disk
+    for every message."""
+
+    RELOAD_INTERVAL = 1.0
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._keys: dict[str, Ed25519PublicKey] = {}
+        self._missed_at: dict[str, float] = {}
+
+    def key_for(self, node: str) -> Ed25519PublicKey | None:
+        key = self._keys.get(node)
+        if key is not None:
+            return key
+        now = time.monotonic()
+        if now - self._missed_at.get(node, -self.RELOAD_INTERVAL) < self.RELOAD_INTERVAL:
+            return None
+        path = public_key_path(self.directory, node)
+        if "/" in node or not path.is_file():
+            self._missed_at[node] = now
+            return None
+        self._keys[node] = key = load_public_key(path)
+        return key

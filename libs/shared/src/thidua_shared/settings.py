@@ -44,9 +44,17 @@ class Settings(BaseSettings):
             raise ValueError("node must be lower-case letters, digits, '-' or '_' (it is a NATS subject token)")
         return value
 
+    trusted_keys: Path | None = Field(
+        None, description="Folder of the public keys (<node>.ed25519.pub.pem) whose events are accepted; default var/keys"
+    )
+
     @property
     def keys_dir(self) -> Path:
         return self.var_dir / "keys"
+
+    @property
+    def trusted_keys_dir(self) -> Path:
+        return self.trusted_keys or self.keys_dir
 
     @property
     def effective_nats_url(self) -> str:

@@ -1,6 +1,6 @@
 """`python -m thidua_campaigns`: run the campaigns service."""
 
-from thidua_shared.runtime import serve
+from thidua_shared.http import serve
 
 from thidua_campaigns.entrypoints.app import SERVICE, create_app
 

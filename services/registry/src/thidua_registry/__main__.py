@@ -1,6 +1,6 @@
 """`python -m thidua_registry`: run the registry service."""
 
-from thidua_shared.runtime import serve
+from thidua_shared.http import serve
 
 from thidua_registry.entrypoints.app import SERVICE, create_app
 

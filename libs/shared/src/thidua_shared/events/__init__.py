@@ -1,6 +1,6 @@
 """The event envelope, its canonical encoding, hash chain and signatures, and the catalog."""
 
-from thidua_shared.events.catalog import CATALOG, EventPayload, event_payload, parse_payload
+from thidua_shared.events.catalog import CATALOG, Event, EventPayload, event_payload, parse_payload
 from thidua_shared.events.envelope import (
     GENESIS_HASH,
     Actor,
@@ -17,6 +17,7 @@ __all__ = [
     "Actor",
     "AggregateRef",
     "Envelope",
+    "Event",
     "EventPayload",
     "canonical_json",
     "event_payload",

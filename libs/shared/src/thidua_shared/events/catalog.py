@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, create_model
+
+from thidua_shared.events.envelope import Actor, Envelope
 
 CATALOG: dict[tuple[str, int], type["EventPayload"]] = {}
 
@@ -46,10 +51,55 @@ def parse_payload(event_type: str, version: int, payload: dict[str, Any]) -> Eve
     return model.model_validate(payload)
 
 
+P = TypeVar("P", bound=EventPayload)
+
+
+@dataclass(frozen=True)
+class Event(Generic[P]):
+    """An event as a handler sees it: the envelope (who, when, which chain) and its typed payload."""
+
+    envelope: Envelope
+    payload: P
+
+    @classmethod
+    def of(cls, envelope: Envelope) -> "Event[Any]":
+        return cls(envelope, parse_payload(envelope.type, envelope.version, envelope.payload))  # type: ignore[arg-type]
+
+    @property
+    def id(self) -> UUID:
+        return self.envelope.id
+
+    @property
+    def type(self) -> str:
+        return self.envelope.type
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.envelope.aggregate.id
+
+    @property
+    def actor(self) -> Actor:
+        return self.envelope.actor
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.envelope.occurred_at
+
+    @property
+    def correlation_id(self) -> UUID:
+        return self.envelope.correlation_id
+
+    @property
+    def chain(self) -> str:
+        return self.envelope.chain
+
+    @property
+    def sequence(self) -> int:
+        return self.envelope.sequence
+
+
 def json_schemas() -> dict[str, Any]:
     """JSON Schema of every event in the catalog: the envelope with its typed payload."""
-    from thidua_shared.events.envelope import Envelope
-
     schemas: dict[str, Any] = {}
     for (event_type, version), payload_model in sorted(CATALOG.items()):
         model = create_model(

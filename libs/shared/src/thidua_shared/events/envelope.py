@@ -5,12 +5,18 @@ without `hash` and `signature`; `prev_hash` is the hash of the previous event of
 the same (node, service) chain, `sequence` its position, and `signature` an
 Ed25519 signature of the hash by the node's key. An auditor who replays a chain
 can so prove that nothing was altered, dropped or reordered.
+
+On the wire the message body is exactly those canonical bytes, and the seal
+travels beside them in the headers `Thidua-Hash` and `Thidua-Signature`: a
+receiver checks the hash with one SHA-256 of the body it received, never by
+re-encoding what it parsed (which would cost more than all the rest).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -24,7 +30,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from thidua_shared.roles import Role
 
 GENESIS_HASH = "0" * 64
+# Node and service names are NATS subject tokens (and file names of keys): nothing else passes.
+NODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+SERVICE_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 SUBJECT_PREFIX = "thidua.events"
+HASH_HEADER = "Thidua-Hash"
+SIGNATURE_HEADER = "Thidua-Signature"
 
 
 def new_event_id() -> UUID:
@@ -69,8 +80,8 @@ class Envelope(BaseModel):
     type: str = Field(description="`<service>.<event>`, e.g. `registry.unit_registered`")
     version: int = Field(ge=1)
     occurred_at: datetime
-    node: str
-    service: str
+    node: str = Field(pattern=NODE_PATTERN)
+    service: str = Field(pattern=SERVICE_PATTERN)
     sequence: int = Field(ge=1, description="Position in the (node, service) chain, from 1")
     actor: Actor
     correlation_id: UUID
@@ -96,6 +107,11 @@ class Envelope(BaseModel):
     def subject(self) -> str:
         return subject_for(self.node, self.type)
 
+    @property
+    def chain(self) -> str:
+        """The (node, service) chain this event belongs to, as `<node>.<service>`."""
+        return f"{self.node}.{self.service}"
+
     # --- integrity -------------------------------------------------------
     def content_bytes(self) -> bytes:
         return canonical_json(self.model_dump(mode="json", exclude={"hash", "signature"}))
@@ -105,27 +121,43 @@ class Envelope(BaseModel):
 
     def sealed(self, key: Ed25519PrivateKey) -> "Envelope":
         """Return a copy with `hash` and `signature` filled in."""
-        digest = self.compute_hash()
+        return self.sealed_with_body(key)[0]
+
+    def sealed_with_body(self, key: Ed25519PrivateKey) -> tuple["Envelope", bytes]:
+        """The sealed copy and its body (the canonical content bytes), encoded once."""
+        body = self.content_bytes()
+        digest = hashlib.sha256(body).hexdigest()
         signature = base64.b64encode(key.sign(bytes.fromhex(digest))).decode()
-        return self.model_copy(update={"hash": digest, "signature": signature})
+        return self.model_copy(update={"hash": digest, "signature": signature}), body
 
     def hash_is_valid(self) -> bool:
         return self.hash == self.compute_hash()
 
     def signature_is_valid(self, public_key: Ed25519PublicKey) -> bool:
+        return self.signature_matches(self.hash, public_key)
+
+    def signature_matches(self, digest: str, public_key: Ed25519PublicKey) -> bool:
+        """The signature is valid for `digest` (a hash the caller computed itself) under `public_key`."""
         try:
-            public_key.verify(base64.b64decode(self.signature), bytes.fromhex(self.hash))
+            public_key.verify(base64.b64decode(self.signature), bytes.fromhex(digest))
         except (InvalidSignature, ValueError):
             return False
         return True
 
     # --- wire format -----------------------------------------------------
-    def to_bytes(self) -> bytes:
-        return canonical_json(self.model_dump(mode="json"))
+    def to_message(self) -> tuple[bytes, dict[str, str]]:
+        """(body, headers): the canonical content bytes, and the seal beside them."""
+        return self.content_bytes(), self.seal_headers()
+
+    def seal_headers(self) -> dict[str, str]:
+        return {"Nats-Msg-Id": str(self.id), HASH_HEADER: self.hash, SIGNATURE_HEADER: self.signature}
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Envelope":
-        return cls.model_validate_json(data)
+    def from_message(cls, body: bytes, headers: Mapping[str, str] | None) -> "Envelope":
+        """Parse a received event; its seal comes from the headers. Checking it is the verifier's job."""
+        envelope = cls.model_validate_json(body)
+        headers = headers or {}
+        return envelope.model_copy(update={"hash": headers.get(HASH_HEADER, ""), "signature": headers.get(SIGNATURE_HEADER, "")})
 
 
 def subject_for(node: str, event_type: str) -> str:

@@ -90,6 +90,8 @@ class UnitMerged(EventPayload):
     successor_code: str
     effective_date: date
     reason: str | None = None
+    # The active children that moved to the successor with the merger: running work follows them.
+    moved_children: list[str] = []
 
 
 @event_payload("registry.unit_dissolved", aggregate_kind="unit")

@@ -16,7 +16,7 @@ from nats.js import JetStreamContext
 from sqlalchemy import select, update
 
 from thidua_shared.db import Database
-from thidua_shared.events.envelope import utc_now
+from thidua_shared.events.envelope import HASH_HEADER, SIGNATURE_HEADER, utc_now
 from thidua_shared.logging import get_logger
 from thidua_shared.messaging.streams import EVENTS_STREAM
 from thidua_shared.messaging.tables import MessagingTables
@@ -101,7 +101,7 @@ class OutboxRelay:
         outbox = self._tables.outbox
         async with self._db.sessions() as session:
             result = await session.execute(
-                select(outbox.c.position, outbox.c.event_id, outbox.c.subject, outbox.c.data)
+                select(outbox.c.position, outbox.c.event_id, outbox.c.subject, outbox.c.data, outbox.c.hash, outbox.c.signature)
                 .where(outbox.c.published_at.is_(None))
                 .order_by(outbox.c.position)
                 .limit(self._batch_size)
@@ -114,7 +114,7 @@ class OutboxRelay:
             row.data,
             timeout=self._publish_timeout,
             stream=self._stream,
-            headers={"Nats-Msg-Id": row.event_id},
+            headers={"Nats-Msg-Id": row.event_id, HASH_HEADER: row.hash, SIGNATURE_HEADER: row.signature},
         )
 
     async def _mark_published(self, positions: list[int]) -> None:

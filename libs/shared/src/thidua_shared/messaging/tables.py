@@ -1,4 +1,8 @@
-"""Tables every service has: outbox, chain head, inbox, and its copy of access tokens."""
+"""Tables every service has: outbox, chain head, inbox, replica versions, and its copy of access tokens.
+
+They are created by the platform's own migration branch (`thidua_shared/migrations`),
+which the runtime applies beside each service's migrations: no service copies them.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ class MessagingTables:
     outbox: Table
     chain_head: Table
     inbox: Table
+    replica_versions: Table
     access_tokens: Table
 
     @classmethod
@@ -33,7 +38,9 @@ class MessagingTables:
             Column("event_id", String(36), nullable=False, unique=True),
             Column("event_type", String(120), nullable=False),
             Column("subject", String(255), nullable=False),
-            Column("data", LargeBinary, nullable=False),
+            Column("data", LargeBinary, nullable=False),  # the canonical content bytes: the message body
+            Column("hash", String(64), nullable=False),
+            Column("signature", String(120), nullable=False),
             Column("created_at", DateTime(timezone=True), nullable=False),
             Column("published_at", DateTime(timezone=True), nullable=True, index=True),
         )
@@ -52,6 +59,16 @@ class MessagingTables:
             Column("event_type", String(120), nullable=False),
             Column("processed_at", DateTime(timezone=True), nullable=False),
         )
+        # Where each read replica stands, per thing it copies: an older event never overwrites a newer one.
+        replica_versions = Table(
+            "replica_versions",
+            metadata,
+            Column("kind", String(60), primary_key=True),  # what is copied: "unit", "cluster_members", ...
+            Column("key", String(120), primary_key=True),  # which one: a unit id, "<cluster id>:<year>", ...
+            Column("chain", String(80), nullable=False),  # the chain of the event applied last
+            Column("sequence", BigInteger, nullable=False),
+            Column("occurred_at", DateTime(timezone=True), nullable=False),
+        )
         access_tokens = Table(
             "access_tokens",
             metadata,
@@ -64,4 +81,6 @@ class MessagingTables:
             Column("issued_at", DateTime(timezone=True), nullable=False),
             Column("revoked_at", DateTime(timezone=True), nullable=True),
         )
-        return cls(outbox=outbox, chain_head=chain_head, inbox=inbox, access_tokens=access_tokens)
+        return cls(
+            outbox=outbox, chain_head=chain_head, inbox=inbox, replica_versions=replica_versions, access_tokens=access_tokens
+        )

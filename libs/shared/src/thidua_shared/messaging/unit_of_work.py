@@ -3,14 +3,21 @@
 Use cases never publish. They `record` events; on `commit` the events are
 sealed (sequence, prev_hash, hash, signature) under the chain-head lock and
 written to the outbox together with the state, then the relay is woken.
+
+The unit of work carries the service's repository (`uow.repo`), made on the
+same session: a use case loads, decides and saves through it, and never
+touches SQL. Tests of use cases swap in a fake unit of work with in-memory
+repositories (tests/fakes.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -44,6 +51,11 @@ class EventSource:
         return f"{self.node}.{self.service}"
 
 
+R = TypeVar("R")
+OFF_LOOP_SEALING = 200  # events per commit above which sealing runs in a worker thread
+RepositoryFactory = Callable[[AsyncSession], R]
+
+
 @dataclass(frozen=True)
 class PendingEvent:
     payload: EventPayload
@@ -53,22 +65,26 @@ class PendingEvent:
     causation_id: UUID | None
 
 
-class UnitOfWork:
+class UnitOfWork(Generic[R]):
     def __init__(
         self,
         db: Database,
         tables: MessagingTables,
         source: EventSource,
+        repository: RepositoryFactory[R],
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._db, self._tables, self._source, self._on_commit = db, tables, source, on_commit
+        self._repository = repository
         self._pending: list[PendingEvent] = []
         self.committed: list[Envelope] = []
         self.session: AsyncSession
+        self.repo: R
 
     async def __aenter__(self) -> Self:
         await self._db.write_lock.acquire()
         self.session = self._db.sessions()
+        self.repo = self._repository(self.session)
         self._pending = []
         return self
 
@@ -108,47 +124,27 @@ class UnitOfWork:
 
     async def _seal_into_outbox(self, pending: list[PendingEvent]) -> list[Envelope]:
         sequence, last_hash = await self._lock_chain_head()
-        sealed: list[Envelope] = []
         now = utc_now()
-        for item in pending:
-            sequence += 1
-            envelope = Envelope(
-                id=new_event_id(),
-                type=item.payload.event_type,
-                version=item.payload.event_version,
-                occurred_at=now,
-                node=self._source.node,
-                service=self._source.service,
-                sequence=sequence,
-                actor=item.actor,
-                correlation_id=item.correlation_id,
-                causation_id=item.causation_id,
-                aggregate=AggregateRef(kind=item.payload.aggregate_kind, id=item.aggregate_id),
-                payload=item.payload.model_dump(mode="json"),
-                prev_hash=last_hash,
-            ).sealed(self._source.key)
-            last_hash = envelope.hash
-            sealed.append(envelope)
-        await self.session.execute(
-            insert(self._tables.outbox),
-            [
-                {
-                    "position": env.sequence,
-                    "event_id": str(env.id),
-                    "event_type": env.type,
-                    "subject": env.subject,
-                    "data": env.to_bytes(),
-                    "created_at": now,
-                }
-                for env in sealed
-            ],
-        )
+        if len(pending) > OFF_LOOP_SEALING:  # a bulk import: hashing and signing take seconds, not the event loop
+            sealed = await asyncio.to_thread(seal_events, pending, self._source, sequence, last_hash, now)
+        else:
+            sealed = seal_events(pending, self._source, sequence, last_hash, now)
+        rows = [
+            {
+                "position": env.sequence, "event_id": str(env.id), "event_type": env.type, "subject": env.subject,
+                "data": body, "hash": env.hash, "signature": env.signature, "created_at": now,
+            }
+            for env, body in sealed
+        ]
+        for start in range(0, len(rows), 5000):
+            await self.session.execute(insert(self._tables.outbox), rows[start : start + 5000])
+        last = sealed[-1][0]
         await self.session.execute(
             update(self._tables.chain_head)
             .where(self._tables.chain_head.c.chain == self._source.chain)
-            .values(last_sequence=sequence, last_hash=last_hash)
+            .values(last_sequence=last.sequence, last_hash=last.hash)
         )
-        return sealed
+        return [env for env, _ in sealed]
 
     async def _lock_chain_head(self) -> tuple[int, str]:
         """Read and lock the head of this service's chain (created at genesis if absent).
@@ -166,3 +162,30 @@ class UnitOfWork:
             query = query.with_for_update()
         row = (await self.session.execute(query)).one()
         return int(row.last_sequence), str(row.last_hash)
+
+
+def seal_events(
+    pending: list[PendingEvent], source: EventSource, sequence: int, last_hash: str, now: datetime
+) -> list[tuple[Envelope, bytes]]:
+    """Number, chain, hash and sign the recorded events after (sequence, last_hash); return each with its body."""
+    sealed: list[tuple[Envelope, bytes]] = []
+    for item in pending:
+        sequence += 1
+        envelope, body = Envelope(
+            id=new_event_id(),
+            type=item.payload.event_type,
+            version=item.payload.event_version,
+            occurred_at=now,
+            node=source.node,
+            service=source.service,
+            sequence=sequence,
+            actor=item.actor,
+            correlation_id=item.correlation_id,
+            causation_id=item.causation_id,
+            aggregate=AggregateRef(kind=item.payload.aggregate_kind, id=item.aggregate_id),
+            payload=item.payload.model_dump(mode="json"),
+            prev_hash=last_hash,
+        ).sealed_with_body(source.key)
+        last_hash = envelope.hash
+        sealed.append((envelope, body))
+    return sealed

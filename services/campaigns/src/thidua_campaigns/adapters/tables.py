@@ -93,3 +93,12 @@ replica_cluster_members = Table(
     Column("year", Integer, primary_key=True),
     Column("unit_id", String(36), primary_key=True, index=True),
 )
+
+# Units that moved to a successor with a merger (Yên Bái's cooperatives into Lào Cai): running
+# campaigns issued by the merged unit still target them, and their history names where they came from.
+replica_merger_moves = Table(
+    "replica_merger_moves",
+    metadata,
+    Column("unit_id", String(36), primary_key=True),
+    Column("from_unit_id", String(36), primary_key=True, index=True),
+)

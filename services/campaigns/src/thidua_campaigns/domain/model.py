@@ -44,11 +44,39 @@ class UnitView:
     parent_id: str | None
     province_code: str | None
     status: UnitStatus
+    successor_id: str | None = None
     successor_code: str | None = None
     status_date: date | None = None
 
     def ensure_active(self) -> None:
         units.ensure_active(self.code, self.status, self.successor_code, self.status_date)
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    id: str
+    code: str
+    name: str
+    owner_unit_id: str
+
+
+@dataclass(frozen=True)
+class Pledge:
+    """A cluster's yearly pledge (giao ước thi đua), signed member by member."""
+
+    id: str
+    cluster_id: str
+    year: int
+    campaign_id: str | None
+    title: str
+    text: str
+    members: tuple[str, ...]
+    signatures: tuple[tuple[str, str], ...] = ()  # (unit id, signed by), in signing order
+    complete: bool = False
+
+    @property
+    def signers(self) -> list[str]:
+        return [unit_id for unit_id, _ in self.signatures]
 
 
 def check_dates(campaign: CampaignSnapshot) -> None:

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from thidua_shared.runtime import ServiceRuntime, create_http_app
+from thidua_shared.http import create_http_app
+from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.settings import Settings
 
+from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.adapters.tables import messaging
 from thidua_campaigns.entrypoints.events import CONSUMERS
 from thidua_campaigns.entrypoints.http import router
@@ -17,8 +19,11 @@ SERVICE = "campaigns"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
-    return ServiceRuntime(name=SERVICE, tables=messaging, migrations_dir=MIGRATIONS, settings=settings or Settings(), consumers=CONSUMERS)
+def build_runtime(settings: Settings | None = None) -> ServiceRuntime[CampaignRepository]:
+    return ServiceRuntime(
+        name=SERVICE, tables=messaging, migrations_dir=MIGRATIONS, repository=CampaignRepository,
+        settings=settings or Settings(), consumers=CONSUMERS,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -7,14 +7,16 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from thidua_shared.events.campaigns import CampaignSnapshot, RegistrationSnapshot
+from thidua_shared.events.campaigns import CampaignSnapshot
+
+from thidua_campaigns.service_layer.queries import RegistrationView
 from thidua_shared.i18n import format_date
 
 INDICATOR_HEADERS = ["Mã", "Tiêu chí", "Loại", "Điểm tối đa", "Đơn vị tính", "Chiều đánh giá", "Chỉ tiêu", "Quy tắc chấm"]
 REGISTRATION_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Trạng thái", "Danh hiệu đăng ký", "Chỉ tiêu cam kết"]
 
 
-def campaign_workbook(campaign: CampaignSnapshot, registrations: list[RegistrationSnapshot], units: dict[str, tuple[str, str]]) -> bytes:
+def campaign_workbook(campaign: CampaignSnapshot, registrations: list[RegistrationView]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Chỉ tiêu"
@@ -31,8 +33,9 @@ def campaign_workbook(campaign: CampaignSnapshot, registrations: list[Registrati
     sheet["A1"].font = Font(bold=True, size=13)
     registered = book.create_sheet("Đăng ký")
     _header(registered, REGISTRATION_HEADERS)
-    for r in registrations:
-        code, name = units.get(r.unit_id, (r.unit_id, ""))
+    for view in registrations:
+        r = view.registration
+        code, name = (view.unit.code, view.unit.name) if view.unit else (r.unit_id, "")
         targets = "; ".join(f"{t.indicator_code}: {t.target}" for t in r.targets if t.target is not None)
         registered.append([code, name, "đang đăng ký" if r.status == "active" else "đã rút", ", ".join(r.titles), targets])
     buffer = io.BytesIO()

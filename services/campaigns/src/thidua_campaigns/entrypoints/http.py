@@ -1,173 +1,143 @@
-"""The campaigns service's REST API. Every route needs a bearer token."""
+"""The campaigns service's REST API. Every route needs a bearer token.
+
+Handlers translate HTTP to a use case (service_layer/services.py) or a query
+(service_layer/queries.py) and back; they hold no rules and no SQL.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
-from thidua_shared.auth import Principal
 from thidua_shared.clock import today_in_vietnam
-from thidua_shared.errors import Forbidden, Invalid, NotFound
-from thidua_shared.events.campaigns import CampaignSnapshot, Indicator, RegistrationSnapshot
-from thidua_shared.runtime import PrincipalDep, RuntimeDep
+from thidua_shared.errors import NotFound
+from thidua_shared.http import PrincipalDep, RuntimeDep
+from thidua_shared.paging import MAX_OFFSET
+from thidua_shared.runtime import ServiceRuntime
 
 from thidua_campaigns.adapters.files import FileStore
-from thidua_campaigns.adapters.repository import CampaignRepository
-from thidua_campaigns.domain.model import campaign_years, ensure_in_scope
+from thidua_campaigns.entrypoints import schemas as out
 from thidua_campaigns.entrypoints.export import campaign_workbook
 from thidua_campaigns.service_layer import commands as cmd
-from thidua_campaigns.service_layer import services
-from thidua_campaigns.service_layer.access import ensure_visible
+from thidua_campaigns.service_layer import queries, services
 
 router = APIRouter()
 
 
 # --- presenting --------------------------------------------------------------------------
-def indicator_tree(indicators: list[Indicator]) -> list[dict[str, Any]]:
-    nodes = {i.code: {**i.model_dump(mode="json"), "children": []} for i in indicators}
-    roots = []
-    for i in indicators:
-        (nodes[i.parent_code]["children"] if i.parent_code else roots).append(nodes[i.code])
-    return roots
+def campaign_out(view: queries.CampaignView) -> out.CampaignOut:
+    return out.CampaignOut(
+        **view.campaign.model_dump(),
+        issuer=out.UnitRef(**asdict(view.issuer)) if view.issuer else None,
+        parent=out.CampaignRef(id=view.parent[0], title=view.parent[1]) if view.parent else None,
+        children=[out.ChildCampaign(id=i, title=t, issuer_unit_id=u) for i, t, u in view.children],
+        indicator_tree=view.indicator_tree,
+    )
 
 
-async def present(repo: CampaignRepository, campaign: CampaignSnapshot, *, with_tree: bool = False) -> dict[str, Any]:
-    issuer = await repo.unit(campaign.issuer_unit_id)
-    parent = await repo.campaign(campaign.parent_id) if campaign.parent_id else None
-    children = await repo.list_campaigns(parent_id=campaign.id)
-    body = campaign.model_dump(mode="json")
-    body["issuer"] = {"id": issuer.id, "code": issuer.code, "name": issuer.name} if issuer else None
-    body["parent"] = {"id": parent.id, "title": parent.title} if parent else None
-    body["children"] = [{"id": c.id, "title": c.title, "issuer_unit_id": c.issuer_unit_id} for c in children]
-    if with_tree:
-        body["indicator_tree"] = indicator_tree(list(campaign.indicators))
-    return body
+def registration_out(view: queries.RegistrationView) -> out.RegistrationOut:
+    unit = view.unit or queries.Ref(view.registration.unit_id, "", "")
+    return out.RegistrationOut(**view.registration.model_dump(), unit_code=unit.code, unit_name=unit.name)
 
 
-async def read(runtime, campaign: CampaignSnapshot) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    async with runtime.db.sessions() as session:
-        return await present(CampaignRepository(session), campaign, with_tree=True)
+def pledge_out(view: queries.PledgeView) -> out.PledgeOut:
+    p = view.pledge
+    return out.PledgeOut(
+        id=p.id, cluster_id=p.cluster_id, year=p.year, campaign_id=p.campaign_id, title=p.title, text=p.text, complete=p.complete,
+        members=[out.PledgeMember(unit_id=m.id, code=m.code, name=m.name, signed=by is not None, signed_by=by) for m, by in view.members],
+    )
+
+
+def _via(ref: queries.Ref | None) -> out.UnitRef | None:
+    return out.UnitRef(**asdict(ref)) if ref else None
+
+
+async def read(runtime: ServiceRuntime, principal: PrincipalDep, campaign_id: str) -> out.CampaignOut:
+    async with runtime.reader() as repo:
+        return campaign_out(await queries.campaign_details(repo, principal, campaign_id))
+
+
+def files(runtime: ServiceRuntime) -> FileStore:
+    return FileStore(runtime.settings.var_dir / "attachments" / "campaigns")
 
 
 # --- campaigns ------------------------------------------------------------------------------
-@router.post("/campaigns", status_code=status.HTTP_201_CREATED, tags=["campaigns"], summary="Soạn phong trào (nháp) / draft a campaign")
-async def draft(command: cmd.DraftCampaign, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    return await read(runtime, await services.draft_campaign(runtime.uow(), principal, command))
+@router.post("/campaigns", status_code=status.HTTP_201_CREATED, response_model=out.CampaignOut, tags=["campaigns"],
+             summary="Soạn phong trào (nháp) / draft a campaign")
+async def draft(command: cmd.DraftCampaign, runtime: RuntimeDep, principal: PrincipalDep) -> out.CampaignOut:
+    return await read(runtime, principal, (await services.draft_campaign(runtime.uow(), principal, command)).id)
 
 
-@router.patch("/campaigns/{campaign_id}", tags=["campaigns"], summary="Sửa bản nháp / edit a draft")
-async def update_draft(campaign_id: str, command: cmd.UpdateDraft, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    return await read(runtime, await services.update_draft(runtime.uow(), principal, campaign_id, command))
+@router.patch("/campaigns/{campaign_id}", response_model=out.CampaignOut, tags=["campaigns"], summary="Sửa bản nháp / edit a draft")
+async def update_draft(campaign_id: str, command: cmd.UpdateDraft, runtime: RuntimeDep, principal: PrincipalDep) -> out.CampaignOut:
+    return await read(runtime, principal, (await services.update_draft(runtime.uow(), principal, campaign_id, command)).id)
 
 
-@router.post("/campaigns/{campaign_id}/launch", tags=["campaigns"], summary="Phát động / launch")
-async def launch(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    return await read(runtime, await services.launch_campaign(runtime.uow(), principal, campaign_id))
+@router.post("/campaigns/{campaign_id}/launch", response_model=out.CampaignOut, tags=["campaigns"], summary="Phát động / launch")
+async def launch(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.CampaignOut:
+    return await read(runtime, principal, (await services.launch_campaign(runtime.uow(), principal, campaign_id)).id)
 
 
-@router.post("/campaigns/{campaign_id}/revise", tags=["campaigns"], summary="Điều chỉnh sau phát động, có lý do / revise with a reason")
-async def revise(campaign_id: str, command: cmd.ReviseCampaign, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    return await read(runtime, await services.revise_campaign(runtime.uow(), principal, campaign_id, command))
+@router.post("/campaigns/{campaign_id}/revise", response_model=out.CampaignOut, tags=["campaigns"],
+             summary="Điều chỉnh sau phát động, có lý do / revise with a reason")
+async def revise(campaign_id: str, command: cmd.ReviseCampaign, runtime: RuntimeDep, principal: PrincipalDep) -> out.CampaignOut:
+    return await read(runtime, principal, (await services.revise_campaign(runtime.uow(), principal, campaign_id, command)).id)
 
 
-@router.post("/campaigns/{campaign_id}/close", tags=["campaigns"], summary="Kết thúc / close")
-async def close(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    return await read(runtime, await services.close_campaign(runtime.uow(), principal, campaign_id))
+@router.post("/campaigns/{campaign_id}/close", response_model=out.CampaignOut, tags=["campaigns"], summary="Kết thúc / close")
+async def close(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.CampaignOut:
+    return await read(runtime, principal, (await services.close_campaign(runtime.uow(), principal, campaign_id)).id)
 
 
-@router.post("/campaigns/{campaign_id}/cancel", tags=["campaigns"], summary="Hủy / cancel")
-async def cancel(campaign_id: str, command: cmd.CloseOrCancel, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    return await read(runtime, await services.cancel_campaign(runtime.uow(), principal, campaign_id, command.reason))
+@router.post("/campaigns/{campaign_id}/cancel", response_model=out.CampaignOut, tags=["campaigns"], summary="Hủy / cancel")
+async def cancel(campaign_id: str, command: cmd.CloseOrCancel, runtime: RuntimeDep, principal: PrincipalDep) -> out.CampaignOut:
+    return await read(runtime, principal, (await services.cancel_campaign(runtime.uow(), principal, campaign_id, command.reason)).id)
 
 
-@router.post("/campaigns/{campaign_id}/adopt", status_code=status.HTTP_201_CREATED, tags=["campaigns"],
+@router.post("/campaigns/{campaign_id}/adopt", status_code=status.HTTP_201_CREATED, response_model=out.CampaignOut, tags=["campaigns"],
              summary="Cụ thể hóa phong trào cấp trên / adopt a higher level's campaign")
-async def adopt(campaign_id: str, command: cmd.AdoptCampaign, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    return await read(runtime, await services.adopt_campaign(runtime.uow(), principal, campaign_id, command))
+async def adopt(campaign_id: str, command: cmd.AdoptCampaign, runtime: RuntimeDep, principal: PrincipalDep) -> out.CampaignOut:
+    return await read(runtime, principal, (await services.adopt_campaign(runtime.uow(), principal, campaign_id, command)).id)
 
 
-@router.get("/campaigns", tags=["campaigns"], summary="Danh sách phong trào / list campaigns")
+@router.get("/campaigns", response_model=list[out.CampaignOut], tags=["campaigns"], summary="Danh sách phong trào / list campaigns")
 async def list_campaigns(
     runtime: RuntimeDep, principal: PrincipalDep,
-    level: str | None = Query(None, description="national | provincial"),
-    status_: str | None = Query(None, alias="status"), year: int | None = None, q: str | None = None,
-    unit: str | None = Query(None, description="Phong trào có đơn vị này trong đối tượng / campaigns targeting this unit"),
-) -> list[dict[str, Any]]:
-    async with runtime.db.sessions() as session:
-        repo = CampaignRepository(session)
-        found = await repo.list_campaigns(status=status_, year=year, text=q)
-        visible = [c for c in found if await _visible(repo, principal, c)]
-        if level:
-            visible = [c for c in visible if await _level(repo, c) == level]
-        if unit:
-            visible = [c for c in visible if await _targets(repo, c, unit)]
-        return [await present(repo, c) for c in visible]
+    level: str | None = Query(None, pattern="^(national|provincial|unit)$", description="national | provincial | unit"),
+    status_: str | None = Query(None, alias="status", pattern="^(draft|launched|closed|cancelled)$"),
+    year: int | None = Query(None, ge=1946, le=2100), q: str | None = Query(None, max_length=200),
+    unit: str | None = Query(None, max_length=64, description="Phong trào có đơn vị này trong đối tượng / campaigns targeting this unit"),
+    limit: int = Query(200, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> list[out.CampaignOut]:
+    async with runtime.reader() as repo:
+        views = await queries.campaign_list(repo, principal, level=level, status=status_, year=year, text=q, unit_ref=unit,
+                                            limit=limit, offset=offset)
+    return [campaign_out(v) for v in views]
 
 
-async def _visible(repo: CampaignRepository, principal: Principal, campaign: CampaignSnapshot) -> bool:
-    try:
-        await ensure_visible(repo, principal, campaign)
-    except Forbidden:  # a draft outside the token's reach is simply not listed
-        return False
-    return True
-
-
-async def _level(repo: CampaignRepository, campaign: CampaignSnapshot) -> str:
-    issuer = await repo.unit(campaign.issuer_unit_id)
-    return {"national_alliance": "national", "provincial_alliance": "provincial"}.get(issuer.kind if issuer else "", "unit")
-
-
-async def _targets(repo: CampaignRepository, campaign: CampaignSnapshot, unit_ref: str) -> bool:
-    unit = await services.load_unit(repo, unit_ref)
-    memberships = await repo.clusters_of(unit.id, campaign_years(campaign))
-    try:
-        ensure_in_scope(campaign, unit, await repo.lineage(unit.id), memberships)
-    except Invalid:  # not targeted
-        return False
-    return True
-
-
-@router.get("/campaigns/{campaign_id}", tags=["campaigns"], summary="Xem phong trào với cây tiêu chí / a campaign with its indicator tree")
-async def get_campaign(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    async with runtime.db.sessions() as session:
-        repo = CampaignRepository(session)
-        campaign = await services.load_campaign(repo, campaign_id)
-        await ensure_visible(repo, principal, campaign)
-        return await present(repo, campaign, with_tree=True)
+@router.get("/campaigns/{campaign_id}", response_model=out.CampaignOut, tags=["campaigns"],
+            summary="Xem phong trào với cây tiêu chí / a campaign with its indicator tree")
+async def get_campaign(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.CampaignOut:
+    return await read(runtime, principal, campaign_id)
 
 
 @router.get("/campaigns/{campaign_id}/export.xlsx", tags=["campaigns"], summary="Xuất Excel chỉ tiêu và đăng ký / export to Excel",
             response_class=Response)
 async def export(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> Response:
-    async with runtime.db.sessions() as session:
-        repo = CampaignRepository(session)
-        campaign = await services.load_campaign(repo, campaign_id)
-        await ensure_visible(repo, principal, campaign)
-        registrations = await _registrations_in_reach(repo, principal, campaign)
-        units = await repo.unit_codes([r.unit_id for r in registrations])
-    content = campaign_workbook(campaign, registrations, units)
+    async with runtime.reader() as repo:
+        campaign, registrations = await queries.registrations_in_reach(repo, principal, campaign_id)
+    content = campaign_workbook(campaign, registrations)
     return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="campaign-{campaign_id}.xlsx"'})
+                    headers={"Content-Disposition": f'attachment; filename="campaign-{campaign.id}.xlsx"'})
 
 
-async def _registrations_in_reach(repo: CampaignRepository, principal: Principal, campaign: CampaignSnapshot) -> list[RegistrationSnapshot]:
-    """The issuer's side sees every registration; a unit sees its own subtree's."""
-    if principal.scope_unit_id is None or principal.scope_unit_id in await repo.lineage(campaign.issuer_unit_id):
-        return await repo.registrations_of(campaign.id)
-    return await repo.registrations_of(campaign.id, within=await repo.subtree_ids(principal.scope_unit_id))
-
-
-def files(runtime) -> FileStore:  # type: ignore[no-untyped-def]
-    return FileStore(runtime.settings.var_dir / "attachments" / "campaigns")
-
-
-@router.post("/campaigns/{campaign_id}/attachments", tags=["campaigns"],
+@router.post("/campaigns/{campaign_id}/attachments", response_model=out.CampaignOut, tags=["campaigns"],
              summary="Đính kèm văn bản (bản ký) / attach a document (the signed letter)")
 async def attach(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep, file: UploadFile = File(...),
-                 reason: str | None = Query(None, description="Bắt buộc sau khi phát động / required after launch")) -> dict[str, Any]:
+                 reason: str | None = Query(None, max_length=2000, description="Bắt buộc sau khi phát động / required after launch")) -> out.CampaignOut:
     campaign = await services.attach(runtime.uow(), principal, campaign_id, file.filename or "van-ban", await file.read(), reason, files(runtime))
-    return await read(runtime, campaign)
+    return await read(runtime, principal, campaign.id)
 
 
 @router.get("/attachments/{digest}", tags=["campaigns"], summary="Tải văn bản đính kèm / download an attachment", response_class=Response)
@@ -182,63 +152,79 @@ async def download(digest: str, runtime: RuntimeDep, principal: PrincipalDep) ->
 
 
 # --- registrations -------------------------------------------------------------------------------
-@router.post("/campaigns/{campaign_id}/registrations", status_code=status.HTTP_201_CREATED, tags=["registrations"],
-             summary="Đăng ký thi đua / register for a campaign")
-async def register(campaign_id: str, command: cmd.Register, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+@router.post("/campaigns/{campaign_id}/registrations", status_code=status.HTTP_201_CREATED, response_model=out.RegistrationOut,
+             tags=["registrations"], summary="Đăng ký thi đua / register for a campaign")
+async def register(campaign_id: str, command: cmd.Register, runtime: RuntimeDep, principal: PrincipalDep) -> out.RegistrationOut:
     registration = await services.register(runtime.uow(), principal, campaign_id, command, today_in_vietnam())
-    return registration.model_dump(mode="json")
+    return await registration_view(registration.id, runtime, principal)
 
 
-@router.get("/campaigns/{campaign_id}/registrations", tags=["registrations"], summary="Danh sách đăng ký / registrations")
-async def list_registrations(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> list[dict[str, Any]]:
-    async with runtime.db.sessions() as session:
-        repo = CampaignRepository(session)
-        campaign = await services.load_campaign(repo, campaign_id)
-        await ensure_visible(repo, principal, campaign)
-        registrations = await _registrations_in_reach(repo, principal, campaign)
-        units = await repo.unit_codes([r.unit_id for r in registrations])
-        return [r.model_dump(mode="json") | {"unit_code": units.get(r.unit_id, ("", ""))[0]} for r in registrations]
+@router.get("/campaigns/{campaign_id}/registrations", response_model=list[out.RegistrationOut], tags=["registrations"],
+            summary="Danh sách đăng ký / registrations")
+async def list_registrations(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> list[out.RegistrationOut]:
+    async with runtime.reader() as repo:
+        _, registrations = await queries.registrations_in_reach(repo, principal, campaign_id)
+    return [registration_out(r) for r in registrations]
 
 
-@router.patch("/registrations/{registration_id}", tags=["registrations"], summary="Sửa đăng ký trước hạn / amend before the deadline")
-async def amend(registration_id: str, command: cmd.Amend, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    return (await services.amend(runtime.uow(), principal, registration_id, command, today_in_vietnam())).model_dump(mode="json")
+@router.get("/registrations/{registration_id}", response_model=out.RegistrationOut, tags=["registrations"],
+            summary="Xem một bản đăng ký / a registration")
+async def registration_view(registration_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.RegistrationOut:
+    async with runtime.reader() as repo:
+        return registration_out(await queries.registration_details(repo, principal, registration_id))
 
 
-@router.post("/registrations/{registration_id}/withdraw", tags=["registrations"], summary="Rút đăng ký / withdraw")
-async def withdraw(registration_id: str, command: cmd.Withdraw, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    return (await services.withdraw(runtime.uow(), principal, registration_id, command)).model_dump(mode="json")
+@router.patch("/registrations/{registration_id}", response_model=out.RegistrationOut, tags=["registrations"],
+              summary="Sửa đăng ký trước hạn / amend before the deadline")
+async def amend(registration_id: str, command: cmd.Amend, runtime: RuntimeDep, principal: PrincipalDep) -> out.RegistrationOut:
+    await services.amend(runtime.uow(), principal, registration_id, command, today_in_vietnam())
+    return await registration_view(registration_id, runtime, principal)
+
+
+@router.post("/registrations/{registration_id}/withdraw", response_model=out.RegistrationOut, tags=["registrations"],
+             summary="Rút đăng ký / withdraw")
+async def withdraw(registration_id: str, command: cmd.Withdraw, runtime: RuntimeDep, principal: PrincipalDep) -> out.RegistrationOut:
+    await services.withdraw(runtime.uow(), principal, registration_id, command)
+    return await registration_view(registration_id, runtime, principal)
 
 
 # --- pledges -----------------------------------------------------------------------------------------
-@router.post("/pledges", status_code=status.HTTP_201_CREATED, tags=["pledges"], summary="Mở giao ước thi đua của cụm / open a cluster's pledge")
-async def open_pledge(command: cmd.OpenPledge, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+@router.post("/pledges", status_code=status.HTTP_201_CREATED, response_model=out.PledgeOut, tags=["pledges"],
+             summary="Mở giao ước thi đua của cụm / open a cluster's pledge")
+async def open_pledge(command: cmd.OpenPledge, runtime: RuntimeDep, principal: PrincipalDep) -> out.PledgeOut:
     pledge_id = await services.open_pledge(runtime.uow(), principal, command)
     return await get_pledge(pledge_id, runtime, principal)
 
 
-@router.post("/pledges/{pledge_id}/sign", tags=["pledges"], summary="Ký giao ước / sign the pledge")
-async def sign_pledge(pledge_id: str, command: cmd.SignPledge, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+@router.post("/pledges/{pledge_id}/sign", response_model=out.PledgeOut, tags=["pledges"], summary="Ký giao ước / sign the pledge")
+async def sign_pledge(pledge_id: str, command: cmd.SignPledge, runtime: RuntimeDep, principal: PrincipalDep) -> out.PledgeOut:
     await services.sign_pledge(runtime.uow(), principal, pledge_id, command)
     return await get_pledge(pledge_id, runtime, principal)
 
 
-@router.get("/pledges/{pledge_id}", tags=["pledges"], summary="Xem giao ước và chữ ký / a pledge and its signatures")
-async def get_pledge(pledge_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
-    async with runtime.db.sessions() as session:
-        repo = CampaignRepository(session)
-        pledge = await repo.pledge(pledge_id)
-        if pledge is None:
-            raise NotFound("pledge_not_found", ref=pledge_id)
-        signatures = await repo.signatures(pledge_id)
-        units = await repo.unit_codes(list(pledge.members))
-        signed = {s.unit_id: s for s in signatures}
-        return {
-            "id": pledge.id, "cluster_id": pledge.cluster_id, "year": pledge.year, "campaign_id": pledge.campaign_id,
-            "title": pledge.title, "text": pledge.text, "complete": pledge.completed_at is not None,
-            "members": [
-                {"unit_id": u, "code": units.get(u, (u, ""))[0], "name": units.get(u, ("", ""))[1],
-                 "signed": u in signed, "signed_by": signed[u].signed_by if u in signed else None}
-                for u in pledge.members
-            ],
-        }
+@router.get("/pledges/{pledge_id}", response_model=out.PledgeOut, tags=["pledges"], summary="Xem giao ước và chữ ký / a pledge and its signatures")
+async def get_pledge(pledge_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.PledgeOut:
+    async with runtime.reader() as repo:
+        return pledge_out(await queries.pledge_details(repo, principal, pledge_id))
+
+
+# --- a unit's history, predecessors included ------------------------------------------------------------
+@router.get("/units/{unit_ref}/history", response_model=out.UnitHistoryOut, tags=["history"],
+            summary="Đơn vị và các đơn vị tiền thân đã phát động, đăng ký, ký gì / what a unit and its predecessors issued, registered, signed")
+async def unit_history(unit_ref: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.UnitHistoryOut:
+    async with runtime.reader() as repo:
+        h = await queries.unit_history(repo, principal, unit_ref)
+    return out.UnitHistoryOut(
+        unit=out.UnitRef(**asdict(h.unit)), predecessors=[out.UnitRef(**asdict(p)) for p in h.predecessors],
+        issued=[
+            out.IssuedCampaign(id=c.id, title=c.title, letter_number=c.letter_number, status=c.status.value,
+                               period_start=c.period_start, period_end=c.period_end, via=_via(via))
+            for c, via in h.issued
+        ],
+        registered=[
+            out.RegisteredCampaign(registration_id=r.id, campaign_id=r.campaign_id, campaign_title=title, status=r.status,
+                                   titles=r.titles, targets=r.targets, via=_via(via))
+            for r, title, via in h.registered
+        ],
+        signed=[out.SignedPledge(pledge_id=p.id, title=p.title, year=p.year, cluster_id=p.cluster_id, via=_via(via)) for p, via in h.signed],
+    )

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
-from thidua_shared.auth import Principal
+from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Conflict, Invalid, NotFound
 from thidua_shared.events import campaigns as ev
 from thidua_shared.events.catalog import EventPayload
@@ -16,9 +16,11 @@ from thidua_shared.messaging.unit_of_work import UnitOfWork
 from thidua_campaigns.adapters.files import MAX_BYTES, FileStore
 from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.domain import model
-from thidua_campaigns.domain.model import UnitView
+from thidua_campaigns.domain.model import Pledge, UnitView
 from thidua_campaigns.service_layer import commands as cmd
-from thidua_campaigns.service_layer.access import REGISTRANTS, ensure_manager, ensure_reach
+from thidua_campaigns.service_layer.access import REGISTRANTS, ensure_manager, ensure_reach, targeting_lineage
+
+CampaignsUnitOfWork = UnitOfWork[CampaignRepository]
 
 
 def new_id() -> str:
@@ -58,9 +60,9 @@ async def _scope(repo: CampaignRepository, scope: cmd.ScopeIn) -> Scope:
 
 
 # --- campaigns ---------------------------------------------------------------------------
-async def draft_campaign(uow: UnitOfWork, principal: Principal, command: cmd.DraftCampaign) -> CampaignSnapshot:
+async def draft_campaign(uow: CampaignsUnitOfWork, principal: Principal, command: cmd.DraftCampaign) -> CampaignSnapshot:
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         issuer = await load_unit(repo, command.issuer)
         issuer.ensure_active()
         await ensure_manager(repo, principal, issuer)
@@ -76,9 +78,9 @@ async def draft_campaign(uow: UnitOfWork, principal: Principal, command: cmd.Dra
     return campaign
 
 
-async def update_draft(uow: UnitOfWork, principal: Principal, campaign_id: str, command: cmd.UpdateDraft) -> CampaignSnapshot:
+async def update_draft(uow: CampaignsUnitOfWork, principal: Principal, campaign_id: str, command: cmd.UpdateDraft) -> CampaignSnapshot:
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         campaign = await load_managed_campaign(repo, principal, campaign_id)
         model.ensure_draft(campaign)
         changes = command.model_dump(exclude_unset=True, exclude={"scope"})
@@ -93,7 +95,7 @@ async def update_draft(uow: UnitOfWork, principal: Principal, campaign_id: str, 
 
 
 async def _transition(
-    uow: UnitOfWork,
+    uow: CampaignsUnitOfWork,
     principal: Principal,
     campaign_id: str,
     decide: Callable[[CampaignSnapshot], CampaignSnapshot],
@@ -101,7 +103,7 @@ async def _transition(
 ) -> CampaignSnapshot:
     """Shared shape of launch, close and cancel: load, check the issuer's manager, decide, save, record."""
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         campaign = await load_managed_campaign(repo, principal, campaign_id)
         changed = decide(campaign)
         await repo.save_campaign(changed)
@@ -110,21 +112,21 @@ async def _transition(
     return changed
 
 
-async def launch_campaign(uow: UnitOfWork, principal: Principal, campaign_id: str) -> CampaignSnapshot:
+async def launch_campaign(uow: CampaignsUnitOfWork, principal: Principal, campaign_id: str) -> CampaignSnapshot:
     return await _transition(uow, principal, campaign_id, model.launch, lambda c: ev.CampaignLaunched(campaign=c))
 
 
-async def close_campaign(uow: UnitOfWork, principal: Principal, campaign_id: str) -> CampaignSnapshot:
+async def close_campaign(uow: CampaignsUnitOfWork, principal: Principal, campaign_id: str) -> CampaignSnapshot:
     return await _transition(uow, principal, campaign_id, model.close, lambda c: ev.CampaignClosed(campaign=c))
 
 
-async def cancel_campaign(uow: UnitOfWork, principal: Principal, campaign_id: str, reason: str) -> CampaignSnapshot:
+async def cancel_campaign(uow: CampaignsUnitOfWork, principal: Principal, campaign_id: str, reason: str) -> CampaignSnapshot:
     return await _transition(uow, principal, campaign_id, model.cancel, lambda c: ev.CampaignCancelled(campaign=c, reason=reason))
 
 
-async def revise_campaign(uow: UnitOfWork, principal: Principal, campaign_id: str, command: cmd.ReviseCampaign) -> CampaignSnapshot:
+async def revise_campaign(uow: CampaignsUnitOfWork, principal: Principal, campaign_id: str, command: cmd.ReviseCampaign) -> CampaignSnapshot:
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         campaign = await load_managed_campaign(repo, principal, campaign_id)
         revised, changed = model.revise(campaign, command.changes, command.reason)
         await repo.save_campaign(revised)
@@ -133,10 +135,10 @@ async def revise_campaign(uow: UnitOfWork, principal: Principal, campaign_id: st
     return revised
 
 
-async def adopt_campaign(uow: UnitOfWork, principal: Principal, parent_id: str, command: cmd.AdoptCampaign) -> CampaignSnapshot:
+async def adopt_campaign(uow: CampaignsUnitOfWork, principal: Principal, parent_id: str, command: cmd.AdoptCampaign) -> CampaignSnapshot:
     """Cụ thể hóa: a draft child campaign of the issuer's own, inheriting the parent's indicators."""
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         parent = await load_campaign(repo, parent_id)
         issuer = await load_unit(repo, command.issuer)
         issuer.ensure_active()
@@ -156,7 +158,7 @@ async def adopt_campaign(uow: UnitOfWork, principal: Principal, parent_id: str, 
 
 
 async def attach(
-    uow: UnitOfWork, principal: Principal, campaign_id: str, name: str, content: bytes, reason: str | None, files: FileStore
+    uow: CampaignsUnitOfWork, principal: Principal, campaign_id: str, name: str, content: bytes, reason: str | None, files: FileStore
 ) -> CampaignSnapshot:
     """Attach a document (the signed letter): to a draft directly, after launch as a revision with a reason."""
     if not content:
@@ -164,7 +166,7 @@ async def attach(
     if len(content) > MAX_BYTES:
         raise Invalid("attachment_too_large", limit=MAX_BYTES // (1024 * 1024))
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         campaign = await load_managed_campaign(repo, principal, campaign_id)
         digest = files.put(content)
         attachments = [*campaign.attachments, Attachment(name=name, sha256=digest, url=f"/attachments/{digest}")]
@@ -180,9 +182,9 @@ async def attach(
 
 
 # --- registrations ------------------------------------------------------------------------
-async def register(uow: UnitOfWork, principal: Principal, campaign_id: str, command: cmd.Register, today: date) -> RegistrationSnapshot:
+async def register(uow: CampaignsUnitOfWork, principal: Principal, campaign_id: str, command: cmd.Register, today: date) -> RegistrationSnapshot:
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         campaign = await load_campaign(repo, campaign_id)
         unit = await load_unit(repo, command.unit)
         principal.require_role(REGISTRANTS)
@@ -190,7 +192,7 @@ async def register(uow: UnitOfWork, principal: Principal, campaign_id: str, comm
         unit.ensure_active()
         model.ensure_registration_open(campaign, today)
         years = model.campaign_years(campaign)
-        model.ensure_in_scope(campaign, unit, await repo.lineage(unit.id), await repo.clusters_of(unit.id, years))
+        model.ensure_in_scope(campaign, unit, await targeting_lineage(repo, unit.id), await repo.clusters_of(unit.id, years))
         if await repo.active_registration(campaign.id, unit.id):
             raise Conflict("registration_duplicate", unit=unit.code)
         model.check_targets(campaign, command.targets)
@@ -214,9 +216,9 @@ async def _load_own_registration(repo: CampaignRepository, principal: Principal,
     return registration, await load_campaign(repo, registration.campaign_id)
 
 
-async def amend(uow: UnitOfWork, principal: Principal, registration_id: str, command: cmd.Amend, today: date) -> RegistrationSnapshot:
+async def amend(uow: CampaignsUnitOfWork, principal: Principal, registration_id: str, command: cmd.Amend, today: date) -> RegistrationSnapshot:
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         registration, campaign = await _load_own_registration(repo, principal, registration_id)
         model.ensure_registration_open(campaign, today)
         changes = command.model_dump(exclude_unset=True)
@@ -228,9 +230,9 @@ async def amend(uow: UnitOfWork, principal: Principal, registration_id: str, com
     return amended
 
 
-async def withdraw(uow: UnitOfWork, principal: Principal, registration_id: str, command: cmd.Withdraw) -> RegistrationSnapshot:
+async def withdraw(uow: CampaignsUnitOfWork, principal: Principal, registration_id: str, command: cmd.Withdraw) -> RegistrationSnapshot:
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         registration, _ = await _load_own_registration(repo, principal, registration_id)
         withdrawn = registration.model_copy(update={"status": "withdrawn"})
         await repo.save_registration(withdrawn)
@@ -240,9 +242,9 @@ async def withdraw(uow: UnitOfWork, principal: Principal, registration_id: str, 
 
 
 # --- pledges (giao ước thi đua) ---------------------------------------------------------------
-async def open_pledge(uow: UnitOfWork, principal: Principal, command: cmd.OpenPledge) -> str:
+async def open_pledge(uow: CampaignsUnitOfWork, principal: Principal, command: cmd.OpenPledge) -> str:
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         cluster = await repo.cluster(command.cluster)
         if cluster is None:
             raise NotFound("cluster_not_found", ref=command.cluster)
@@ -256,36 +258,35 @@ async def open_pledge(uow: UnitOfWork, principal: Principal, command: cmd.OpenPl
             raise Conflict("pledge_exists", cluster=cluster.code, year=command.year)
         if command.campaign:
             await load_campaign(repo, command.campaign)
-        pledge_id = new_id()
-        await repo.add_pledge(id=pledge_id, cluster_id=cluster.id, year=command.year, campaign_id=command.campaign,
-                              title=command.title, text=command.text, members=members)
+        pledge = Pledge(id=new_id(), cluster_id=cluster.id, year=command.year, campaign_id=command.campaign,
+                        title=command.title, text=command.text, members=tuple(members))
+        await repo.add_pledge(pledge)
         uow.record(
-            ev.PledgeOpened(pledge_id=pledge_id, cluster_id=cluster.id, year=command.year, campaign_id=command.campaign,
+            ev.PledgeOpened(pledge_id=pledge.id, cluster_id=cluster.id, year=command.year, campaign_id=command.campaign,
                             title=command.title, text=command.text, members=members),
-            aggregate_id=pledge_id, actor=principal.actor,
+            aggregate_id=pledge.id, actor=principal.actor,
         )
         await uow.commit()
-    return pledge_id
+    return pledge.id
 
 
-async def sign_pledge(uow: UnitOfWork, principal: Principal, pledge_id: str, command: cmd.SignPledge) -> bool:
+async def sign_pledge(uow: CampaignsUnitOfWork, principal: Principal, pledge_id: str, command: cmd.SignPledge) -> bool:
     """One member signs; the pledge is complete when every member of that year has signed."""
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.repo
         pledge = await repo.pledge(pledge_id)
         if pledge is None:
             raise NotFound("pledge_not_found", ref=pledge_id)
         unit = await load_unit(repo, command.unit)
         principal.require_role(REGISTRANTS)
         await ensure_reach(repo, principal, unit.id, unit.code)
-        signers = await repo.signers(pledge_id)
-        complete = model.sign_pledge(list(pledge.members), signers, unit, pledge.year)
+        complete = model.sign_pledge(list(pledge.members), pledge.signers, unit, pledge.year)
         await repo.add_signature(pledge_id, unit.id, principal.holder_name)
         uow.record(ev.PledgeSigned(pledge_id=pledge_id, unit_id=unit.id, signed_by=principal.holder_name), aggregate_id=pledge_id, actor=principal.actor)
         if complete:
             await repo.complete_pledge(pledge_id)
             uow.record(
-                ev.PledgeCompleted(pledge_id=pledge_id, cluster_id=pledge.cluster_id, year=pledge.year, signers=[*signers, unit.id]),
+                ev.PledgeCompleted(pledge_id=pledge_id, cluster_id=pledge.cluster_id, year=pledge.year, signers=[*pledge.signers, unit.id]),
                 aggregate_id=pledge_id, actor=principal.actor,
             )
         await uow.commit()

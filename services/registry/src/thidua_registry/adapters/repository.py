@@ -1,8 +1,16 @@
-"""Reading and writing registry rows. Knows SQL; knows no rules."""
+"""Reading and writing registry rows. Knows SQL; knows no rules.
+
+The write side loads and saves domain objects; the read side (`list_units`,
+`people_page`, ...) returns whole pages in a fixed number of statements, joins
+included, never one query per row.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Row
@@ -10,23 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared import unit_tree
 from thidua_shared.events.envelope import utc_now
-from thidua_shared.unit_tree import looks_like_id, ref_key
 from thidua_shared.events.registry import ClusterKind, UnitKind, UnitStatus
+from thidua_shared.text import search_key
+from thidua_shared.unit_tree import looks_like_id, ref_key
 
-from thidua_registry.adapters.tables import cluster_leaders, cluster_members, clusters, people, units
-from thidua_registry.domain.model import Cluster, LeaderElection, Person, Unit, search_key
+from thidua_registry.adapters.tables import cluster_leaders, cluster_members, clusters, messaging, people, units
+from thidua_registry.domain.model import Cluster, LeaderElection, Person, Unit
+
+tokens = messaging.access_tokens
 
 
 def _unit(row: Row) -> Unit:
     return Unit(
-        id=row.id,
-        code=row.code,
-        name=row.name,
-        kind=UnitKind(row.kind),
-        parent_id=row.parent_id,
-        province_code=row.province_code,
-        status=UnitStatus(row.status),
-        successor_id=row.successor_id,
+        id=row.id, code=row.code, name=row.name, kind=UnitKind(row.kind), parent_id=row.parent_id,
+        province_code=row.province_code, status=UnitStatus(row.status), successor_id=row.successor_id,
         status_date=row.status_date,
     )
 
@@ -42,6 +47,36 @@ def _person(row: Row) -> Person:
     )
 
 
+@dataclass(frozen=True)
+class UnitFilter:
+    """What a list of units may be narrowed by."""
+
+    within: str | None = None  # a unit id: that unit and its subtree
+    text: str | None = None
+    kind: str | None = None
+    province_code: str | None = None
+    status: str | None = None
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A unit with the codes and names of its parent and successor, as lists show it."""
+
+    unit: Unit
+    parent: tuple[str, str, str] | None  # (id, code, name)
+    successor: tuple[str, str, str] | None
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    id: str
+    token_hash: str
+    role: str
+    scope_unit_id: str | None
+    revoked_at: datetime | None
+
+
 class RegistryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -54,19 +89,30 @@ class RegistryRepository:
     async def units_by_refs(self, refs: Sequence[str]) -> dict[str, Unit]:
         """Units by id or code; refs that match nothing are absent from the result."""
         keys = {ref: ref_key(ref) for ref in refs}
-        wanted = list(set(keys.values()))
-        rows = (await self.session.execute(select(units).where(or_(units.c.id.in_(wanted), units.c.code.in_(wanted))))).all()
+        wanted = sorted(set(keys.values()))
         found: dict[str, Unit] = {}
-        for row in rows:
-            found[row.id] = found[row.code] = _unit(row)
+        for start in range(0, len(wanted), 400):
+            chunk = wanted[start : start + 400]
+            rows = await self.session.execute(select(units).where(or_(units.c.id.in_(chunk), units.c.code.in_(chunk))))
+            for row in rows:
+                found[row.id] = found[row.code] = _unit(row)
         return {ref: found[key] for ref, key in keys.items() if key in found}
 
-    async def code_exists(self, code: str) -> bool:
-        return await self.session.scalar(select(func.count()).where(units.c.code == code)) > 0
+    async def existing_codes(self, codes: Sequence[str]) -> set[str]:
+        taken: set[str] = set()
+        wanted = sorted(set(codes))
+        for start in range(0, len(wanted), 400):
+            taken.update(await self.session.scalars(select(units.c.code).where(units.c.code.in_(wanted[start : start + 400]))))
+        return taken
 
     async def add_unit(self, unit: Unit) -> None:
+        await self.add_units([unit])
+
+    async def add_units(self, new_units: Sequence[Unit]) -> None:
         now = utc_now()
-        await self.session.execute(insert(units).values(**self._unit_values(unit), created_at=now, updated_at=now))
+        rows = [self._unit_values(u) | {"created_at": now, "updated_at": now} for u in new_units]
+        for start in range(0, len(rows), 2000):
+            await self.session.execute(insert(units), rows[start : start + 2000])
 
     async def save_unit(self, unit: Unit) -> None:
         await self.session.execute(
@@ -84,7 +130,7 @@ class RegistryRepository:
     async def lineage(self, unit_id: str) -> list[str]:
         return await unit_tree.lineage(self.session, units, unit_id)
 
-    def subtree_ids(self, root_id: str) -> Select:
+    def subtree_ids(self, root_id: str) -> Select[Any]:
         return unit_tree.subtree_ids(units, root_id)
 
     async def children(self, unit_id: str, active_only: bool = True) -> list[Unit]:
@@ -93,31 +139,62 @@ class RegistryRepository:
             query = query.where(units.c.status == UnitStatus.ACTIVE.value)
         return [_unit(r) for r in (await self.session.execute(query.order_by(units.c.code))).all()]
 
-    async def list_units(
-        self,
-        *,
-        within: str | None = None,
-        text: str | None = None,
-        kind: str | None = None,
-        province_code: str | None = None,
-        status: str | None = None,
-        parent_id: str | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> tuple[list[Unit], int]:
+    # --- units: the read side ---------------------------------------------------
+    def _unit_conditions(self, f: UnitFilter) -> Any:
         conditions = []
-        if within:
-            conditions.append(units.c.id.in_(self.subtree_ids(within)))
-        if text:
-            key = f"%{search_key(text)}%"
+        if f.within:
+            conditions.append(units.c.id.in_(self.subtree_ids(f.within)))
+        if f.text:
+            key = f"%{search_key(f.text)}%"
             conditions.append(or_(units.c.search_name.like(key), func.lower(units.c.code).like(key)))
-        for column, value in ((units.c.kind, kind), (units.c.province_code, province_code), (units.c.status, status), (units.c.parent_id, parent_id)):
+        for column, value in ((units.c.kind, f.kind), (units.c.province_code, f.province_code), (units.c.status, f.status), (units.c.parent_id, f.parent_id)):
             if value is not None:
                 conditions.append(column == value)
-        where = and_(literal(True), *conditions)
-        total = await self.session.scalar(select(func.count()).select_from(units).where(where))
-        rows = (await self.session.execute(select(units).where(where).order_by(units.c.code).limit(limit).offset(offset))).all()
-        return [_unit(r) for r in rows], int(total or 0)
+        return and_(literal(True), *conditions)
+
+    @staticmethod
+    def _joined_units() -> Select[Any]:
+        """Units with their parent's and successor's id, code and name: what every list shows."""
+        parent, successor = units.alias("parent"), units.alias("successor")
+        return (
+            select(
+                units,
+                parent.c.id.label("p_id"), parent.c.code.label("p_code"), parent.c.name.label("p_name"),
+                successor.c.id.label("s_id"), successor.c.code.label("s_code"), successor.c.name.label("s_name"),
+            )
+            .outerjoin(parent, parent.c.id == units.c.parent_id)
+            .outerjoin(successor, successor.c.id == units.c.successor_id)
+        )
+
+    @staticmethod
+    def _unit_rows(rows: Sequence[Row]) -> list[UnitRow]:
+        return [
+            UnitRow(_unit(r), (r.p_id, r.p_code, r.p_name) if r.p_id else None, (r.s_id, r.s_code, r.s_name) if r.s_id else None)
+            for r in rows
+        ]
+
+    async def list_units(self, f: UnitFilter, *, after: str | None = None, limit: int = 100, offset: int = 0) -> list[UnitRow]:
+        """One page in code order, parent and successor joined: one statement for the whole page."""
+        query = self._joined_units().where(self._unit_conditions(f)).order_by(units.c.code).limit(limit)
+        if after is not None:
+            query = query.where(units.c.code > after)
+        elif offset:
+            query = query.offset(offset)
+        return self._unit_rows((await self.session.execute(query)).all())
+
+    async def unit_rows(self, ids: Sequence[str]) -> list[UnitRow]:
+        query = self._joined_units().where(units.c.id.in_(list(ids))).order_by(units.c.code)
+        return self._unit_rows((await self.session.execute(query)).all())
+
+    async def count_units(self, f: UnitFilter) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(units).where(self._unit_conditions(f))) or 0)
+
+    async def successors(self, unit_ids: Sequence[str]) -> dict[str, tuple[str | None, tuple[str, str, str]]]:
+        """For each id: (its successor id, (id, code, name)) — to follow chains of mergers a page at a time."""
+        rows = await self.session.execute(
+            select(units.c.id, units.c.code, units.c.name, units.c.successor_id).where(units.c.id.in_(list(unit_ids)))
+        )
+        return {r.id: (r.successor_id, (r.id, r.code, r.name)) for r in rows}
 
     # --- clusters ------------------------------------------------------------
     async def cluster(self, ref: str) -> Cluster | None:
@@ -126,7 +203,7 @@ class RegistryRepository:
         return _cluster(row) if row else None
 
     async def cluster_code_exists(self, code: str) -> bool:
-        return await self.session.scalar(select(func.count()).where(clusters.c.code == code)) > 0
+        return bool(await self.session.scalar(select(func.count()).where(clusters.c.code == code)))
 
     async def add_cluster(self, cluster: Cluster) -> None:
         await self.session.execute(
@@ -136,15 +213,23 @@ class RegistryRepository:
             )
         )
 
-    async def list_clusters(self, *, owners: Select | None = None, kind: str | None = None, text: str | None = None) -> list[Cluster]:
-        query = select(clusters).order_by(clusters.c.code)
-        if owners is not None:
-            query = query.where(clusters.c.owner_unit_id.in_(owners))
+    async def list_clusters(self, *, visible_to: str | None, kind: str | None, text: str | None) -> list[tuple[Cluster, tuple[str, str, str]]]:
+        """Clusters with their owner; `visible_to` (a scope unit id) keeps those owned inside that
+        unit's subtree and those it has ever been a member of."""
+        owner = units.alias("owner")
+        query = (
+            select(clusters, owner.c.id.label("o_id"), owner.c.code.label("o_code"), owner.c.name.label("o_name"))
+            .join(owner, owner.c.id == clusters.c.owner_unit_id)
+            .order_by(clusters.c.code)
+        )
+        if visible_to is not None:
+            member_of = select(cluster_members.c.cluster_id).where(cluster_members.c.unit_id == visible_to)
+            query = query.where(or_(clusters.c.owner_unit_id.in_(self.subtree_ids(visible_to)), clusters.c.id.in_(member_of)))
         if kind:
             query = query.where(clusters.c.kind == kind)
         if text:
             query = query.where(clusters.c.search_name.like(f"%{search_key(text)}%"))
-        return [_cluster(r) for r in (await self.session.execute(query)).all()]
+        return [(_cluster(r), (r.o_id, r.o_code, r.o_name)) for r in (await self.session.execute(query)).all()]
 
     async def members(self, cluster_id: str, year: int) -> set[str]:
         rows = await self.session.scalars(
@@ -154,7 +239,7 @@ class RegistryRepository:
 
     async def ever_member(self, cluster_id: str, unit_id: str) -> bool:
         query = select(func.count()).where(cluster_members.c.cluster_id == cluster_id, cluster_members.c.unit_id == unit_id)
-        return await self.session.scalar(query) > 0
+        return bool(await self.session.scalar(query))
 
     async def member_units(self, cluster_id: str, year: int) -> list[Unit]:
         query = (
@@ -194,7 +279,8 @@ class RegistryRepository:
             )
         )
 
-    async def leader_history(self, cluster_id: str) -> list[Row]:
+    async def leader_history(self, cluster_id: str) -> list[tuple[int, date | None, tuple[str, str, str], tuple[str, str, str] | None]]:
+        """(year, elected on, leader (id, code, name), deputy or None) for every year, oldest first."""
         leader, deputy = units.alias("leader"), units.alias("deputy")
         query = (
             select(
@@ -207,7 +293,13 @@ class RegistryRepository:
             .where(cluster_leaders.c.cluster_id == cluster_id)
             .order_by(cluster_leaders.c.year)
         )
-        return list((await self.session.execute(query)).all())
+        return [
+            (
+                t.year, t.elected_on, (t.leader_id, t.leader_code, t.leader_name),
+                (t.deputy_id, t.deputy_code, t.deputy_name) if t.deputy_id else None,
+            )
+            for t in (await self.session.execute(query)).all()
+        ]
 
     # --- people --------------------------------------------------------------
     async def person(self, person_id: str) -> Person | None:
@@ -220,7 +312,7 @@ class RegistryRepository:
         query = select(func.count()).where(people.c.national_id_digest == digest)
         if except_id:
             query = query.where(people.c.id != except_id)
-        return await self.session.scalar(query) > 0
+        return bool(await self.session.scalar(query))
 
     async def add_person(self, person: Person) -> None:
         now = utc_now()
@@ -237,12 +329,43 @@ class RegistryRepository:
             "national_id_digest": person.national_id_digest,
         }
 
-    async def list_people(self, *, within: Select | None, unit_id: str | None, text: str | None, limit: int, offset: int) -> list[Person]:
-        query = select(people).order_by(people.c.search_name).limit(limit).offset(offset)
+    async def list_people(
+        self, *, within: str | None, unit_id: str | None, text: str | None, limit: int, offset: int
+    ) -> list[tuple[Person, tuple[str, str, str]]]:
+        """People with their unit joined, in name order."""
+        unit = units.alias("unit")
+        query = (
+            select(people, unit.c.code.label("u_code"), unit.c.name.label("u_name"))
+            .join(unit, unit.c.id == people.c.unit_id)
+            .order_by(people.c.search_name, people.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
         if within is not None:
-            query = query.where(people.c.unit_id.in_(within))
+            query = query.where(people.c.unit_id.in_(self.subtree_ids(within)))
         if unit_id:
             query = query.where(people.c.unit_id == unit_id)
         if text:
             query = query.where(people.c.search_name.like(f"%{search_key(text)}%"))
-        return [_person(r) for r in (await self.session.execute(query)).all()]
+        return [(_person(r), (r.unit_id, r.u_code, r.u_name)) for r in (await self.session.execute(query)).all()]
+
+    # --- access tokens -----------------------------------------------------------
+    async def add_token(
+        self, token_id: str, token_hash: str, holder_name: str, person_id: str | None, role: str, scope_unit_id: str | None
+    ) -> None:
+        await self.session.execute(
+            insert(tokens).values(
+                id=token_id, token_hash=token_hash, holder_name=holder_name, person_id=person_id, role=role,
+                scope_unit_id=scope_unit_id, issued_at=utc_now(),
+            )
+        )
+
+    async def token(self, token_id: str) -> TokenRecord | None:
+        row = (await self.session.execute(select(tokens).where(tokens.c.id == token_id))).first()
+        return TokenRecord(row.id, row.token_hash, row.role, row.scope_unit_id, row.revoked_at) if row else None
+
+    async def token_hash_known(self, token_hash: str) -> bool:
+        return bool(await self.session.scalar(select(func.count()).where(tokens.c.token_hash == token_hash)))
+
+    async def revoke_token(self, token_id: str) -> None:
+        await self.session.execute(update(tokens).where(tokens.c.id == token_id).values(revoked_at=utc_now()))

@@ -4,6 +4,10 @@ from thidua_shared.i18n import add_messages
 
 add_messages(
     {
+        "field_not_editable": (
+            "Vai trò «{role}» không được sửa: {fields}.",
+            "The role '{role}' may not change: {fields}.",
+        ),
         "unit_code_taken": ("Mã đơn vị «{code}» đã tồn tại.", "Unit code '{code}' already exists."),
         "unit_code_invalid": (
             "Mã «{code}» không hợp lệ: chỉ dùng chữ, số, dấu chấm, gạch ngang, gạch dưới (tối đa 64 ký tự).",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from thidua_shared.errors import Conflict, Invalid
+from thidua_shared.errors import Conflict, Forbidden, Invalid
 from thidua_shared.events.registry import (
     ClusterKind,
     ClusterSnapshot,
@@ -19,6 +19,7 @@ from thidua_shared.events.registry import (
     UnitStatus,
 )
 from thidua_shared import units
+from thidua_shared.roles import Role
 from thidua_shared.text import search_key  # noqa: F401  (re-exported for the registry)
 
 from thidua_registry.domain import messages  # noqa: F401  (registers the error texts)
@@ -68,6 +69,21 @@ class Unit:
 
     def ensure_active(self, successor_code: str | None = None) -> None:
         units.ensure_active(self.code, self.status, successor_code, self.status_date)
+
+
+# Which fields of a unit each role may change. Province, parent and kind decide which campaigns
+# a unit may join and who manages it: a unit's own reporter may not move it.
+EDITABLE_FIELDS: dict[Role, frozenset[str]] = {
+    Role.NATIONAL_ADMIN: frozenset({"name", "province_code", "parent"}),
+    Role.PROVINCIAL_OFFICER: frozenset({"name", "province_code", "parent"}),
+    Role.UNIT_REPORTER: frozenset({"name"}),
+}
+
+
+def check_may_edit(role: Role, fields: set[str]) -> None:
+    refused = sorted(fields - EDITABLE_FIELDS.get(role, frozenset()))
+    if refused:
+        raise Forbidden("field_not_editable", role=role.value, fields=", ".join(refused))
 
 
 def check_placement(kind: UnitKind, parent: Unit | None) -> None:

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from thidua_shared.http import create_http_app
 from thidua_shared.logging import get_logger
-from thidua_shared.runtime import ServiceRuntime, create_http_app
+from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.settings import BootstrapSettings, Settings
 
+from thidua_registry.adapters.repository import RegistryRepository
 from thidua_registry.adapters.tables import messaging
 from thidua_registry.entrypoints.http import router
 from thidua_registry.service_layer.services import ensure_bootstrap_token
@@ -19,18 +21,20 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 log = get_logger(__name__)
 
 
-async def record_bootstrap_token(runtime: ServiceRuntime) -> None:
+async def record_bootstrap_token(runtime: ServiceRuntime[RegistryRepository]) -> None:
     token_hash = BootstrapSettings().bootstrap_admin_token_hash
     if token_hash and await ensure_bootstrap_token(runtime.uow(), token_hash):
         log.info("registry.bootstrap_token_recorded")
 
 
-def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
+def build_runtime(settings: Settings | None = None) -> ServiceRuntime[RegistryRepository]:
     return ServiceRuntime(
         name=SERVICE,
         tables=messaging,
         migrations_dir=MIGRATIONS,
+        repository=RegistryRepository,
         settings=settings or Settings(),
+        replicates_tokens=False,  # the registry issues the tokens: its table is the original
         on_started=[record_bootstrap_token],
     )
 

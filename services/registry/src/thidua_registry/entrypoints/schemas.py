@@ -30,8 +30,9 @@ class UnitOut(BaseModel):
 
 
 class UnitPage(BaseModel):
-    total: int
     items: list[UnitOut]
+    next_cursor: str | None = None  # pass as `cursor` for the next page; absent on the last page
+    total: int | None = None  # only with `with_total=true`
 
 
 class ClusterOut(BaseModel):
@@ -84,3 +85,11 @@ class ImportResult(BaseModel):
     dry_run: bool
     created: int
     units: list[UnitRef]
+
+
+class WhoAmI(BaseModel):
+    holder_name: str
+    role: Role
+    scope_unit_id: str | None
+    token_id: str
+    is_admin: bool

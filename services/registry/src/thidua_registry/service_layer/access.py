@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from thidua_shared.auth import UNSCOPED_ROLES, Principal
+from thidua_shared.access.tokens import UNSCOPED_ROLES, Principal
 from thidua_shared.errors import Forbidden, Invalid
 from thidua_shared.roles import Role
 

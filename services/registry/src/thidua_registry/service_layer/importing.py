@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from thidua_shared.auth import Principal
+from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import AppError, Invalid
 from thidua_shared.events.registry import UnitKind
 from thidua_shared.i18n import translate
@@ -23,7 +23,7 @@ from thidua_shared.messaging.unit_of_work import UnitOfWork
 from thidua_registry.adapters.repository import RegistryRepository
 from thidua_registry.domain.model import Unit, search_key
 from thidua_registry.service_layer import commands as cmd
-from thidua_registry.service_layer.services import add_unit
+from thidua_registry.service_layer.services import RegistryUnitOfWork, add_unit
 
 # Header spellings accepted for each column (compared after ASCII folding).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -122,13 +122,13 @@ def _column_for(header_cell: str) -> str | None:
     return next((col for col, names in COLUMNS.items() if folded in {n.replace("_", " ") for n in names}), None)
 
 
-async def import_units(uow: UnitOfWork, principal: Principal, rows: list[Row], dry_run: bool = False) -> list[Unit]:
+async def import_units(uow: RegistryUnitOfWork, principal: Principal, rows: list[Row], dry_run: bool = False) -> list[Unit]:
     """Check every row, then register all units in one transaction, parents before children."""
     errors = RowErrors([])
     commands = _parse(rows, errors)
     created: list[Unit] = []
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         for number, command in _parents_first(commands):
             try:
                 # add_unit checks everything before it writes, so a refused row leaves nothing behind.

@@ -4,19 +4,16 @@ save, and record the events, all in one unit of work."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from sqlalchemy import select, update
-
-from thidua_shared.auth import Principal, hash_token, new_token
+from thidua_shared.access.tokens import Principal, hash_token, new_token
 from thidua_shared.errors import Conflict, Invalid, NotFound
 from thidua_shared.events import registry as ev
-from thidua_shared.events.envelope import SYSTEM_ACTOR, utc_now
+from thidua_shared.events.envelope import SYSTEM_ACTOR
 from thidua_shared.messaging.unit_of_work import UnitOfWork
 from thidua_shared.roles import Role
 
 from thidua_registry.adapters.repository import RegistryRepository
-from thidua_registry.adapters.tables import messaging
 from thidua_registry.domain import model
 from thidua_registry.domain.model import Cluster, Person, Unit
 from thidua_registry.service_layer import commands as cmd
@@ -26,6 +23,9 @@ from thidua_registry.service_layer.access import (
     ensure_can_grant,
     ensure_reach,
 )
+
+
+RegistryUnitOfWork = UnitOfWork[RegistryRepository]
 
 
 def new_id() -> str:
@@ -56,19 +56,19 @@ async def load_cluster(repo: RegistryRepository, ref: str) -> Cluster:
 
 
 # --- units -----------------------------------------------------------------------
-async def register_unit(uow: UnitOfWork, principal: Principal, command: cmd.RegisterUnit) -> Unit:
+async def register_unit(uow: RegistryUnitOfWork, principal: Principal, command: cmd.RegisterUnit) -> Unit:
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         unit = await add_unit(uow, repo, principal, command)
         await uow.commit()
     return unit
 
 
-async def add_unit(uow: UnitOfWork, repo: RegistryRepository, principal: Principal, command: cmd.RegisterUnit) -> Unit:
+async def add_unit(uow: RegistryUnitOfWork, repo: RegistryRepository, principal: Principal, command: cmd.RegisterUnit) -> Unit:
     """Register one unit inside an open unit of work (shared by the API and the bulk import)."""
     principal.require_role(UNIT_WRITERS)
     code = model.normalize_code(command.code)
-    if await repo.code_exists(code):
+    if await repo.existing_codes([code]):
         raise Conflict("unit_code_taken", code=code)
     parent = await load_active_unit(repo, command.parent, "parent_not_found") if command.parent else None
     if command.kind is ev.UnitKind.NATIONAL_ALLIANCE:
@@ -86,13 +86,14 @@ async def add_unit(uow: UnitOfWork, repo: RegistryRepository, principal: Princip
     return unit
 
 
-async def update_unit(uow: UnitOfWork, principal: Principal, ref: str, command: cmd.UpdateUnit) -> Unit:
+async def update_unit(uow: RegistryUnitOfWork, principal: Principal, ref: str, command: cmd.UpdateUnit) -> Unit:
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         unit = await load_active_unit(repo, ref)
         principal.require_role(UNIT_EDITORS)
         await ensure_reach(repo, principal, unit)
         changes = command.model_dump(exclude_unset=True)
+        model.check_may_edit(principal.role, set(changes))
         updated = replace(unit, **{k: v for k, v in changes.items() if k in ("name", "province_code")})
         if "parent" in changes:
             updated = replace(updated, parent_id=await _checked_new_parent(repo, principal, unit, command.parent))
@@ -116,17 +117,18 @@ async def _checked_new_parent(repo: RegistryRepository, principal: Principal, un
     return parent.id
 
 
-async def merge_unit(uow: UnitOfWork, principal: Principal, ref: str, command: cmd.MergeUnit) -> Unit:
+async def merge_unit(uow: RegistryUnitOfWork, principal: Principal, ref: str, command: cmd.MergeUnit) -> Unit:
     """Merge a unit into its successor; its active children move to the successor, its history stays."""
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         principal.require_role(UNIT_WRITERS)
         unit = await load_active_unit(repo, ref)
         successor = await load_unit(repo, command.successor)
         await ensure_reach(repo, principal, unit)
         await ensure_reach(repo, principal, successor)
         merged = model.merge(unit, successor, await repo.lineage(successor.id), command.effective_date)
-        for child in await repo.children(unit.id):
+        children = await repo.children(unit.id)
+        for child in children:
             moved = replace(child, parent_id=successor.id)
             await repo.save_unit(moved)
             uow.record(ev.UnitUpdated(unit=moved.snapshot(), changed=["parent_id"]), aggregate_id=child.id, actor=principal.actor)
@@ -134,7 +136,7 @@ async def merge_unit(uow: UnitOfWork, principal: Principal, ref: str, command: c
         uow.record(
             ev.UnitMerged(
                 unit=merged.snapshot(), successor_id=successor.id, successor_code=successor.code,
-                effective_date=command.effective_date, reason=command.reason,
+                effective_date=command.effective_date, reason=command.reason, moved_children=[c.id for c in children],
             ),
             aggregate_id=unit.id, actor=principal.actor,
         )
@@ -142,9 +144,9 @@ async def merge_unit(uow: UnitOfWork, principal: Principal, ref: str, command: c
     return merged
 
 
-async def dissolve_unit(uow: UnitOfWork, principal: Principal, ref: str, command: cmd.DissolveUnit) -> Unit:
+async def dissolve_unit(uow: RegistryUnitOfWork, principal: Principal, ref: str, command: cmd.DissolveUnit) -> Unit:
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         principal.require_role(UNIT_WRITERS)
         unit = await load_active_unit(repo, ref)
         await ensure_reach(repo, principal, unit)
@@ -159,9 +161,9 @@ async def dissolve_unit(uow: UnitOfWork, principal: Principal, ref: str, command
 
 
 # --- clusters ---------------------------------------------------------------------
-async def form_cluster(uow: UnitOfWork, principal: Principal, command: cmd.FormCluster) -> Cluster:
+async def form_cluster(uow: RegistryUnitOfWork, principal: Principal, command: cmd.FormCluster) -> Cluster:
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         principal.require_role(UNIT_WRITERS)
         code = model.normalize_code(command.code)
         if await repo.cluster_code_exists(code):
@@ -183,9 +185,9 @@ async def _load_managed_cluster(repo: RegistryRepository, principal: Principal, 
     return cluster
 
 
-async def set_members(uow: UnitOfWork, principal: Principal, ref: str, year: int, command: cmd.SetMembers) -> model.MembershipChange:
+async def set_members(uow: RegistryUnitOfWork, principal: Principal, ref: str, year: int, command: cmd.SetMembers) -> model.MembershipChange:
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         cluster = await _load_managed_cluster(repo, principal, ref)
         model.check_year(year)
         found = await repo.units_by_refs(command.units)
@@ -204,9 +206,9 @@ async def set_members(uow: UnitOfWork, principal: Principal, ref: str, year: int
     return change
 
 
-async def elect_leader(uow: UnitOfWork, principal: Principal, ref: str, year: int, command: cmd.ElectLeader) -> model.LeaderElection:
+async def elect_leader(uow: RegistryUnitOfWork, principal: Principal, ref: str, year: int, command: cmd.ElectLeader) -> model.LeaderElection:
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         cluster = await _load_managed_cluster(repo, principal, ref)
         leader = await load_unit(repo, command.leader)
         deputy = await load_unit(repo, command.deputy) if command.deputy else None
@@ -227,9 +229,9 @@ async def elect_leader(uow: UnitOfWork, principal: Principal, ref: str, year: in
 
 
 # --- people -----------------------------------------------------------------------
-async def register_person(uow: UnitOfWork, principal: Principal, command: cmd.RegisterPerson, id_secret: bytes) -> Person:
+async def register_person(uow: RegistryUnitOfWork, principal: Principal, command: cmd.RegisterPerson, id_secret: bytes) -> Person:
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         principal.require_role(UNIT_EDITORS)
         unit = await load_active_unit(repo, command.unit)
         await ensure_reach(repo, principal, unit)
@@ -241,9 +243,9 @@ async def register_person(uow: UnitOfWork, principal: Principal, command: cmd.Re
     return person
 
 
-async def update_person(uow: UnitOfWork, principal: Principal, person_id: str, command: cmd.UpdatePerson, id_secret: bytes) -> Person:
+async def update_person(uow: RegistryUnitOfWork, principal: Principal, person_id: str, command: cmd.UpdatePerson, id_secret: bytes) -> Person:
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         principal.require_role(UNIT_EDITORS)
         person = await repo.person(person_id)
         if person is None:
@@ -280,11 +282,18 @@ async def _unique_id_digest(repo: RegistryRepository, number: str | None, secret
 
 
 # --- access tokens -----------------------------------------------------------------
-async def issue_token(uow: UnitOfWork, principal: Principal | None, command: cmd.IssueToken) -> tuple[str, str]:
-    """Issue a token; return (token id, token). Only the token's hash is stored and sent in the event.
+@dataclass(frozen=True)
+class IssuedToken:
+    token_id: str
+    token: str  # shown once, never stored
+    scope_unit_id: str | None
+
+
+async def issue_token(uow: RegistryUnitOfWork, principal: Principal | None, command: cmd.IssueToken) -> IssuedToken:
+    """Issue a token. Only its hash is stored and sent in the event.
     `principal` is None only for the bootstrap admin token that `thidua up` creates."""
     async with uow:
-        repo = RegistryRepository(uow.session)
+        repo = uow.repo
         scope = await load_active_unit(repo, command.scope_unit) if command.scope_unit else None
         if principal is not None:
             ensure_can_grant(principal, command.role, scope)
@@ -296,47 +305,40 @@ async def issue_token(uow: UnitOfWork, principal: Principal | None, command: cmd
         token = new_token()
         token_id = await store_token(uow, principal, command, hash_token(token), scope, person)
         await uow.commit()
-    return token_id, token
+    return IssuedToken(token_id, token, scope.id if scope else None)
 
 
 async def store_token(
-    uow: UnitOfWork, principal: Principal | None, command: cmd.IssueToken, token_hash: str, scope: Unit | None, person: Person | None
+    uow: RegistryUnitOfWork, principal: Principal | None, command: cmd.IssueToken, token_hash: str, scope: Unit | None, person: Person | None
 ) -> str:
     token_id = new_id()
-    await uow.session.execute(
-        messaging.access_tokens.insert().values(
-            id=token_id, token_hash=token_hash, holder_name=command.holder_name,
-            person_id=person.id if person else None, role=command.role.value,
-            scope_unit_id=scope.id if scope else None, issued_at=utc_now(),
-        )
-    )
+    person_id, scope_id = (person.id if person else None), (scope.id if scope else None)
+    await uow.repo.add_token(token_id, token_hash, command.holder_name, person_id, command.role.value, scope_id)
     uow.record(
         ev.AccessTokenIssued(
             token_id=token_id, token_hash=token_hash, holder_name=command.holder_name,
-            person_id=person.id if person else None, role=command.role, scope_unit_id=scope.id if scope else None,
+            person_id=person_id, role=command.role, scope_unit_id=scope_id,
         ),
         aggregate_id=token_id, actor=principal.actor if principal else SYSTEM_ACTOR,
     )
     return token_id
 
 
-async def revoke_token(uow: UnitOfWork, principal: Principal, token_id: str) -> None:
+async def revoke_token(uow: RegistryUnitOfWork, principal: Principal, token_id: str) -> None:
     async with uow:
         principal.require_role((Role.NATIONAL_ADMIN,))
-        tokens = messaging.access_tokens
-        row = (await uow.session.execute(select(tokens).where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None)))).first()
-        if row is None:
+        token = await uow.repo.token(token_id)
+        if token is None or token.revoked_at is not None:
             raise NotFound("token_not_found", ref=token_id)
-        await uow.session.execute(update(tokens).where(tokens.c.id == token_id).values(revoked_at=utc_now()))
-        uow.record(ev.AccessTokenRevoked(token_id=token_id, token_hash=row.token_hash), aggregate_id=token_id, actor=principal.actor)
+        await uow.repo.revoke_token(token_id)
+        uow.record(ev.AccessTokenRevoked(token_id=token_id, token_hash=token.token_hash), aggregate_id=token_id, actor=principal.actor)
         await uow.commit()
 
 
-async def ensure_bootstrap_token(uow: UnitOfWork, token_hash: str) -> bool:
+async def ensure_bootstrap_token(uow: RegistryUnitOfWork, token_hash: str) -> bool:
     """Record the admin token that `thidua up` generated on first start; True if it was new."""
     async with uow:
-        tokens = messaging.access_tokens
-        if await uow.session.scalar(select(tokens.c.id).where(tokens.c.token_hash == token_hash)):
+        if await uow.repo.token_hash_known(token_hash):
             return False
         command = cmd.IssueToken(holder_name="Quản trị hệ thống (khởi tạo)", role=Role.NATIONAL_ADMIN)
         await store_token(uow, None, command, token_hash, None, None)
