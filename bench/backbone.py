@@ -38,6 +38,7 @@ from thidua_shared.messaging.relay import OutboxRelay  # noqa: E402
 from thidua_shared.messaging.streams import apply_streams  # noqa: E402
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork  # noqa: E402
 from thidua_shared.messaging.verification import EventVerifier  # noqa: E402
+from thidua_shared.runtime import tune_garbage_collector  # noqa: E402
 
 RELAYED = "thidua.events.vn.registry.>"
 
@@ -112,6 +113,7 @@ async def main(events: int, database_url: str | None, batch: int = 512, consumer
             producer = await create_database(database_url or f"sqlite+aiosqlite:///{tmp}/producer.db")
             consumer_db = await create_database(consumer_url or f"sqlite+aiosqlite:///{tmp}/consumer.db")
             messages = await fill_outbox(producer, events, EventSource("vn", "registry", KEY))
+            tune_garbage_collector()  # as every service does once started (both sides of the ratio run with it)
 
             raw_pub = await raw_publish(js, messages)
             relay = await relay_publish(producer, js, events)

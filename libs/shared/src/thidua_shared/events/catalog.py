@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from thidua_shared.events.envelope import Actor, Envelope
 
@@ -53,6 +55,46 @@ def parse_payload(event_type: str, version: int, payload: dict[str, Any]) -> Eve
 
 P = TypeVar("P", bound=EventPayload)
 
+# A canonical body ends with its type and version (the last keys in sorted order).
+_TAIL = re.compile(rb'"type":"([a-z][a-z0-9_.]{0,119})","version":([0-9]{1,4})\}\Z')
+
+
+_TYPED: dict[tuple[str, int], type[Envelope]] = {}
+
+
+def typed_envelope(event_type: str, version: int) -> type[Envelope] | None:
+    """The envelope model whose payload is the catalog's model for (type, version), or None if unknown."""
+    key = (event_type, version)
+    if key not in _TYPED:
+        payload_model = CATALOG.get(key)
+        if payload_model is None:
+            return None
+        _TYPED[key] = create_model(
+            f"{payload_model.__name__}Event",
+            __base__=Envelope,
+            type=(Literal[event_type], ...),  # type: ignore[valid-type]
+            version=(Literal[version], ...),  # type: ignore[valid-type]
+            payload=(payload_model, ...),
+        )
+    return _TYPED[key]
+
+
+def decode_event(body: bytes, headers: Mapping[str, str] | None) -> Envelope:
+    """Parse a received body in one pass, payload typed, when its type is in the catalog.
+
+    The type and version are read from the tail of the canonical body; a body they do not
+    describe (or an unknown type) is parsed as a plain envelope, whose payload the consumer
+    then checks against the catalog. The payload of an envelope parsed this way is a model:
+    never recompute a hash from it (the verifier hashes the body as received)."""
+    match = _TAIL.search(body, max(0, len(body) - 160))
+    model = typed_envelope(match.group(1).decode(), int(match.group(2))) if match else None
+    if model is not None:
+        try:
+            return model.model_validate_json(body).with_seal(headers)
+        except ValidationError:
+            pass  # parsed again below, so that a malformed envelope is told apart from a wrong payload
+    return Envelope.from_message(body, headers)
+
 
 @dataclass(frozen=True)
 class Event(Generic[P]):
@@ -63,7 +105,10 @@ class Event(Generic[P]):
 
     @classmethod
     def of(cls, envelope: Envelope) -> "Event[Any]":
-        return cls(envelope, parse_payload(envelope.type, envelope.version, envelope.payload))  # type: ignore[arg-type]
+        payload = envelope.payload
+        if not isinstance(payload, EventPayload):  # typed already when decoded by `decode_event`
+            payload = parse_payload(envelope.type, envelope.version, payload)
+        return cls(envelope, payload)  # type: ignore[arg-type]
 
     @property
     def id(self) -> UUID:
@@ -101,14 +146,9 @@ class Event(Generic[P]):
 def json_schemas() -> dict[str, Any]:
     """JSON Schema of every event in the catalog: the envelope with its typed payload."""
     schemas: dict[str, Any] = {}
-    for (event_type, version), payload_model in sorted(CATALOG.items()):
-        model = create_model(
-            f"{payload_model.__name__}Event",
-            __base__=Envelope,
-            type=(Literal[event_type], ...),  # type: ignore[valid-type]
-            version=(Literal[version], ...),  # type: ignore[valid-type]
-            payload=(payload_model, ...),
-        )
+    for event_type, version in sorted(CATALOG):
+        model = typed_envelope(event_type, version)
+        assert model is not None
         schemas[f"{event_type}.v{version}"] = model.model_json_schema()
     return schemas
 

@@ -44,7 +44,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.db import Database, dialect_insert
-from thidua_shared.events.catalog import Event, UnknownEventType
+from thidua_shared.events.catalog import Event, UnknownEventType, decode_event
 from thidua_shared.events.envelope import HASH_HEADER, SIGNATURE_HEADER, SUBJECT_PREFIX, Envelope, utc_now
 from thidua_shared.logging import bound_to_event, get_logger
 from thidua_shared.messaging.replica import Projection, apply_newer
@@ -136,16 +136,16 @@ class IdempotentConsumer:
 
     async def _apply(self, batch: list[_Item]) -> None:
         """One transaction: claim the events in the inbox, apply the ones claimed for the first time."""
-        events = list({str(item.envelope.id): item.event for item in batch if item.event is not None}.values())
+        events = {str(item.envelope.id): item.event for item in batch if item.event is not None}
         if not events:
             return  # nothing this consumer handles: acknowledged without a write
-        inbox, now = self.tables.inbox, utc_now()
+        inbox, now, name = self.tables.inbox, utc_now(), self.name
         async with self.db.write_lock, self.db.sessions() as session, session.begin():
             claim = dialect_insert(session)(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
-            rows = [{"consumer": self.name, "event_id": str(e.id), "event_type": e.type, "processed_at": now} for e in events]
+            rows = [{"consumer": name, "event_id": i, "event_type": e.type, "processed_at": now} for i, e in events.items()]
             claimed = set((await session.execute(claim, rows)).scalars())
             # Events not claimed now were processed before (redelivery): their effects are committed already.
-            fresh = [e for e in events if str(e.id) in claimed]
+            fresh = [e for i, e in events.items() if i in claimed]
             for event_type, run in groupby(fresh, key=lambda e: e.type):
                 await self._handle_run(session, event_type, list(run))
         self.processed += len(fresh)
@@ -208,7 +208,7 @@ def _decode(messages: list[Msg]) -> tuple[list[Received[Msg]], list[tuple[Msg, s
     received, malformed = [], []
     for msg in messages:
         try:
-            envelope = Envelope.from_message(msg.data, msg.headers)
+            envelope = decode_event(msg.data, msg.headers)
         except ValueError as exc:
             malformed.append((msg, f"không phải một sự kiện / malformed envelope: {exc}"))
             continue
