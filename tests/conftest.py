@@ -11,6 +11,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import nats
@@ -18,16 +19,51 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from thidua_shared.messaging.streams import apply_streams
+from thidua_cli.credentials import accounts_block
 from thidua_cli.natsserver import NatsServer
+from thidua_shared.messaging.nats_access import NatsIdentity, identity_for
+from thidua_shared.messaging.streams import apply_streams
+from thidua_shared.settings import Settings
+from thidua_shared.topology import ADMIN_IDENTITY
 
 POSTGRES_ADMIN_URL = os.environ.get("THIDUA_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
 def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A nats-server without authentication, for tests of the messaging plumbing alone."""
     server = NatsServer(store_dir=tmp_path / "nats").start()
     yield server
+    server.stop()
+
+
+@dataclass
+class SecuredNats:
+    """A nats-server as `thidua up` runs it: every identity authenticated, each with its permissions."""
+
+    server: NatsServer
+    settings: Settings  # var_dir holds credentials/ (the seeds) and keys/
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def identity(self, name: str) -> NatsIdentity:
+        return identity_for(self.settings, name)
+
+    async def connect(self, name: str) -> nats.NATS:
+        return await nats.connect(self.url, **self.identity(name).connect_options())
+
+
+@pytest.fixture
+async def secured_nats(tmp_path: Path) -> AsyncIterator[SecuredNats]:
+    settings = Settings(var_dir=tmp_path / "var", node="vn")
+    server = NatsServer(store_dir=tmp_path / "secured-nats", accounts=accounts_block(settings, ["registry", "campaigns"])).start()
+    secured = SecuredNats(server, settings.model_copy(update={"nats_url": server.url}))
+    admin = await secured.connect(ADMIN_IDENTITY)
+    await apply_streams(admin.jetstream(), "vn")
+    await admin.close()
+    yield secured
     server.stop()
 
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from thidua_cli.audit import read_stream
+from thidua_shared.messaging.nats_access import NatsIdentity
 from thidua_shared.events.envelope import verify_chain
 from thidua_shared.keys import load_public_key, public_key_path
 from thidua_cli.natsserver import free_port
@@ -76,10 +77,12 @@ class Up:
         return {"Authorization": f"Bearer {(self.var / 'admin.token').read_text().strip()}"}
 
 
-def service_events(url: str, count: int, service: str = "registry") -> list:
+def service_events(up: "Up", count: int, service: str = "registry") -> list:
+    """The service's events in the stream, read with the tools' own credentials from var/credentials."""
+    tools = NatsIdentity("cli", up.var / "credentials" / "cli.nk")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        events = [e for e in asyncio.run(read_stream(url)) if e.service == service]
+        events = [e for e in asyncio.run(read_stream(up.nats_url, tools)) if e.service == service]
         if len(events) >= count:
             return events
         time.sleep(0.2)
@@ -103,7 +106,7 @@ def test_thidua_up_registers_a_unit_whose_event_is_signed_and_chained_and_resume
         assert "tdt_" in up.text()  # the admin token is printed on first start
         created = httpx.post(f"{up.registry}/units", headers=up.admin(), json={"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"})
         assert created.status_code == 201, created.text
-        events = service_events(up.nats_url, 2)  # the bootstrap token, then the unit
+        events = service_events(up, 2)  # the bootstrap token, then the unit
     finally:
         assert up.stop() == 0
     assert "Đã dừng" in up.text()
@@ -122,7 +125,7 @@ def test_thidua_up_registers_a_unit_whose_event_is_signed_and_chained_and_resume
         assert httpx.get(f"{again.registry}/units/VCA", headers=again.admin()).status_code == 200
         httpx.post(f"{again.registry}/units", headers=again.admin(),
                    json={"code": "VCA-TDKT", "name": "Ban Thi đua – Khen thưởng", "kind": "department", "parent": "VCA"}).raise_for_status()
-        resumed = service_events(again.nats_url, 3)
+        resumed = service_events(again, 3)
     finally:
         assert again.stop() == 0
     assert [e.sequence for e in resumed] == [1, 2, 3]
@@ -153,7 +156,7 @@ def test_a_unit_registered_in_the_registry_registers_for_a_launched_campaign(tmp
         registered = httpx.post(f"{up.campaigns}/campaigns/{campaign_id}/registrations", headers=admin,
                                 json={"unit": "HTX-37-KT", "titles": ["Tập thể lao động tiên tiến"]})
         assert registered.status_code == 201, registered.text
-        events = service_events(up.nats_url, 3, "campaigns")
+        events = service_events(up, 3, "campaigns")
     finally:
         assert up.stop() == 0
     assert [e.type for e in events] == ["campaigns.campaign_drafted", "campaigns.campaign_launched", "campaigns.registration_submitted"]

@@ -11,18 +11,24 @@ import pytest
 from thidua_cli.audit import read_stream
 from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.events.envelope import Envelope
-from thidua_cli.natsserver import NatsServer
 from thidua_shared.settings import Settings
+from thidua_shared.topology import TOOLS_IDENTITY
 
 from thidua_registry.entrypoints.app import create_app
+
+from tests.conftest import SecuredNats
 
 
 @dataclass
 class RegistryClient:
     http: httpx.AsyncClient
     admin_token: str
-    nats_url: str
+    nats: SecuredNats
     settings: Settings
+
+    @property
+    def nats_url(self) -> str:
+        return self.nats.url
 
     def as_(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
@@ -53,20 +59,20 @@ class RegistryClient:
         """The registry's events in the stream, once the relay has published everything committed."""
         runtime = self.http._transport.app.state.runtime  # type: ignore[attr-defined]
         await runtime.relay.publish_pending()
-        return [e for e in await read_stream(self.nats_url) if e.service == "registry"]
+        return [e for e in await read_stream(self.nats_url, self.nats.identity(TOOLS_IDENTITY)) if e.service == "registry"]
 
 
 @pytest.fixture
-async def registry(tmp_path, database_url, nats_server: NatsServer, js_streams, monkeypatch) -> AsyncIterator[RegistryClient]:
+async def registry(database_url, secured_nats: SecuredNats, monkeypatch) -> AsyncIterator[RegistryClient]:
     admin_token = new_token()
     monkeypatch.setenv("THIDUA_REGISTRY_DATABASE_URL", database_url)
     monkeypatch.setenv("THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH", hash_token(admin_token))
-    settings = Settings(var_dir=tmp_path / "var", nats_url=nats_server.url, node="vn")
+    settings = secured_nats.settings
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
-            yield RegistryClient(http, admin_token, nats_server.url, settings)
+            yield RegistryClient(http, admin_token, secured_nats, settings)
 
 
 @dataclass
@@ -114,18 +120,18 @@ class System:
 
 
 @pytest.fixture
-async def system(tmp_path, database_url, nats_server: NatsServer, js_streams, monkeypatch) -> AsyncIterator[System]:
+async def system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch) -> AsyncIterator[System]:
     from thidua_campaigns.entrypoints.app import create_app as create_campaigns_app
 
     admin_token = new_token()
     monkeypatch.setenv("THIDUA_REGISTRY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}")
     monkeypatch.setenv("THIDUA_CAMPAIGNS_DATABASE_URL", database_url)
     monkeypatch.setenv("THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH", hash_token(admin_token))
-    settings = Settings(var_dir=tmp_path / "var", nats_url=nats_server.url, node="vn")
+    settings = secured_nats.settings
     registry_app, campaigns_app = create_app(settings), create_campaigns_app(settings)
     async with registry_app.router.lifespan_context(registry_app), campaigns_app.router.lifespan_context(campaigns_app):
         async with (
             httpx.AsyncClient(transport=httpx.ASGITransport(app=registry_app), base_url="http://registry") as registry_http,
             httpx.AsyncClient(transport=httpx.ASGITransport(app=campaigns_app), base_url="http://campaigns") as campaigns_http,
         ):
-            yield System(RegistryClient(registry_http, admin_token, nats_server.url, settings), campaigns_http, campaigns_app)
+            yield System(RegistryClient(registry_http, admin_token, secured_nats, settings), campaigns_http, campaigns_app)

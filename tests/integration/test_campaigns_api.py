@@ -96,7 +96,7 @@ async def test_a_unit_from_the_registry_registers_for_a_launched_campaign_and_th
     await runtime.relay.publish_pending()
     from thidua_cli.audit import read_stream
 
-    events = [e for e in await read_stream(system.registry.nats_url) if e.service == "campaigns"]
+    events = [e for e in await read_stream(system.registry.nats_url, system.registry.nats.identity("cli")) if e.service == "campaigns"]
     assert [e.type for e in events] == [
         "campaigns.campaign_drafted", "campaigns.campaign_launched", "campaigns.registration_submitted", "campaigns.registration_amended",
         "campaigns.registration_withdrawn", "campaigns.registration_submitted",

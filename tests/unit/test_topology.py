@@ -25,6 +25,9 @@ def test_every_service_of_the_launcher_runs_in_compose_with_its_own_database():
         assert services[name]["command"] == ["python", "-m", f"thidua_{name}"]
         assert f"/thidua_{name}" in services[name]["environment"][f"THIDUA_{name.upper()}_DATABASE_URL"]
         assert services[name]["depends_on"]["streams"]["condition"] == "service_completed_successfully"
+        # Each service connects to NATS with its own NKey, mounted read-only.
+        seed = services[name]["environment"][f"THIDUA_{name.upper()}_NATS_SEED_FILE"]
+        assert any(volume.endswith(f":{seed}:ro") and f"credentials/{name}.nk" in volume for volume in services[name]["volumes"])
 
 
 def test_streams_are_declared_once_by_a_job_on_a_three_node_cluster():
@@ -32,6 +35,7 @@ def test_streams_are_declared_once_by_a_job_on_a_three_node_cluster():
     assert services["streams"]["command"] == ["thidua", "streams", "apply"]
     assert {"nats-1", "nats-2", "nats-3"} <= set(services)
     assert "thidua_registry" in (ROOT / "deploy" / "postgres-init.sql").read_text()
+    assert 'include "credentials/accounts.conf"' in (ROOT / "deploy" / "nats.conf").read_text()
 
 
 def test_compose_file_is_valid_for_docker_compose():

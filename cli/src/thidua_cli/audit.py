@@ -11,12 +11,15 @@ from nats.js.api import DeliverPolicy
 
 from thidua_shared.events.envelope import Envelope, verify_chain
 from thidua_shared.keys import load_public_key, public_key_path
+from thidua_shared.messaging.nats_access import NatsIdentity
 from thidua_shared.messaging.streams import EVENTS_STREAM
 
 
-async def read_stream(url: str, stream: str = EVENTS_STREAM, subject: str = "thidua.events.>") -> list[Envelope]:
-    """Every event in the stream, in stream order (an ephemeral ordered consumer)."""
-    nc = await nats.connect(url)
+async def read_stream(
+    url: str, identity: NatsIdentity | None = None, stream: str = EVENTS_STREAM, subject: str = "thidua.events.>"
+) -> list[Envelope]:
+    """Every event in the stream, in stream order (an ephemeral ordered consumer), read as `identity`."""
+    nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
     try:
         js = nc.jetstream()
         info = await js.stream_info(stream)

@@ -23,11 +23,14 @@ from pathlib import Path
 import httpx
 import nats
 
+from thidua_cli.credentials import accounts_block
+from thidua_cli.natsserver import NatsServer
 from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.keys import ensure_node_key
+from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.messaging.streams import apply_streams
-from thidua_cli.natsserver import NatsServer
-from thidua_shared.settings import SERVICE_PORTS, ServiceSettings, Settings
+from thidua_shared.settings import ServiceSettings, Settings
+from thidua_shared.topology import ADMIN_IDENTITY, SERVICES
 
 ADMIN_TOKEN_FILE = "admin.token"
 
@@ -36,7 +39,13 @@ Say = Callable[..., None]
 
 
 def installed_services() -> list[str]:
-    return [name for name in SERVICE_PORTS if importlib.util.find_spec(f"thidua_{name}") is not None]
+    return [name for name in SERVICES if importlib.util.find_spec(f"thidua_{name}") is not None]
+
+
+async def connect(settings: Settings, identity: str, **options: object) -> nats.NATS:
+    """A NATS connection as `identity` (its seed from var/credentials or its settings)."""
+    return await nats.connect(settings.effective_nats_url, name=f"{settings.node}.{identity}",
+                              **identity_for(settings, identity).connect_options(), **options)  # type: ignore[arg-type]
 
 
 def service_url(settings: Settings, service: str) -> str:
@@ -57,7 +66,7 @@ def ensure_admin_token(var_dir: Path) -> tuple[str, bool]:
 
 
 async def declare_streams(settings: Settings) -> list[str]:
-    nc = await nats.connect(settings.effective_nats_url, connect_timeout=5)
+    nc = await connect(settings, ADMIN_IDENTITY, connect_timeout=5)
     try:
         changes = await apply_streams(nc.jetstream(), settings.node, settings.stream_replicas)
     finally:
@@ -115,6 +124,7 @@ class System:
             self.nats_server = NatsServer(
                 store_dir=var / "nats", port=self.settings.nats_port, monitor_port=self.settings.nats_monitor_port,
                 server_name=f"thidua-{self.settings.node}", log_file=var / "logs" / "nats-server.log",
+                accounts=accounts_block(self.settings, installed_services()),
             ).start()
             record_child(var / "run", "nats-server", self.nats_server.process)
             say("nats_started", url=self.nats_server.url, store=var / "nats")

@@ -20,8 +20,10 @@ from thidua_shared.settings import Settings
 
 app = typer.Typer(help="Thi Đua – thi đua, khen thưởng khu vực kinh tế tập thể / emulation and commendation", no_args_is_help=True)
 streams_app = typer.Typer(help="Luồng sự kiện JetStream / JetStream streams", no_args_is_help=True)
+nats_app = typer.Typer(help="Xác thực NATS / NATS authentication", no_args_is_help=True)
 events_app = typer.Typer(help="Danh mục và kiểm tra sự kiện / event catalog and verification", no_args_is_help=True)
 app.add_typer(streams_app, name="streams")
+app.add_typer(nats_app, name="nats")
 app.add_typer(events_app, name="events")
 app.add_typer(units_app, name="units")
 app.add_typer(clusters_app, name="clusters")
@@ -110,6 +112,23 @@ def streams_apply(ctx: typer.Context) -> None:
         c.say("stream_declared", line=line)
 
 
+@nats_app.command("credentials")
+def nats_credentials(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Thư mục ghi khóa và accounts.conf / folder for the seeds and accounts.conf")],
+) -> None:
+    """Tạo khóa NKey cho từng dịch vụ, công cụ và cấu hình tài khoản cho máy chủ NATS (triển khai thật)
+    / create an NKey per service and tool, and the servers' accounts.conf (production)."""
+    from thidua_cli.credentials import accounts_block
+    from thidua_cli.launcher import installed_services
+
+    c: Context = ctx.obj
+    settings = c.settings.model_copy(update={"credentials": out})
+    (out / "accounts.conf").parent.mkdir(parents=True, exist_ok=True)
+    (out / "accounts.conf").write_text(accounts_block(settings, installed_services()))
+    c.say("credentials_written", path=out)
+
+
 @events_app.command("schema")
 def events_schema(
     ctx: typer.Context,
@@ -129,15 +148,33 @@ def events_schema(
     ctx.obj.say("schemas_written", count=len(schemas), path=out)
 
 
+@events_app.command("asyncapi")
+def events_asyncapi(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option(help="Tệp .json để ghi / the .json file to write")] = None,
+) -> None:
+    """Xuất tài liệu AsyncAPI của danh mục sự kiện / write the event catalog as an AsyncAPI 3 document."""
+    from thidua_shared.messaging.asyncapi import asyncapi_document
+
+    text = json.dumps(asyncapi_document(), ensure_ascii=False, indent=2)
+    if out is None:
+        typer.echo(text)
+        return
+    out.write_text(text + "\n", encoding="utf-8")
+    ctx.obj.say("asyncapi_written", path=out)
+
+
 @events_app.command("verify")
 def events_verify(ctx: typer.Context) -> None:
     """Kiểm tra chuỗi băm và chữ ký của luồng EVENTS / verify the hash chains and signatures of the EVENTS stream."""
     import asyncio
 
     from thidua_cli.audit import read_stream, verify_stream
+    from thidua_shared.messaging.nats_access import identity_for
+    from thidua_shared.topology import TOOLS_IDENTITY
 
     c: Context = ctx.obj
-    envelopes = asyncio.run(read_stream(c.settings.effective_nats_url))
+    envelopes = asyncio.run(read_stream(c.settings.effective_nats_url, identity_for(c.settings, TOOLS_IDENTITY)))
     all_ok = True
     for report in verify_stream(envelopes, c.settings.keys_dir):
         if report.missing_key:

@@ -38,6 +38,8 @@ class NatsServer:
     server_name: str = "thidua"
     jetstream_domain: str | None = None
     log_file: Path | None = None
+    # The `accounts` section with every identity and its permissions; None: no authentication (tests of the plumbing only).
+    accounts: str | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -52,6 +54,7 @@ class NatsServer:
             f"http: 127.0.0.1:{self.monitor_port}\n"
             "max_payload: 4MB\n"
             f'jetstream {{\n  store_dir: "{self.store_dir}"{domain}\n}}\n'
+            + (self.accounts or "")
         )
 
     def start(self, timeout: float = 15.0) -> "NatsServer":

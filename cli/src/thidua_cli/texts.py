@@ -30,6 +30,11 @@ add_messages(
             "Không kết nối được dịch vụ {service} tại {url}. Hệ thống đã chạy chưa (`thidua up`)?",
             "Cannot reach the {service} service at {url}. Is the system running (`thidua up`)?",
         ),
+        "credentials_written": (
+            "Đã ghi khóa NKey (*.nk, chỉ chủ sở hữu đọc được) và accounts.conf vào {path}",
+            "Wrote the NKey seeds (*.nk, owner-readable only) and accounts.conf to {path}",
+        ),
+        "asyncapi_written": ("Đã ghi tài liệu AsyncAPI vào {path}", "Wrote the AsyncAPI document to {path}"),
         "schemas_written": ("Đã ghi {count} lược đồ JSON vào {path}", "Wrote {count} JSON Schemas to {path}"),
         "token_created": (
             "Đã cấp mã truy cập (chỉ hiển thị một lần):\n  {token}\n  vai trò: {role}; phạm vi: {scope}",

@@ -21,6 +21,7 @@ from thidua_shared.errors import AppError
 from thidua_shared.events.envelope import new_event_id
 from thidua_shared.i18n import Language, language_from_header, translate
 from thidua_shared.logging import bound_to_request, get_logger
+from thidua_shared.messaging.asyncapi import asyncapi_document
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.settings import Settings
 
@@ -95,6 +96,10 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
     @app.get("/health", tags=["health"], summary="Tình trạng dịch vụ / service health")
     async def health(rt: RuntimeDep) -> dict[str, Any]:
         return await rt.health()
+
+    @app.get("/asyncapi.json", tags=["events"], summary="Danh mục sự kiện (AsyncAPI 3) / the event catalog as AsyncAPI 3")
+    async def asyncapi() -> dict[str, Any]:
+        return asyncapi_document()
 
     return app
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-import nats
 import nats.errors
+from faststream.nats import NatsBroker
+from faststream.nats.security import NatsNKey
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from sqlalchemy import func, select, text
@@ -29,14 +30,27 @@ from thidua_shared.db import Database, upgrade_to_head_async
 from thidua_shared.keys import TrustedKeys, ensure_node_key
 from thidua_shared.logging import get_logger
 from thidua_shared.messaging.consumer import ConsumerSpec, IdempotentConsumer, PullLoop
-from thidua_shared.messaging.relay import OutboxRelay
+from thidua_shared.messaging.nats_access import NatsIdentity, identity_for
+from thidua_shared.messaging.relay import OutboxRelay, broker_publisher
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork
 from thidua_shared.messaging.verification import EventVerifier
 from thidua_shared.settings import ServiceSettings, Settings
+from thidua_shared.topology import SERVICES, ServiceInfo
 
 log = get_logger(__name__)
 R = TypeVar("R")
+
+
+def check_against_topology(info: ServiceInfo, consumers: list[ConsumerSpec]) -> None:
+    """A service's consumers must be the ones the topology declares (names, sources, event types):
+    NATS permissions and the AsyncAPI document are made from that declaration."""
+    declared = {(s.name, s.source, frozenset(s.event_types)) for s in info.all_subscriptions}
+    actual = {
+        (c.name, c.source, frozenset([*c.handlers, *c.batch_handlers, *c.projections])) for c in consumers
+    }
+    if declared != actual:
+        raise ValueError(f"{info.name}: consumers {sorted(map(str, actual))} differ from thidua_shared.topology {sorted(map(str, declared))}")
 
 
 def tune_garbage_collector() -> None:
@@ -61,13 +75,13 @@ class ServiceRuntime(Generic[R]):
     repository: Callable[[AsyncSession], R]
     settings: Settings = field(default_factory=Settings)
     consumers: list[ConsumerSpec] = field(default_factory=list)
-    # Every service keeps a copy of the access tokens, except the registry, which issues them.
-    replicates_tokens: bool = True
     on_started: list[Callable[["ServiceRuntime[R]"], Awaitable[None]]] = field(default_factory=list)
 
     db: Database = field(init=False)
     source: EventSource = field(init=False)
     trusted_keys: TrustedKeys = field(init=False)
+    identity: NatsIdentity = field(init=False)
+    broker: NatsBroker = field(init=False)  # FastStream's broker owns the connection; the relay publishes through it
     nc: NatsClient = field(init=False)
     js: JetStreamContext = field(init=False)
     relay: OutboxRelay = field(init=False)
@@ -82,10 +96,17 @@ class ServiceRuntime(Generic[R]):
     def database_url(self) -> str:
         return self.service_settings.resolved_database_url(self.name, self.settings)
 
+    def __post_init__(self) -> None:
+        check_against_topology(self.info, self.all_consumers)
+
+    @property
+    def info(self) -> ServiceInfo:
+        return SERVICES[self.name]
+
     @property
     def all_consumers(self) -> list[ConsumerSpec]:
         """The service's own consumers and the platform's token replica."""
-        platform = [token_replica_consumer(self.name, self.tables)] if self.replicates_tokens else []
+        platform = [token_replica_consumer(self.name, self.tables)] if self.info.replicates_tokens else []
         return [*self.consumers, *platform]
 
     async def start(self) -> None:
@@ -94,9 +115,17 @@ class ServiceRuntime(Generic[R]):
         self.source = EventSource(self.settings.node, self.name, ensure_node_key(self.settings.keys_dir, self.settings.node))
         self.trusted_keys = TrustedKeys(self.settings.trusted_keys_dir)
         url = self.settings.effective_nats_url
-        self.nc = await nats.connect(url, name=f"{self.settings.node}.{self.name}", max_reconnect_attempts=-1)
+        self.identity = identity_for(self.settings, self.name)
+        if self.identity.seed_file is None:
+            log.warning("nats.no_credentials", identity=self.name, hint="the server will refuse the connection unless it runs without authentication")
+        self.broker = NatsBroker(
+            url, name=f"{self.settings.node}.{self.name}", max_reconnect_attempts=-1, inbox_prefix=self.identity.inbox_prefix,
+            security=NatsNKey.from_file(self.identity.seed_file) if self.identity.seed_file else None, apply_types=False,
+        )
+        await self.broker.connect()
+        self.nc = self.broker.connection
         self.js = self.nc.jetstream()
-        self.relay = OutboxRelay(self.db, self.tables, self.js)
+        self.relay = OutboxRelay(self.db, self.tables, broker_publisher(self.broker))
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         verifier = EventVerifier(self.trusted_keys)
         for spec in self.all_consumers:
@@ -135,7 +164,7 @@ class ServiceRuntime(Generic[R]):
 
     async def _close_nats(self) -> None:
         try:
-            await asyncio.wait_for(self.nc.drain(), timeout=5)
+            await asyncio.wait_for(self.broker.stop(), timeout=5)
         except (TimeoutError, nats.errors.Error):
             await self.nc.close()
 

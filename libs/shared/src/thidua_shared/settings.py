@@ -16,8 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
-# Default HTTP ports of the four services, in the order the launcher starts them.
-SERVICE_PORTS: dict[str, int] = {"registry": 8101, "campaigns": 8102, "scoring": 8103, "awards": 8104}
+from thidua_shared.topology import SERVICES
 
 
 class Settings(BaseSettings):
@@ -48,9 +47,17 @@ class Settings(BaseSettings):
         None, description="Folder of the public keys (<node>.ed25519.pub.pem) whose events are accepted; default var/keys"
     )
 
+    credentials: Path | None = Field(
+        None, description="Folder of the NATS credentials (<identity>.nk seed files); default var/credentials"
+    )
+
     @property
     def keys_dir(self) -> Path:
         return self.var_dir / "keys"
+
+    @property
+    def credentials_dir(self) -> Path:
+        return self.credentials or self.var_dir / "credentials"
 
     @property
     def trusted_keys_dir(self) -> Path:
@@ -68,6 +75,7 @@ class ServiceSettings(BaseSettings):
 
     database_url: str | None = None
     port: int | None = None
+    nats_seed_file: Path | None = None  # this service's NATS credentials; default <credentials>/<service>.nk
 
     @classmethod
     def for_service(cls, service: str) -> "ServiceSettings":
@@ -79,7 +87,7 @@ class ServiceSettings(BaseSettings):
         return f"sqlite+aiosqlite:///{(settings.var_dir / 'db' / f'{service}.db').resolve()}"
 
     def resolved_port(self, service: str) -> int:
-        return self.port or SERVICE_PORTS[service]
+        return self.port or SERVICES[service].port
 
 
 class BootstrapSettings(BaseSettings):

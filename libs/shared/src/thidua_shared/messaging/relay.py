@@ -3,6 +3,10 @@
 Each publish waits for the stream's acknowledgement and carries
 `Nats-Msg-Id = event id`, so a relay that dies after publishing but before
 marking republishes on restart and the stream drops the copy.
+
+In a service the relay publishes through the FastStream broker that owns the
+service's connection (`broker_publisher`); tests of the plumbing may hand it a
+bare JetStream context (`jetstream_publisher`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nats.errors import Error as NatsError
+from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from sqlalchemy import select, update
 
@@ -25,6 +30,22 @@ log = get_logger(__name__)
 
 # Test hook: called after each acknowledged publish, before the batch is marked.
 AfterPublish = Callable[[str], Awaitable[None]]
+# Publishes one message to a stream and waits for its acknowledgement (raises on failure).
+Publish = Callable[[str, bytes, dict[str, str], float], Awaitable[None]]
+
+
+def jetstream_publisher(js: JetStreamContext, stream: str = EVENTS_STREAM) -> Publish:
+    async def publish(subject: str, body: bytes, headers: dict[str, str], timeout: float) -> None:
+        await js.publish(subject, body, timeout=timeout, stream=stream, headers=headers)
+
+    return publish
+
+
+def broker_publisher(broker: NatsBroker, stream: str = EVENTS_STREAM) -> Publish:
+    async def publish(subject: str, body: bytes, headers: dict[str, str], timeout: float) -> None:
+        await broker.publish(body, subject, headers=headers, stream=stream, timeout=timeout, correlation_id=headers["Nats-Msg-Id"])
+
+    return publish
 
 
 class OutboxRelay:
@@ -32,16 +53,16 @@ class OutboxRelay:
         self,
         db: Database,
         tables: MessagingTables,
-        js: JetStreamContext,
+        publish: Publish | JetStreamContext,
         *,
-        stream: str = EVENTS_STREAM,
         batch_size: int = 500,
         idle_poll_seconds: float = 0.5,
         publish_timeout: float = 5.0,
         after_publish: AfterPublish | None = None,
     ) -> None:
-        self._db, self._tables, self._js = db, tables, js
-        self._stream, self._batch_size = stream, batch_size
+        self._db, self._tables = db, tables
+        self._publish_one = publish if callable(publish) else jetstream_publisher(publish)
+        self._batch_size = batch_size
         self._idle_poll, self._publish_timeout = idle_poll_seconds, publish_timeout
         self._after_publish = after_publish
         self._wake = asyncio.Event()
@@ -109,13 +130,8 @@ class OutboxRelay:
             return list(result.all())
 
     async def _publish(self, row: Any) -> None:
-        await self._js.publish(
-            row.subject,
-            row.data,
-            timeout=self._publish_timeout,
-            stream=self._stream,
-            headers={"Nats-Msg-Id": row.event_id, HASH_HEADER: row.hash, SIGNATURE_HEADER: row.signature},
-        )
+        headers = {"Nats-Msg-Id": row.event_id, HASH_HEADER: row.hash, SIGNATURE_HEADER: row.signature}
+        await self._publish_one(row.subject, row.data, headers, self._publish_timeout)
 
     async def _mark_published(self, positions: list[int]) -> None:
         if not positions:

@@ -34,7 +34,6 @@ def build_runtime(settings: Settings | None = None) -> ServiceRuntime[RegistryRe
         migrations_dir=MIGRATIONS,
         repository=RegistryRepository,
         settings=settings or Settings(),
-        replicates_tokens=False,  # the registry issues the tokens: its table is the original
         on_started=[record_bootstrap_token],
     )
 

@@ -1,0 +1,48 @@
+"""NATS credentials of the embedded node: one NKey per service and tool, and the server's accounts block.
+
+Seeds are created once under `var/credentials/` (owner-readable only) and kept; the
+server's configuration is rewritten from them at every start, with each identity's
+permissions (thidua_shared.messaging.nats_access). Production generates the same files
+with `thidua nats credentials --out DIR` and mounts them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nkeys
+
+from thidua_shared.messaging.nats_access import Permissions, admin_permissions, seed_file, service_permissions, tools_permissions
+from thidua_shared.settings import Settings
+from thidua_shared.topology import ADMIN_IDENTITY, SERVICES, TOOLS_IDENTITY
+
+ACCOUNT = "THIDUA"
+
+
+def identities(node: str, services: list[str]) -> dict[str, Permissions]:
+    found = {name: service_permissions(node, SERVICES[name]) for name in services}
+    found[ADMIN_IDENTITY] = admin_permissions()
+    found[TOOLS_IDENTITY] = tools_permissions()
+    return found
+
+
+def ensure_seed(path: Path) -> str:
+    """The public key of the user seed at `path`, creating the seed if absent."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        seed = nkeys.encode_seed(os.urandom(32), nkeys.PREFIX_BYTE_USER)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(seed)
+    return nkeys.from_seed(path.read_bytes().strip()).public_key.decode()
+
+
+def accounts_block(settings: Settings, services: list[str]) -> str:
+    """The server configuration's `accounts` section: every identity with its permissions."""
+    users = []
+    for identity, permissions in identities(settings.node, services).items():
+        users.append({"nkey": ensure_seed(seed_file(settings, identity)), "permissions": permissions.as_config()})
+    account = {"jetstream": "enabled", "users": users}
+    return f"accounts: {json.dumps({ACCOUNT: account}, indent=2)}\n"

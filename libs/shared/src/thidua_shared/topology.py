@@ -1,0 +1,68 @@
+"""The system's contract of who publishes and who consumes what, beside the event catalog.
+
+Every service publishes only its own events (`thidua.events.<node>.<service>.>`). What it
+consumes is declared here, once: each durable consumer's name, the service whose chains
+it reads, and the event types it handles. Three things are built from this one table:
+- each service's runtime checks that its handlers match its declared subscriptions;
+- the launcher gives each service NATS permissions for exactly these consumers;
+- the AsyncAPI document says, for every subject, who publishes and who consumes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REGISTRY_UNIT_EVENTS = (
+    "registry.unit_registered", "registry.unit_updated", "registry.unit_merged", "registry.unit_dissolved",
+)
+TOKEN_EVENTS = ("registry.access_token_issued", "registry.access_token_revoked")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A durable consumer as the contract declares it."""
+
+    name: str
+    source: str  # the service whose chains (on every node) it reads
+    event_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    name: str
+    port: int
+    description: str
+    subscriptions: tuple[Subscription, ...] = ()
+    # Every service keeps its own copy of the access tokens, but the registry, which issues them.
+    replicates_tokens: bool = True
+
+    @property
+    def all_subscriptions(self) -> tuple[Subscription, ...]:
+        tokens = (Subscription(f"{self.name}-tokens", "registry", TOKEN_EVENTS),) if self.replicates_tokens else ()
+        return (*self.subscriptions, *tokens)
+
+
+SERVICES: dict[str, ServiceInfo] = {
+    "registry": ServiceInfo(
+        "registry", 8101, "Sổ đăng ký: đơn vị, cụm/khối, cá nhân, mã truy cập / units, clusters, people, tokens",
+        replicates_tokens=False,
+    ),
+    "campaigns": ServiceInfo(
+        "campaigns", 8102, "Phong trào, chỉ tiêu, đăng ký, giao ước / campaigns, indicators, registrations, pledges",
+        subscriptions=(
+            Subscription(
+                "campaigns-registry-replica", "registry",
+                (*REGISTRY_UNIT_EVENTS, "registry.cluster_formed", "registry.cluster_membership_changed"),
+            ),
+        ),
+    ),
+}
+# Ports 8103 (scoring) and 8104 (awards) are kept for the services that come next.
+
+# Identities that are not services: the launcher's (declares streams) and the tools' (read the log).
+ADMIN_IDENTITY = "admin"
+TOOLS_IDENTITY = "cli"
+
+
+def service(name: str) -> ServiceInfo:
+    return SERVICES[name]
