@@ -189,7 +189,7 @@ async def test_import_is_all_or_nothing_with_a_report_per_row(registry: Registry
         ["HTX-31-QP", "Trùng mã", "HTX", "LMHTX-31"],
     ]
     bad_csv = "\n".join(",".join(r) for r in rows).encode()
-    rejected = await registry.http.post("/imports/units", files={"file": ("don-vi.csv", bad_csv)}, headers=registry.as_(registry.admin_token))
+    rejected = await registry.http.post("/imports/units", params={"wait": 20}, files={"file": ("don-vi.csv", bad_csv)}, headers=registry.as_(registry.admin_token))
     assert rejected.status_code == 422
     errors = rejected.json()["details"]["errors"]
     assert [(e["row"], e["code"]) for e in errors] == [(4, "import_required_value"), (5, "import_unknown_kind"), (6, "unit_code_taken")]
@@ -201,18 +201,18 @@ async def test_import_is_all_or_nothing_with_a_report_per_row(registry: Registry
         workbook.active.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    accepted = await registry.http.post("/imports/units", files={"file": ("don-vi.xlsx", buffer.getvalue())}, headers=registry.as_(registry.admin_token))
+    accepted = await registry.http.post("/imports/units", params={"wait": 20}, files={"file": ("don-vi.xlsx", buffer.getvalue())}, headers=registry.as_(registry.admin_token))
     assert accepted.status_code == 200, accepted.text
-    assert accepted.json()["created"] == 2
+    assert accepted.json()["status"] == "succeeded" and accepted.json()["result"]["created"] == 2
     assert (await registry.get("/units/HTX-31-B")).json()["parent"]["code"] == "LHHTX-31"
 
-    garbage = await registry.http.post("/imports/units", files={"file": ("x.xlsx", b"not a workbook")}, headers=registry.as_(registry.admin_token))
-    assert (garbage.status_code, garbage.json()["code"]) == (422, "import_malformed_file")
-    wrong_type = await registry.http.post("/imports/units", files={"file": ("x.pdf", b"%PDF")}, headers=registry.as_(registry.admin_token))
-    assert (wrong_type.status_code, wrong_type.json()["code"]) == (422, "import_unsupported_file")
+    garbage = await registry.http.post("/imports/units", params={"wait": 20}, files={"file": ("x.xlsx", b"not a workbook")}, headers=registry.as_(registry.admin_token))
+    assert (garbage.status_code, garbage.json()["code"]) == (422, "upload_malformed_file")
+    wrong_type = await registry.http.post("/imports/units", params={"wait": 20}, files={"file": ("x.pdf", b"%PDF")}, headers=registry.as_(registry.admin_token))
+    assert (wrong_type.status_code, wrong_type.json()["code"]) == (422, "upload_unsupported_file")
     header_only = io.StringIO()
     csv.writer(header_only).writerow(["ten", "loai"])
-    missing = await registry.http.post("/imports/units", files={"file": ("x.csv", header_only.getvalue().encode())}, headers=registry.as_(registry.admin_token))
+    missing = await registry.http.post("/imports/units", params={"wait": 20}, files={"file": ("x.csv", header_only.getvalue().encode())}, headers=registry.as_(registry.admin_token))
     assert (missing.status_code, missing.json()["code"]) == (422, "import_missing_columns")
 
 

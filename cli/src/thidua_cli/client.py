@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thidua_shared.i18n import Language, translate
 from thidua_cli.launcher import ADMIN_TOKEN_FILE, service_url
@@ -47,7 +49,7 @@ class ServiceClient:
         self.ctx, self.service = ctx, service
         self.base_url = os.environ.get(f"THIDUA_{service.upper()}_URL") or service_url(ctx.settings, service)
         self.http = httpx.Client(
-            base_url=self.base_url, timeout=60.0,
+            base_url=self.base_url, timeout=httpx.Timeout(60.0, write=600.0),  # a big upload on a slow line
             headers={"Authorization": f"Bearer {token}", "Accept-Language": ctx.language},
         )
 
@@ -64,12 +66,33 @@ class ServiceClient:
             raise typer.Exit(1)
         return response.json() if response.content else None
 
+    def follow_job(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Poll a job with a progress bar until it ends; its result, or its error printed and exit 1.
+        No request waits for the whole job, so nothing times out however long it runs."""
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task(self._phase(job["phase"]), total=job.get("total"))
+            while job["status"] == "running":
+                time.sleep(0.5)
+                job = self.call("GET", f"/jobs/{job['id']}")
+                bar.update(task, description=self._phase(job["phase"]), completed=job["done"], total=job.get("total"))
+        if job["status"] == "failed":
+            self._print_body(job["error"] or {})
+            raise typer.Exit(1)
+        return job["result"] or {}
+
+    def _phase(self, phase: str) -> str:
+        return translate(f"job_phase_{phase}", self.ctx.language)
+
     def _print_error(self, response: httpx.Response) -> None:
         try:
             body = response.json()
         except ValueError:
             errors.print(f"[red]HTTP {response.status_code}: {response.text}[/red]")
             return
+        self._print_body(body)
+
+    def _print_body(self, body: dict[str, Any]) -> None:
         errors.print(f"[red]{body.get('message', body)}[/red]", highlight=False)
         for item in (body.get("details") or {}).get("errors", []) if isinstance(body.get("details"), dict) else []:
             message = item.get(f"message_{self.ctx.language}") or item.get("message_vi")

@@ -34,6 +34,10 @@ add_messages(
             "Đã ghi khóa NKey (*.nk, chỉ chủ sở hữu đọc được) và accounts.conf vào {path}",
             "Wrote the NKey seeds (*.nk, owner-readable only) and accounts.conf to {path}",
         ),
+        "job_phase_queued": ("Đang chờ", "Queued"),
+        "job_phase_reading": ("Đang đọc tệp", "Reading the file"),
+        "job_phase_checking": ("Đang kiểm tra từng dòng", "Checking every row"),
+        "job_phase_writing": ("Đang ghi", "Writing"),
         "asyncapi_written": ("Đã ghi tài liệu AsyncAPI vào {path}", "Wrote the AsyncAPI document to {path}"),
         "schemas_written": ("Đã ghi {count} lược đồ JSON vào {path}", "Wrote {count} JSON Schemas to {path}"),
         "token_created": (

@@ -225,8 +225,10 @@ def people_add(ctx: typer.Context, unit: str, full_name: str, position: str | No
 def import_units(ctx: typer.Context, file: Path, dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra")] = False) -> None:
     """Nhập đơn vị từ .xlsx hoặc .csv: tất cả hoặc không / import units, all or nothing."""
     c: Context = ctx.obj
+    client = c.client("registry")
     with file.open("rb") as handle:
-        result = c.client("registry").call("POST", "/imports/units", params={"dry_run": dry_run}, files={"file": (file.name, handle)})
+        job = client.call("POST", "/imports/units", params={"dry_run": dry_run}, files={"file": (file.name, handle)})
+    result = client.follow_job(job)
     c.say("import_checked" if dry_run else "import_done", count=result["created"])
 
 

@@ -48,3 +48,7 @@ class Unauthorized(AppError):
 
 class Forbidden(AppError):
     status = 403
+
+
+class PayloadTooLarge(AppError):
+    status = 413

@@ -1,13 +1,21 @@
-"""The HTTP face every service shares: FastAPI with bearer auth, bilingual errors and /health.
+"""The HTTP face every service shares: FastAPI with bearer auth, bilingual errors, limits and /health.
 
 A service adds its own routers to the app `create_http_app` returns; the runtime
-(database, NATS, relay, consumers) starts and stops with the app's lifespan.
+(database, NATS, relay, consumers, jobs) starts and stops with the app's lifespan.
+Every answer other than success is `ErrorBody`, documented in the OpenAPI of every route.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
+import shutil
+import tempfile
+import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -15,17 +23,56 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from thidua_shared.access.tokens import Principal, principal_for_token
-from thidua_shared.errors import AppError
+from thidua_shared.errors import AppError, Forbidden, Invalid, NotFound, PayloadTooLarge
 from thidua_shared.events.envelope import new_event_id
-from thidua_shared.i18n import Language, language_from_header, translate
+from thidua_shared.i18n import Language, add_messages, language_from_header, translate
+from thidua_shared.jobs import Job, JobView
 from thidua_shared.logging import bound_to_request, get_logger
 from thidua_shared.messaging.asyncapi import asyncapi_document
+from thidua_shared.roles import Role
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.settings import Settings
 
 log = get_logger(__name__)
+
+add_messages({
+    "payload_too_large": ("Dữ liệu gửi lên vượt quá {limit}.", "The request body is over {limit}."),
+    "upload_missing_file": ("Thiếu tệp (trường «file» của biểu mẫu).", "No file was sent (form field 'file')."),
+    "upload_empty": ("Tệp gửi lên rỗng.", "The uploaded file is empty."),
+    "job_not_found": (
+        "Không tìm thấy công việc «{ref}» (có thể dịch vụ đã khởi động lại: hãy gửi lại).",
+        "Job '{ref}' not found (the service may have restarted: send it again).",
+    ),
+})
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers with: a stable code and the message in both languages."""
+
+    code: str
+    message: str
+    message_vi: str
+    message_en: str
+    details: Any = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "Yêu cầu sai / bad request",
+        401: "Thiếu hoặc sai mã truy cập / missing or invalid token",
+        403: "Không có quyền / forbidden by role or scope",
+        404: "Không tìm thấy / not found",
+        409: "Xung đột trạng thái / conflicts with the current state",
+        413: "Dữ liệu quá lớn / request body too large",
+        422: "Dữ liệu không hợp lệ / invalid input",
+    }.items()
+}
+
 bearer = HTTPBearer(auto_error=False, description="Mã truy cập / access token: `Authorization: Bearer tdt_...`")
 
 
@@ -50,6 +97,117 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 LanguageDep = Annotated[Language, Depends(get_language)]
 
 
+# --- request size ------------------------------------------------------------------------
+class BodyLimit:
+    """Refuse a request body over the limit (413) before it is read: multipart uploads up to
+    `max_upload_mb`, anything else up to `max_json_kb`. Counted as it streams, so a body that
+    lies about its Content-Length (or sends none) is stopped too."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    def _limit(self, scope: Scope) -> tuple[int, str]:
+        headers = dict(scope.get("headers") or [])
+        if headers.get(b"content-type", b"").startswith(b"multipart/form-data"):
+            return self.settings.max_upload_mb * 2**20, f"{self.settings.max_upload_mb} MB"
+        return self.settings.max_json_kb * 2**10, f"{self.settings.max_json_kb} KB"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit, label = self._limit(scope)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(scope, send, label)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise PayloadTooLarge("payload_too_large", limit=label)
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except PayloadTooLarge:  # raised while something outside the routes was reading the body
+            await _too_large(scope, send, label)
+
+
+async def _too_large(scope: Scope, send: Send, label: str) -> None:
+    language = language_from_header(dict(scope.get("headers") or []).get(b"accept-language", b"").decode() or None)
+    response = JSONResponse(PayloadTooLarge("payload_too_large", limit=label).body(language), status_code=413)
+    await response({"type": "http", **scope}, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+# --- uploads ---------------------------------------------------------------------------------
+@dataclass
+class ReceivedFile:
+    path: Path
+    filename: str
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+
+async def receive_file(request: Request, runtime: ServiceRuntime) -> ReceivedFile:
+    """The `file` field of a multipart form, copied to a file of its own under var/tmp.
+
+    Call it after the caller's role and scope are checked: nothing of the file is read before."""
+    form = await request.form(max_files=1, max_fields=20)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise Invalid("upload_missing_file")
+    folder = runtime.settings.var_dir / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder, suffix=Path(upload.filename or "").suffix[:10])
+
+    def copy() -> int:
+        with os.fdopen(handle, "wb") as out:
+            shutil.copyfileobj(upload.file, out, 1024 * 1024)
+            return out.tell()
+
+    size = await asyncio.to_thread(copy)
+    await form.close()
+    received = ReceivedFile(Path(name), upload.filename or "")
+    if size == 0:
+        received.discard()
+        raise Invalid("upload_empty")
+    return received
+
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary", "description": "Tệp .xlsx hoặc .csv / an .xlsx or .csv file"}},
+        }}},
+    }
+}
+
+
+# --- the app -------------------------------------------------------------------------------------
+async def job_response(runtime: ServiceRuntime, job: Job, wait: float, language: Language) -> JSONResponse:
+    """Answer for a job just started: its outcome if it finishes within `wait` seconds (the result,
+    or its error as any failed request would), else 202 with the job to poll."""
+    finished = await runtime.jobs.wait(job.id, wait) if wait else job
+    if finished is not None and finished.status == "failed" and finished.error is not None:
+        raise finished.error
+    view = (finished or job).view(language)
+    status = 202 if view.status == "running" else 200
+    return JSONResponse(view.model_dump(mode="json"), status_code=status, headers={"Location": f"/jobs/{job.id}"})
+
+
 def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,16 +217,20 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES)
     app.state.runtime = runtime
+    app.add_middleware(BodyLimit, settings=runtime.settings)
 
     @app.middleware("http")
     async def correlate(request: Request, call_next):  # type: ignore[no-untyped-def]
         """One correlation id per request (or the caller's X-Correlation-Id): in every log line and event."""
         correlation_id = _correlation_id_from(request.headers.get("x-correlation-id"))
+        started = time.perf_counter()
         with bound_to_request(correlation_id):
             response = await call_next(request)
         response.headers["X-Correlation-Id"] = str(correlation_id)
+        # How long the service took, as browsers' developer tools and the benchmarks read it.
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
     @app.exception_handler(AppError)
@@ -100,6 +262,16 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
     @app.get("/asyncapi.json", tags=["events"], summary="Danh mục sự kiện (AsyncAPI 3) / the event catalog as AsyncAPI 3")
     async def asyncapi() -> dict[str, Any]:
         return asyncapi_document()
+
+    @app.get("/jobs/{job_id}", response_model=JobView, tags=["jobs"],
+             summary="Tiến độ và kết quả một công việc dài / progress and result of a long job")
+    async def job(job_id: str, rt: RuntimeDep, principal: PrincipalDep, language: LanguageDep) -> JobView:
+        found = rt.jobs.get(job_id)
+        if found is None:
+            raise NotFound("job_not_found", ref=job_id)
+        if found.owner != principal.token_id and principal.role is not Role.NATIONAL_ADMIN:
+            raise Forbidden("forbidden_role", role=principal.role.value)
+        return found.view(language)
 
     return app
 

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.access.replica import token_replica_consumer
 from thidua_shared.db import Database, upgrade_to_head_async
+from thidua_shared.jobs import JobBoard
 from thidua_shared.keys import TrustedKeys, ensure_node_key
 from thidua_shared.logging import get_logger
 from thidua_shared.messaging.consumer import ConsumerSpec, IdempotentConsumer, PullLoop
@@ -85,6 +86,7 @@ class ServiceRuntime(Generic[R]):
     nc: NatsClient = field(init=False)
     js: JetStreamContext = field(init=False)
     relay: OutboxRelay = field(init=False)
+    jobs: JobBoard = field(default_factory=JobBoard, init=False)
     pull_loops: list[PullLoop] = field(default_factory=list, init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
 
@@ -139,7 +141,8 @@ class ServiceRuntime(Generic[R]):
         log.info("service.started", database=self.db.engine.dialect.name, nats=url)
 
     async def stop(self) -> None:
-        """Stop in order (relay, consumers, NATS, database), each step bounded: shutting down never hangs."""
+        """Stop in order (jobs, relay, consumers, NATS, database), each step bounded: shutting down never hangs."""
+        await self._stop_step("jobs", self.jobs.stop())
         self.relay.stop()
         await self._stop_step("relay", self._finish_tasks())
         for loop in self.pull_loops:

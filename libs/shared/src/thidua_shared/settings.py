@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     nats_port: int = Field(4322, description="Client port of the embedded nats-server")
     nats_monitor_port: int = Field(8322, description="Monitoring port of the embedded nats-server")
     stream_replicas: int = Field(1, ge=1, le=5)
+    max_upload_mb: int = Field(20, ge=1, le=1024, description="Largest file accepted by an upload")
+    max_unpacked_mb: int = Field(100, ge=1, le=4096, description="Largest size an uploaded .xlsx may unpack to")
+    max_import_rows: int = Field(100_000, ge=1, le=10_000_000, description="Most rows in one imported file")
+    max_json_kb: int = Field(1024, ge=16, le=65536, description="Largest JSON request body")
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: str = "INFO"
     language: Literal["vi", "en"] = "vi"

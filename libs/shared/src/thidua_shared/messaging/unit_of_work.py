@@ -13,9 +13,10 @@ repositories (tests/fakes.py).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 from uuid import UUID
@@ -52,13 +53,15 @@ class EventSource:
 
 
 R = TypeVar("R")
+T = TypeVar("T")
 OFF_LOOP_SEALING = 200  # events per commit above which sealing runs in a worker thread
+SEAL_CHUNK = 2000  # events sealed and written at a time
 RepositoryFactory = Callable[[AsyncSession], R]
 
 
 @dataclass(frozen=True)
 class PendingEvent:
-    payload: EventPayload
+    payload: EventPayload | Callable[[], EventPayload]  # a callable: made when sealed (bulk work)
     aggregate_id: str
     actor: Actor
     correlation_id: UUID
@@ -77,7 +80,6 @@ class UnitOfWork(Generic[R]):
         self._db, self._tables, self._source, self._on_commit = db, tables, source, on_commit
         self._repository = repository
         self._pending: list[PendingEvent] = []
-        self.committed: list[Envelope] = []
         self.session: AsyncSession
         self.repo: R
 
@@ -99,7 +101,7 @@ class UnitOfWork(Generic[R]):
 
     def record(
         self,
-        payload: EventPayload,
+        payload: EventPayload | Callable[[], EventPayload],
         *,
         aggregate_id: str,
         actor: Actor,
@@ -113,38 +115,55 @@ class UnitOfWork(Generic[R]):
         )
         self._pending.append(PendingEvent(payload, aggregate_id, actor, correlation, causation_id))
 
-    async def commit(self) -> list[Envelope]:
+    def record_each(
+        self, items: Iterable[T], payload: Callable[[T], EventPayload], aggregate_id: Callable[[T], str], *, actor: Actor
+    ) -> None:
+        """Record one event per item, each payload made only when it is sealed: a bulk import of
+        35,000 units does not hold 35,000 payload models at once."""
+        for item in items:
+            self.record(partial(payload, item), aggregate_id=aggregate_id(item), actor=actor)  # type: ignore[arg-type]
+
+    async def commit(self, progress: Callable[[int], None] | None = None) -> int:
+        """Seal the recorded events into the outbox and commit them with the state; return how many.
+        `progress` is told after each chunk of sealed events (a bulk import shows it)."""
+        count = len(self._pending)
         if self._pending:
-            self.committed = await self._seal_into_outbox(self._pending)
+            await self._seal_into_outbox(self._pending, progress)
         await self.session.commit()
         self._pending = []
-        if self.committed and self._on_commit:
+        if count and self._on_commit:
             self._on_commit()
-        return self.committed
+        return count
 
-    async def _seal_into_outbox(self, pending: list[PendingEvent]) -> list[Envelope]:
+    async def _seal_into_outbox(self, pending: list[PendingEvent], progress: Callable[[int], None] | None) -> None:
+        """Number, chain, hash and sign the events, chunk by chunk, and write them to the outbox.
+
+        A bulk import seals tens of thousands of events: those chunks are sealed in a worker
+        thread (the event loop keeps answering) and not kept in memory after they are written."""
         sequence, last_hash = await self._lock_chain_head()
         now = utc_now()
-        if len(pending) > OFF_LOOP_SEALING:  # a bulk import: hashing and signing take seconds, not the event loop
-            sealed = await asyncio.to_thread(seal_events, pending, self._source, sequence, last_hash, now)
-        else:
-            sealed = seal_events(pending, self._source, sequence, last_hash, now)
-        rows = [
-            {
-                "position": env.sequence, "event_id": str(env.id), "event_type": env.type, "subject": env.subject,
-                "data": body, "hash": env.hash, "signature": env.signature, "created_at": now,
-            }
-            for env, body in sealed
-        ]
-        for start in range(0, len(rows), 5000):
-            await self.session.execute(insert(self._tables.outbox), rows[start : start + 5000])
-        last = sealed[-1][0]
+        for start in range(0, len(pending), SEAL_CHUNK):
+            chunk = pending[start : start + SEAL_CHUNK]
+            if len(pending) > OFF_LOOP_SEALING:
+                sealed = await asyncio.to_thread(seal_events, chunk, self._source, sequence, last_hash, now)
+            else:
+                sealed = seal_events(chunk, self._source, sequence, last_hash, now)
+            rows = [
+                {
+                    "position": env.sequence, "event_id": str(env.id), "event_type": env.type, "subject": env.subject,
+                    "data": body, "hash": env.hash, "signature": env.signature, "created_at": now,
+                }
+                for env, body in sealed
+            ]
+            await self.session.execute(insert(self._tables.outbox), rows)
+            sequence, last_hash = sealed[-1][0].sequence, sealed[-1][0].hash
+            if progress:
+                progress(len(chunk))
         await self.session.execute(
             update(self._tables.chain_head)
             .where(self._tables.chain_head.c.chain == self._source.chain)
-            .values(last_sequence=last.sequence, last_hash=last.hash)
+            .values(last_sequence=sequence, last_hash=last_hash)
         )
-        return [env for env, _ in sealed]
 
     async def _lock_chain_head(self) -> tuple[int, str]:
         """Read and lock the head of this service's chain (created at genesis if absent).
@@ -171,10 +190,11 @@ def seal_events(
     sealed: list[tuple[Envelope, bytes]] = []
     for item in pending:
         sequence += 1
+        payload = item.payload if isinstance(item.payload, EventPayload) else item.payload()
         envelope, body = Envelope(
             id=new_event_id(),
-            type=item.payload.event_type,
-            version=item.payload.event_version,
+            type=payload.event_type,
+            version=payload.event_version,
             occurred_at=now,
             node=source.node,
             service=source.service,
@@ -182,8 +202,8 @@ def seal_events(
             actor=item.actor,
             correlation_id=item.correlation_id,
             causation_id=item.causation_id,
-            aggregate=AggregateRef(kind=item.payload.aggregate_kind, id=item.aggregate_id),
-            payload=item.payload.model_dump(mode="json"),
+            aggregate=AggregateRef(kind=payload.aggregate_kind, id=item.aggregate_id),
+            payload=payload.model_dump(mode="json"),
             prev_hash=last_hash,
         ).sealed_with_body(source.key)
         last_hash = envelope.hash

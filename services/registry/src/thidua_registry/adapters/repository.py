@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select,
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from thidua_shared import unit_tree
+from thidua_shared import search, unit_tree
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.events.registry import ClusterKind, UnitKind, UnitStatus
 from thidua_shared.text import search_key
@@ -81,6 +81,10 @@ class RegistryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
     # --- units -------------------------------------------------------------
     async def unit(self, ref: str) -> Unit | None:
         """A unit by id or by code."""
@@ -110,9 +114,9 @@ class RegistryRepository:
 
     async def add_units(self, new_units: Sequence[Unit]) -> None:
         now = utc_now()
-        rows = [self._unit_values(u) | {"created_at": now, "updated_at": now} for u in new_units]
-        for start in range(0, len(rows), 2000):
-            await self.session.execute(insert(units), rows[start : start + 2000])
+        for start in range(0, len(new_units), 2000):  # rows made a chunk at a time: a national import stays small
+            rows = [self._unit_values(u) | {"created_at": now, "updated_at": now} for u in new_units[start : start + 2000]]
+            await self.session.execute(insert(units), rows)
 
     async def save_unit(self, unit: Unit) -> None:
         await self.session.execute(
@@ -123,6 +127,7 @@ class RegistryRepository:
     def _unit_values(unit: Unit) -> dict[str, object]:
         return {
             "id": unit.id, "code": unit.code, "name": unit.name, "search_name": search_key(unit.name),
+            "search_text": search_key(f"{unit.code} {unit.name}"),
             "kind": unit.kind.value, "parent_id": unit.parent_id, "province_code": unit.province_code,
             "status": unit.status.value, "successor_id": unit.successor_id, "status_date": unit.status_date,
         }
@@ -132,6 +137,9 @@ class RegistryRepository:
 
     def subtree_ids(self, root_id: str) -> Select[Any]:
         return unit_tree.subtree_ids(units, root_id)
+
+    async def subtree_id_set(self, root_id: str) -> set[str]:
+        return set(await self.session.scalars(self.subtree_ids(root_id)))
 
     async def children(self, unit_id: str, active_only: bool = True) -> list[Unit]:
         query = select(units).where(units.c.parent_id == unit_id)
@@ -145,8 +153,7 @@ class RegistryRepository:
         if f.within:
             conditions.append(units.c.id.in_(self.subtree_ids(f.within)))
         if f.text:
-            key = f"%{search_key(f.text)}%"
-            conditions.append(or_(units.c.search_name.like(key), func.lower(units.c.code).like(key)))
+            conditions.append(search.matches(units, units.c.id, units.c.search_text, f.text, self._dialect))
         for column, value in ((units.c.kind, f.kind), (units.c.province_code, f.province_code), (units.c.status, f.status), (units.c.parent_id, f.parent_id)):
             if value is not None:
                 conditions.append(column == value)
@@ -228,7 +235,7 @@ class RegistryRepository:
         if kind:
             query = query.where(clusters.c.kind == kind)
         if text:
-            query = query.where(clusters.c.search_name.like(f"%{search_key(text)}%"))
+            query = query.where(clusters.c.search_name.like(search.like_pattern(text), escape="\\"))
         return [(_cluster(r), (r.o_id, r.o_code, r.o_name)) for r in (await self.session.execute(query)).all()]
 
     async def members(self, cluster_id: str, year: int) -> set[str]:
@@ -346,7 +353,7 @@ class RegistryRepository:
         if unit_id:
             query = query.where(people.c.unit_id == unit_id)
         if text:
-            query = query.where(people.c.search_name.like(f"%{search_key(text)}%"))
+            query = query.where(search.matches(people, people.c.id, people.c.search_name, text, self._dialect))
         return [(_person(r), (r.unit_id, r.u_code, r.u_name)) for r in (await self.session.execute(query)).all()]
 
     # --- access tokens -----------------------------------------------------------

@@ -15,6 +15,7 @@ units = Table(
     Column("code", String(64), nullable=False, unique=True),
     Column("name", String(255), nullable=False),
     Column("search_name", String(255), nullable=False, index=True),
+    Column("search_text", String(400), nullable=False, server_default=""),  # code and name, folded: the search index covers it
     Column("kind", String(40), nullable=False, index=True),
     Column("parent_id", String(36), ForeignKey("units.id"), nullable=True, index=True),
     Column("province_code", String(16), nullable=True, index=True),

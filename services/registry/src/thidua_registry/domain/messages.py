@@ -66,11 +66,7 @@ add_messages(
             "Bạn không thể cấp mã truy cập với vai trò «{role}».",
             "You may not issue a token with the role '{role}'.",
         ),
-        "import_unsupported_file": (
-            "Tệp «{name}» không được hỗ trợ: hãy dùng .xlsx hoặc .csv (UTF-8).",
-            "File '{name}' is not supported: use .xlsx or .csv (UTF-8).",
-        ),
-        "import_malformed_file": ("Không đọc được tệp: {reason}", "The file could not be read: {reason}"),
+        "import_invalid_value": ("Giá trị ở cột «{column}» không hợp lệ: {reason}", "The value in column '{column}' is not valid: {reason}"),
         "import_missing_columns": (
             "Tệp thiếu cột bắt buộc: {columns}.",
             "The file lacks required columns: {columns}.",

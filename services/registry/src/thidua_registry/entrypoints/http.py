@@ -6,13 +6,18 @@ Handlers only translate HTTP to a use case (service_layer/services.py) or a quer
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Query, UploadFile, status
+import asyncio
 
-from thidua_shared.http import PrincipalDep, RuntimeDep
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import JSONResponse
+
+from thidua_shared.http import UPLOAD_BODY, LanguageDep, PrincipalDep, RuntimeDep, job_response, receive_file
+from thidua_shared.jobs import JobView, Progress
 from thidua_shared.keys import derive_secret
 from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.roles import Role
 from thidua_shared.runtime import ServiceRuntime
+from thidua_shared.spreadsheets import SheetLimits
 
 from thidua_registry.adapters.repository import UnitFilter
 from thidua_registry.entrypoints import schemas as out
@@ -98,13 +103,30 @@ async def dissolve_unit(unit_ref: str, command: cmd.DissolveUnit, runtime: Runti
     return await unit_out(runtime, principal, unit.id)
 
 
-@router.post("/imports/units", response_model=out.ImportResult, tags=["units"],
+@router.post("/imports/units", status_code=status.HTTP_202_ACCEPTED, response_model=JobView, tags=["units"], openapi_extra=UPLOAD_BODY,
              summary="Nhập đơn vị từ Excel/CSV, tất cả hoặc không / import units from .xlsx or .csv, all or nothing")
-async def import_units(runtime: RuntimeDep, principal: PrincipalDep, file: UploadFile = File(...),
-                       dry_run: bool = Query(False, description="Chỉ kiểm tra / check only")) -> out.ImportResult:
-    rows = importing.read_rows(file.filename or "", await file.read())
-    created = await importing.import_units(runtime.uow(), principal, rows, dry_run=dry_run)
-    return out.ImportResult(dry_run=dry_run, created=len(created), units=[out.UnitRef(id=u.id, code=u.code, name=u.name) for u in created])
+async def import_units(
+    request: Request, runtime: RuntimeDep, principal: PrincipalDep, language: LanguageDep,
+    dry_run: bool = Query(False, description="Chỉ kiểm tra / check only"),
+    wait: float = Query(0, ge=0, le=25, description="Chờ tối đa (giây) để trả kết quả ngay / wait up to this many seconds for the outcome"),
+) -> JSONResponse:
+    """Starts a job (202, poll `GET /jobs/{id}`): reading, checking every row, then writing in one transaction.
+    Rejected rows are listed in the job's error, each with its row, column and reason."""
+    importing.ensure_may_import(principal)  # before a byte of the file is read
+    received = await receive_file(request, runtime)
+    settings = runtime.settings
+    limits = SheetLimits(settings.max_unpacked_mb * 2**20, settings.max_import_rows)
+
+    async def work(progress: Progress) -> dict[str, object]:
+        try:
+            progress.start_phase("reading")
+            parsed = await asyncio.to_thread(importing.read_file, received.path, received.filename, limits, progress)
+            return (await importing.import_units(runtime.uow(), principal, parsed, progress, dry_run)).as_dict()
+        finally:
+            received.discard()
+
+    job = runtime.jobs.start("import_units", principal.token_id, work)
+    return await job_response(runtime, job, wait, language)
 
 
 # --- clusters ----------------------------------------------------------------------

@@ -1,29 +1,41 @@
-"""Bulk import of units from Excel (.xlsx) or CSV: all rows or none.
+"""Bulk import of units from Excel (.xlsx) or CSV: all rows or none, at national scale.
 
-Every row is checked before anything is written; if any row is wrong, nothing
-is imported and the caller gets one error per problem, with row number,
-column, and the message in Vietnamese and English.
+1. read: the file is read row by row in a worker thread (thidua_shared.spreadsheets), within limits;
+2. check: every row is checked (columns, codes, kinds, duplicates in the file), then, with a
+   few batched queries, against the registry (codes taken, parents, the caller's scope,
+   placement rules); every problem is reported with its row, column and a message in
+   Vietnamese and English, and if there is any, nothing is written;
+3. write: the units go in with bulk statements and their events into the outbox, in one
+   transaction (sealing 35,000 events runs in a worker thread, so the service keeps answering).
+Progress is reported through the job it runs in (thidua_shared.jobs).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
+import asyncio
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
+from pydantic import ValidationError
 
 from thidua_shared.access.tokens import Principal
-from thidua_shared.errors import AppError, Invalid
+from thidua_shared.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from thidua_shared.events import registry as ev
 from thidua_shared.events.registry import UnitKind
 from thidua_shared.i18n import translate
-from thidua_shared.messaging.unit_of_work import UnitOfWork
+from thidua_shared.jobs import Progress
+from thidua_shared.roles import Role
+from thidua_shared.spreadsheets import SheetLimits, read_rows
+from thidua_shared.text import search_key
 
-from thidua_registry.adapters.repository import RegistryRepository
-from thidua_registry.domain.model import Unit, search_key
+from thidua_registry.domain import model
+from thidua_registry.domain.model import Unit
 from thidua_registry.service_layer import commands as cmd
-from thidua_registry.service_layer.services import RegistryUnitOfWork, add_unit
+from thidua_registry.service_layer.access import UNIT_WRITERS
+from thidua_registry.service_layer.services import RegistryUnitOfWork
 
 # Header spellings accepted for each column (compared after ASCII folding).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -54,6 +66,7 @@ KIND_ALIASES: dict[str, UnitKind] = {
     "doanh nghiep": UnitKind.MEMBER_ENTERPRISE,
     "doanh nghiep thanh vien": UnitKind.MEMBER_ENTERPRISE,
 }
+MAX_REPORTED_ERRORS = 1000  # a file wrong on every row still gets a report of bounded size
 
 
 @dataclass(frozen=True)
@@ -64,54 +77,73 @@ class Row:
 
 @dataclass
 class RowErrors:
-    items: list[dict[str, Any]]
+    items: list[dict[str, Any]] = field(default_factory=list)
+    rows: set[int] = field(default_factory=set)
 
     def add(self, row: int, column: str | None, message_code: str, /, **params: object) -> None:
-        self.items.append(
-            {"row": row, "column": column, "code": message_code,
-             "message_vi": translate(message_code, "vi", **params), "message_en": translate(message_code, "en", **params)}
-        )
+        self.rows.add(row)
+        if len(self.items) < MAX_REPORTED_ERRORS:
+            self.items.append(
+                {"row": row, "column": column, "code": message_code,
+                 "message_vi": translate(message_code, "vi", **params), "message_en": translate(message_code, "en", **params)}
+            )
 
     def add_app_error(self, row: int, column: str | None, error: AppError) -> None:
-        self.items.append(
-            {"row": row, "column": column, "code": error.code,
-             "message_vi": error.message("vi"), "message_en": error.message("en")}
-        )
+        self.rows.add(row)
+        if len(self.items) < MAX_REPORTED_ERRORS:
+            self.items.append({"row": row, "column": column, "code": error.code,
+                               "message_vi": error.message("vi"), "message_en": error.message("en")})
 
 
-def read_rows(filename: str, content: bytes) -> list[Row]:
-    lowered = filename.lower()
-    try:
-        if lowered.endswith(".xlsx"):
-            table = _xlsx_table(content)
-        elif lowered.endswith(".csv"):
-            table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-        else:
-            raise Invalid("import_unsupported_file", name=filename)
-    except AppError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any parser failure is the file's fault, said plainly
-        raise Invalid("import_malformed_file", reason=str(exc) or type(exc).__name__) from exc
-    return _to_rows(table)
+@dataclass(frozen=True)
+class ImportSummary:
+    dry_run: bool
+    created: int
+    units: list[tuple[str, str, str]]  # (id, code, name), at most the first 100
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"dry_run": self.dry_run, "created": self.created,
+                "units": [{"id": i, "code": c, "name": n} for i, c, n in self.units]}
 
 
-def _xlsx_table(content: bytes) -> list[list[str]]:
-    sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-    return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+def ensure_may_import(principal: Principal) -> None:
+    """Checked before a byte of the file is read."""
+    principal.require_role(UNIT_WRITERS)
 
 
-def _to_rows(table: list[list[str]]) -> list[Row]:
-    if not table:
+# --- 1. read ---------------------------------------------------------------------------------
+@dataclass
+class ParsedFile:
+    commands: list[tuple[int, cmd.RegisterUnit]]
+    errors: RowErrors
+    rows: int
+
+
+def read_file(path: Path, filename: str, limits: SheetLimits, progress: Progress) -> ParsedFile:
+    """Read and parse the file: commands for the good rows, errors for the others (blocking: run it in a thread)."""
+    rows = _rows(path, filename, limits, progress)
+    errors = RowErrors()
+    progress.start_phase("checking", 2 * len(rows))
+    commands = parse_rows(rows, errors, progress)
+    return ParsedFile(commands, errors, len(rows))
+
+
+def _rows(path: Path, filename: str, limits: SheetLimits, progress: Progress) -> list[Row]:
+    """Rows with at least one value, keyed by column."""
+    table: Iterator[list[str]] = read_rows(path, filename, limits)
+    header_cells = next(table, None)
+    if not header_cells:
         raise Invalid("import_empty")
-    header = [_column_for(cell) for cell in table[0]]
+    header = [_column_for(cell) for cell in header_cells]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise Invalid("import_missing_columns", columns=", ".join(missing))
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        values = {col: (cells[i] if i < len(cells) else "").strip() for i, col in enumerate(header) if col}
+    for number, cells in enumerate(table, start=2):
+        values = {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(header) if col}
         if any(values.values()):
             rows.append(Row(number, values))
+        progress.advance()
     if not rows:
         raise Invalid("import_empty")
     return rows
@@ -122,29 +154,12 @@ def _column_for(header_cell: str) -> str | None:
     return next((col for col, names in COLUMNS.items() if folded in {n.replace("_", " ") for n in names}), None)
 
 
-async def import_units(uow: RegistryUnitOfWork, principal: Principal, rows: list[Row], dry_run: bool = False) -> list[Unit]:
-    """Check every row, then register all units in one transaction, parents before children."""
-    errors = RowErrors([])
-    commands = _parse(rows, errors)
-    created: list[Unit] = []
-    async with uow:
-        repo = uow.repo
-        for number, command in _parents_first(commands):
-            try:
-                # add_unit checks everything before it writes, so a refused row leaves nothing behind.
-                created.append(await add_unit(uow, repo, principal, command))
-            except AppError as error:
-                errors.add_app_error(number, None, error)
-        if errors.items:
-            raise Invalid("import_rejected", details={"errors": sorted(errors.items, key=lambda e: e["row"])}, count=len({e["row"] for e in errors.items}))
-        if not dry_run:
-            await uow.commit()
-    return created
-
-
-def _parse(rows: list[Row], errors: RowErrors) -> list[tuple[int, cmd.RegisterUnit]]:
+# --- 2. check -----------------------------------------------------------------------------------
+def parse_rows(rows: list[Row], errors: RowErrors, progress: Progress) -> list[tuple[int, cmd.RegisterUnit]]:
+    """Rows to commands: required values, kinds, the command's own validation, duplicates in the file."""
     commands, first_seen = [], {}
     for row in rows:
+        progress.advance()
         values = row.values
         problems = [c for c in REQUIRED if not values.get(c)]
         for column in problems:
@@ -153,34 +168,116 @@ def _parse(rows: list[Row], errors: RowErrors) -> list[tuple[int, cmd.RegisterUn
         if values.get("kind") and kind is None:
             errors.add(row.number, "kind", "import_unknown_kind", value=values["kind"])
         code = values.get("code", "").upper()
-        if code in first_seen:
+        if code and code in first_seen:
             errors.add(row.number, "code", "import_duplicate_in_file", code=code, first=first_seen[code])
             continue
         first_seen[code] = row.number
         if problems or kind is None:
             continue
-        commands.append((row.number, cmd.RegisterUnit(
-            code=values["code"], name=values["name"], kind=kind,
-            parent=values.get("parent") or None, province_code=values.get("province_code") or None,
-        )))
+        try:
+            command = cmd.RegisterUnit(
+                code=values["code"], name=values["name"], kind=kind,
+                parent=values.get("parent") or None, province_code=values.get("province_code") or None,
+            )
+            model.normalize_code(command.code)
+        except ValidationError as invalid:
+            for problem in invalid.errors():
+                column = str(problem["loc"][0]) if problem["loc"] else None
+                errors.add(row.number, column, "import_invalid_value", column=column, reason=problem["msg"])
+            continue
+        except AppError as error:
+            errors.add_app_error(row.number, "code", error)
+            continue
+        commands.append((row.number, command))
     return commands
 
 
-def _parents_first(commands: list[tuple[int, cmd.RegisterUnit]]) -> list[tuple[int, cmd.RegisterUnit]]:
-    """Order rows so that a parent defined in the same file is registered before its children."""
+def parents_first(commands: list[tuple[int, cmd.RegisterUnit]]) -> list[tuple[int, cmd.RegisterUnit]]:
+    """Order rows so that a parent defined in the same file comes before its children (no recursion: deep files are fine)."""
     by_code = {c.code.upper(): (n, c) for n, c in commands}
     ordered, placed = [], set()
-
-    def place(code: str, trail: frozenset[str]) -> None:
-        if code in placed or code in trail:
-            return  # a cycle inside the file surfaces as "parent not found" below
-        number, command = by_code[code]
-        parent = (command.parent or "").upper()
-        if parent in by_code:
-            place(parent, trail | {code})
-        placed.add(code)
-        ordered.append((number, command))
-
     for code in by_code:
-        place(code, frozenset())
+        path, current = [], code
+        while current in by_code and current not in placed and current not in path:
+            path.append(current)
+            current = (by_code[current][1].parent or "").upper()
+        for step in reversed(path):  # a cycle inside the file surfaces as "parent not found" below
+            placed.add(step)
+            ordered.append(by_code[step])
     return ordered
+
+
+async def check_against_registry(
+    uow: RegistryUnitOfWork, principal: Principal, commands: list[tuple[int, cmd.RegisterUnit]], errors: RowErrors, progress: Progress
+) -> list[Unit]:
+    """The units to create, parents first, checked with a fixed number of queries whatever the file's size."""
+    repo = uow.repo
+    codes = [model.normalize_code(c.code) for _, c in commands]
+    taken = await repo.existing_codes(codes)
+    in_file = set(codes)
+    existing_parents = await repo.units_by_refs(sorted({c.parent for _, c in commands if c.parent and c.parent.upper() not in in_file}))
+    # Merged parents are refused with their successor named: load those successors too, in one go.
+    successors = await repo.units_by_refs(sorted({u.successor_id for u in existing_parents.values() if u.successor_id}))
+    existing_parents |= successors
+    reachable = None if principal.scope_unit_id is None else await repo.subtree_id_set(principal.scope_unit_id)
+    created: dict[str, Unit] = {}
+    units: list[Unit] = []
+    for index, (number, command) in enumerate(parents_first(commands)):
+        if index % 2000 == 0:
+            await asyncio.sleep(0)  # let /health and other requests in between
+        progress.advance()
+        try:
+            unit = _checked_unit(principal, command, taken, existing_parents, created, reachable)
+        except AppError as error:
+            errors.add_app_error(number, None, error)
+            continue
+        created[unit.code] = unit
+        units.append(unit)
+    return units
+
+
+def _checked_unit(
+    principal: Principal, command: cmd.RegisterUnit, taken: set[str], existing: dict[str, Unit],
+    created: dict[str, Unit], reachable: set[str] | None,
+) -> Unit:
+    """The same rules as registering one unit (services.add_unit), on data loaded in bulk."""
+    code = model.normalize_code(command.code)
+    if code in taken:
+        raise Conflict("unit_code_taken", code=code)
+    parent = None
+    if command.parent:
+        parent = created.get(command.parent.upper()) or existing.get(command.parent)
+        if parent is None:
+            raise NotFound("parent_not_found", ref=command.parent)
+        successor = existing.get(parent.successor_id) if parent.successor_id else None
+        parent.ensure_active(successor.code if successor else None)
+    if command.kind is UnitKind.NATIONAL_ALLIANCE:
+        principal.require_role((Role.NATIONAL_ADMIN,))
+    model.check_placement(command.kind, parent)
+    if parent is not None and reachable is not None and parent.id not in reachable and parent.code not in created:
+        raise Forbidden("forbidden_scope", unit=parent.code)
+    return Unit(
+        id=str(uuid.uuid4()), code=code, name=command.name, kind=command.kind,
+        parent_id=parent.id if parent else None,
+        province_code=command.province_code or (parent.province_code if parent else None),
+    )
+
+
+# --- 3. write --------------------------------------------------------------------------------------
+async def import_units(
+    uow: RegistryUnitOfWork, principal: Principal, parsed: ParsedFile, progress: Progress, dry_run: bool = False
+) -> ImportSummary:
+    """Check every row against the registry, then register all units in one transaction, parents before children."""
+    ensure_may_import(principal)
+    errors = parsed.errors
+    async with uow:
+        units = await check_against_registry(uow, principal, parsed.commands, errors, progress)
+        parsed.commands.clear()  # not needed any more: let a national file's memory go before writing
+        if errors.rows:
+            raise Invalid("import_rejected", details={"errors": sorted(errors.items, key=lambda e: e["row"])}, count=len(errors.rows))
+        if not dry_run:
+            progress.start_phase("writing", len(units))
+            await uow.repo.add_units(units)
+            uow.record_each(units, lambda u: ev.UnitRegistered(unit=u.snapshot()), lambda u: u.id, actor=principal.actor)
+            await uow.commit(progress=progress.advance)
+    return ImportSummary(dry_run, len(units), [(u.id, u.code, u.name) for u in units[:100]])

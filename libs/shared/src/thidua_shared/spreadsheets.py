@@ -1,0 +1,97 @@
+"""Reading rows from uploaded Excel (.xlsx) and CSV files, within limits, without trusting the file.
+
+Before any parsing, an .xlsx (a zip) is checked for what it would unpack to: a 0.5 MB file
+can expand to hundreds of MB of XML. Rows are then read lazily (python-calamine for
+.xlsx, the csv module for .csv) and every cell is cut to a bounded length, so that
+memory does not grow with what a file claims. Reading is blocking: run it in a thread.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from thidua_shared.errors import AppError, Invalid
+from thidua_shared.i18n import add_messages
+from thidua_shared.text import clean_text
+
+add_messages({
+    "upload_unsupported_file": (
+        "Tệp «{name}» không được hỗ trợ: hãy dùng .xlsx hoặc .csv (UTF-8).",
+        "File '{name}' is not supported: use .xlsx or .csv (UTF-8).",
+    ),
+    "upload_malformed_file": ("Không đọc được tệp: {reason}", "The file could not be read: {reason}"),
+    "upload_unpacks_too_large": (
+        "Tệp .xlsx giải nén ra {size} MB, vượt giới hạn {limit} MB.",
+        "The .xlsx file unpacks to {size} MB, over the limit of {limit} MB.",
+    ),
+    "upload_too_many_rows": ("Tệp có hơn {limit} dòng; hãy chia nhỏ.", "The file has more than {limit} rows; split it."),
+})
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    max_unpacked_bytes: int = 100 * 1024 * 1024
+    max_rows: int = 100_000
+    max_cell_chars: int = 1_000
+
+
+def check_xlsx_size(path: Path, limits: SheetLimits) -> None:
+    """Refuse an .xlsx whose entries unpack to more than the limit, before parsing any of it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise Invalid("upload_malformed_file", reason=f"not an .xlsx file ({exc})") from None
+    if unpacked > limits.max_unpacked_bytes:
+        raise Invalid("upload_unpacks_too_large", size=unpacked // 2**20, limit=limits.max_unpacked_bytes // 2**20)
+
+
+def read_rows(path: Path, filename: str, limits: SheetLimits = SheetLimits()) -> Iterator[list[str]]:
+    """The first sheet's rows (header included) as lists of cleaned strings."""
+    lowered = filename.lower()
+    if lowered.endswith(".xlsx"):
+        check_xlsx_size(path, limits)
+        rows = _xlsx_rows(path)
+    elif lowered.endswith(".csv"):
+        rows = _csv_rows(path)
+    else:
+        raise Invalid("upload_unsupported_file", name=filename)
+    try:
+        for count, row in enumerate(rows, start=1):
+            if count > limits.max_rows + 1:  # the header is not counted
+                raise Invalid("upload_too_many_rows", limit=limits.max_rows)
+            yield [_cell(value, limits.max_cell_chars) for value in row]
+    except AppError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure is the file's fault, said plainly
+        raise Invalid("upload_malformed_file", reason=str(exc) or type(exc).__name__) from exc
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[object]]:
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        yield from workbook.get_sheet_by_index(0).iter_rows()
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        yield from csv.reader(handle)
+
+
+def _cell(value: object, max_chars: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 31.0 from Excel is the code 31
+    if isinstance(value, datetime | date):
+        value = value.isoformat()
+    return clean_text(str(value)[:max_chars]).strip()
