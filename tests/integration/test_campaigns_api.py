@@ -239,6 +239,6 @@ async def test_the_signed_letter_is_attached_by_its_hash_and_after_launch_only_w
                                           headers=system.auth(), files={"file": ("phu-luc.pdf", b"%PDF")})
     assert revised.status_code == 200 and revised.json()["revision"] == 1 and len(revised.json()["attachments"]) == 2
     empty = await system.campaigns.post(f"/campaigns/{drafted['id']}/attachments", headers=system.auth(), files={"file": ("x.pdf", b"")})
-    assert (empty.status_code, empty.json()["code"]) == (422, "attachment_empty")
+    assert (empty.status_code, empty.json()["code"]) == (422, "upload_empty")
     missing = await system.campaigns.get("/attachments/" + "0" * 64, headers=system.auth())
     assert missing.status_code == 404

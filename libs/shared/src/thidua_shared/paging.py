@@ -26,7 +26,7 @@ def decode_cursor(cursor: str | None) -> str | None:
     try:
         if len(cursor) > MAX_CURSOR_LENGTH:
             raise ValueError
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        return base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise Invalid("cursor_invalid") from None
 

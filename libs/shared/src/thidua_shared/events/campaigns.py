@@ -7,12 +7,16 @@ can build its replica (and recompute any ranking later) from events alone.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from thidua_shared.events.catalog import EventPayload, event_payload
+from thidua_shared.validation import MAX_TEXT, Points, Quantity, Scale
+
+Code = Annotated[str, Field(min_length=1, max_length=20)]  # an indicator's code: "I", "1.2.3"
+Name = Annotated[str, Field(max_length=500)]
 
 
 class CampaignKind(StrEnum):
@@ -48,89 +52,91 @@ class Frozen(BaseModel):
 class ScoringRule(Frozen):
     """A named, parameterised rule, stored with the campaign so that scores can be recomputed."""
 
-    name: str = "proportional_with_excess_share"
-    params: dict[str, Decimal | int | str | bool] = Field(default_factory=dict)
+    name: str = Field("proportional_with_excess_share", max_length=60)
+    params: dict[Annotated[str, Field(max_length=60)], Quantity | int | Annotated[str, Field(max_length=200)] | bool] = Field(
+        default_factory=dict, max_length=20
+    )
 
 
 class Indicator(Frozen):
-    code: str  # "I", "1", "1.2", "1.2.3"
-    parent_code: str | None = None
-    title: str
+    code: Code  # "I", "1", "1.2", "1.2.3"
+    parent_code: Code | None = None
+    title: str = Field(min_length=1, max_length=1000)
     kind: IndicatorKind
-    max_points: Decimal
-    unit_of_measure: str | None = None
+    max_points: Points
+    unit_of_measure: str | None = Field(None, max_length=100)
     direction: Direction | None = None
-    target: Decimal | None = None
-    points_per_occurrence: Decimal | None = None
-    min_points: Decimal | None = None  # bonus/penalty lower bound (negative for a penalty)
+    target: Quantity | None = None
+    points_per_occurrence: Points | None = None
+    min_points: Points | None = None  # bonus/penalty lower bound (negative for a penalty)
     scoring_rule: ScoringRule | None = None
 
 
 class Section(Frozen):
     """What one kind of unit should do ("Đối với các HTX: ..."), as in the letter."""
 
-    audience: str
-    text: str
+    audience: Name
+    text: str = Field(max_length=MAX_TEXT)
 
 
 class Milestone(Frozen):
-    kind: str  # "mid_term" (sơ kết), "final" (tổng kết), "other"
+    kind: str = Field(max_length=40)  # "mid_term" (sơ kết), "final" (tổng kết), "other"
     on: date
-    label: str
+    label: Name
 
 
 class AwardOffer(Frozen):
-    category: str  # "title" (danh hiệu thi đua) or "commendation" (hình thức khen thưởng)
-    name: str
+    category: str = Field(max_length=40)  # "title" (danh hiệu thi đua) or "commendation" (hình thức khen thưởng)
+    name: Name
 
 
 class Attachment(Frozen):
-    name: str
-    sha256: str | None = None
-    url: str | None = None
+    name: str = Field(max_length=255)
+    sha256: str | None = Field(None, pattern="^[0-9a-f]{64}$")
+    url: str | None = Field(None, max_length=300)
 
 
 class Scope(Frozen):
-    unit_kinds: list[str] = Field(default_factory=list)
-    cluster_ids: list[str] = Field(default_factory=list)
-    province_codes: list[str] = Field(default_factory=list)
+    unit_kinds: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=20)
+    cluster_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=500)
+    province_codes: list[Annotated[str, Field(max_length=16)]] = Field(default_factory=list, max_length=100)
 
 
 class CampaignSnapshot(Frozen):
     id: str
     issuer_unit_id: str
-    letter_number: str | None
+    letter_number: str | None = Field(max_length=100)
     letter_date: date | None
-    title: str
-    theme: str | None
+    title: str = Field(max_length=500)
+    theme: str | None = Field(max_length=2000)
     kind: CampaignKind
     period_start: date | None
     period_end: date | None
     registration_deadline: date | None
-    scale: Decimal
+    scale: Scale
     scope: Scope
-    sections: list[Section]
-    milestones: list[Milestone]
-    awards: list[AwardOffer]
-    attachments: list[Attachment]
-    indicators: list[Indicator]
+    sections: list[Section] = Field(max_length=50)
+    milestones: list[Milestone] = Field(max_length=50)
+    awards: list[AwardOffer] = Field(max_length=50)
+    attachments: list[Attachment] = Field(max_length=50)
+    indicators: list[Indicator] = Field(max_length=500)
     parent_id: str | None
     status: CampaignStatus
     revision: int
 
 
 class PledgedTarget(Frozen):
-    indicator_code: str
-    target: Decimal | None = None
-    note: str | None = None
+    indicator_code: Code
+    target: Quantity | None = None
+    note: str | None = Field(None, max_length=1000)
 
 
 class RegistrationSnapshot(Frozen):
     id: str
     campaign_id: str
     unit_id: str
-    targets: list[PledgedTarget]
-    titles: list[str]
+    targets: list[PledgedTarget] = Field(max_length=500)
+    titles: list[Name] = Field(max_length=20)
     status: str  # "active" or "withdrawn"
 
 

@@ -38,8 +38,6 @@ add_messages(
         "registration_duplicate": ("Đơn vị «{unit}» đã đăng ký phong trào này.", "Unit '{unit}' has already registered for this campaign."),
         "registration_not_found": ("Không tìm thấy bản đăng ký «{ref}».", "Registration '{ref}' not found."),
         "registration_withdrawn": ("Bản đăng ký đã rút.", "The registration was withdrawn."),
-        "attachment_too_large": ("Tệp đính kèm vượt quá {limit} MB.", "The attachment exceeds {limit} MB."),
-        "attachment_empty": ("Tệp đính kèm rỗng.", "The attachment is empty."),
         "attachment_not_found": ("Không tìm thấy tệp đính kèm.", "Attachment not found."),
         "pledge_not_found": ("Không tìm thấy giao ước thi đua «{ref}».", "Pledge '{ref}' not found."),
         "pledge_exists": ("Cụm «{cluster}» đã có giao ước năm {year}.", "Cluster '{cluster}' already has a pledge for {year}."),

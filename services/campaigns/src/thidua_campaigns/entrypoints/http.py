@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import FileResponse
 
 from thidua_shared.clock import today_in_vietnam
 from thidua_shared.errors import NotFound
-from thidua_shared.http import PrincipalDep, RuntimeDep
+from thidua_shared.files import LocalFileStore
+from thidua_shared.http import PrincipalDep, RuntimeDep, receive_file
 from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.runtime import ServiceRuntime
 
-from thidua_campaigns.adapters.files import FileStore
 from thidua_campaigns.entrypoints import schemas as out
 from thidua_campaigns.entrypoints.export import campaign_workbook
 from thidua_campaigns.service_layer import commands as cmd
@@ -58,8 +59,14 @@ async def read(runtime: ServiceRuntime, principal: PrincipalDep, campaign_id: st
         return campaign_out(await queries.campaign_details(repo, principal, campaign_id))
 
 
-def files(runtime: ServiceRuntime) -> FileStore:
-    return FileStore(runtime.settings.var_dir / "attachments" / "campaigns")
+def files(runtime: ServiceRuntime) -> LocalFileStore:
+    return LocalFileStore(runtime.settings.var_dir / "attachments" / "campaigns")
+
+
+DOCUMENT_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "PDF, Word, Excel, ODF hoặc ảnh quét / PDF, Word, Excel, ODF or a scan"}},
+}}}}}
 
 
 # --- campaigns ------------------------------------------------------------------------------
@@ -132,23 +139,27 @@ async def export(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep)
                     headers={"Content-Disposition": f'attachment; filename="campaign-{campaign.id}.xlsx"'})
 
 
-@router.post("/campaigns/{campaign_id}/attachments", response_model=out.CampaignOut, tags=["campaigns"],
+@router.post("/campaigns/{campaign_id}/attachments", response_model=out.CampaignOut, tags=["campaigns"], openapi_extra=DOCUMENT_BODY,
              summary="Đính kèm văn bản (bản ký) / attach a document (the signed letter)")
-async def attach(campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep, file: UploadFile = File(...),
+async def attach(request: Request, campaign_id: str, runtime: RuntimeDep, principal: PrincipalDep,
                  reason: str | None = Query(None, max_length=2000, description="Bắt buộc sau khi phát động / required after launch")) -> out.CampaignOut:
-    campaign = await services.attach(runtime.uow(), principal, campaign_id, file.filename or "van-ban", await file.read(), reason, files(runtime))
+    async with runtime.reader() as repo:
+        await services.load_managed_campaign(repo, principal, campaign_id)  # before a byte of the file is read
+    received = await receive_file(request, runtime)
+    try:
+        document = await files(runtime).put(received.path, received.filename)
+    finally:
+        received.discard()
+    campaign = await services.attach(runtime.uow(), principal, campaign_id, document, reason)
     return await read(runtime, principal, campaign.id)
 
 
-@router.get("/attachments/{digest}", tags=["campaigns"], summary="Tải văn bản đính kèm / download an attachment", response_class=Response)
-async def download(digest: str, runtime: RuntimeDep, principal: PrincipalDep) -> Response:
-    try:
-        path = files(runtime).path(digest)
-    except ValueError:
-        raise NotFound("attachment_not_found") from None
-    if not path.exists():
+@router.get("/attachments/{digest}", tags=["campaigns"], summary="Tải văn bản đính kèm / download an attachment", response_class=FileResponse)
+async def download(digest: str, runtime: RuntimeDep, principal: PrincipalDep) -> FileResponse:
+    path = files(runtime).locate(digest)
+    if path is None:
         raise NotFound("attachment_not_found")
-    return Response(path.read_bytes(), media_type="application/octet-stream")
+    return FileResponse(path, media_type="application/octet-stream")
 
 
 # --- registrations -------------------------------------------------------------------------------

@@ -4,28 +4,31 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from thidua_shared.events.campaigns import (
     Attachment,
     AwardOffer,
     CampaignKind,
+    Code,
     Indicator,
     Milestone,
+    Name,
     PledgedTarget,
     Section,
 )
+from thidua_shared.events.registry import UnitKind
+from thidua_shared.validation import MAX_TEXT, Command, Quantity, Scale, Year
 
-
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Ref = Annotated[str, Field(min_length=1, max_length=64)]  # a unit or cluster by code or id, a campaign by id
 
 
 class ScopeIn(Command):
-    unit_kinds: list[str] = Field(default_factory=list, description="Loại đơn vị là đối tượng / unit kinds targeted")
-    clusters: list[str] = Field(default_factory=list, description="Cụm/khối (mã) / clusters or blocks by code")
-    province_codes: list[str] = Field(default_factory=list)
+    unit_kinds: list[UnitKind] = Field(default_factory=list, max_length=20, description="Loại đơn vị là đối tượng / unit kinds targeted")
+    clusters: list[Ref] = Field(default_factory=list, max_length=500, description="Cụm/khối (mã) / clusters or blocks by code")
+    province_codes: list[Annotated[str, Field(max_length=16)]] = Field(default_factory=list, max_length=100)
 
 
 class CampaignFields(Command):
@@ -37,60 +40,62 @@ class CampaignFields(Command):
     period_start: date | None = None
     period_end: date | None = None
     registration_deadline: date | None = None
-    scale: Decimal = Decimal(100)
+    scale: Scale = Decimal(100)
     scope: ScopeIn = Field(default_factory=ScopeIn)
-    sections: list[Section] = Field(default_factory=list)
-    milestones: list[Milestone] = Field(default_factory=list)
-    awards: list[AwardOffer] = Field(default_factory=list)
-    attachments: list[Attachment] = Field(default_factory=list)
-    indicators: list[Indicator] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list, max_length=50)
+    milestones: list[Milestone] = Field(default_factory=list, max_length=50)
+    awards: list[AwardOffer] = Field(default_factory=list, max_length=50)
+    attachments: list[Attachment] = Field(default_factory=list, max_length=50)
+    indicators: list[Indicator] = Field(default_factory=list, max_length=500)
 
 
 class DraftCampaign(CampaignFields):
-    issuer: str = Field(description="Đơn vị phát động / issuing unit")
+    issuer: Ref = Field(description="Đơn vị phát động / issuing unit")
 
 
 class UpdateDraft(Command):
     """Any field of a draft; only the fields sent change."""
 
-    letter_number: str | None = None
+    letter_number: str | None = Field(None, max_length=100)
     letter_date: date | None = None
     title: str | None = Field(None, min_length=1, max_length=500)
-    theme: str | None = None
+    theme: str | None = Field(None, max_length=2000)
     kind: CampaignKind | None = None
     period_start: date | None = None
     period_end: date | None = None
     registration_deadline: date | None = None
-    scale: Decimal | None = None
+    scale: Scale | None = None
     scope: ScopeIn | None = None
-    sections: list[Section] | None = None
-    milestones: list[Milestone] | None = None
-    awards: list[AwardOffer] | None = None
-    attachments: list[Attachment] | None = None
-    indicators: list[Indicator] | None = None
+    sections: list[Section] | None = Field(None, max_length=50)
+    milestones: list[Milestone] | None = Field(None, max_length=50)
+    awards: list[AwardOffer] | None = Field(None, max_length=50)
+    attachments: list[Attachment] | None = Field(None, max_length=50)
+    indicators: list[Indicator] | None = Field(None, max_length=500)
 
 
 class ReviseCampaign(Command):
     reason: str = Field(min_length=1, max_length=2000)
-    changes: dict[str, object] = Field(description="Trường cần điều chỉnh / fields to revise")
+    changes: dict[Annotated[str, Field(max_length=40)], object] = Field(
+        max_length=20, description="Trường cần điều chỉnh / fields to revise (checked as the campaign is)"
+    )
 
 
 class AdoptCampaign(Command):
     """Cụ thể hóa: a lower level turns a launched campaign into its own, with local targets."""
 
-    issuer: str
-    letter_number: str | None = None
+    issuer: Ref
+    letter_number: str | None = Field(None, max_length=100)
     letter_date: date | None = None
     title: str = Field(min_length=1, max_length=500)
-    theme: str | None = None
+    theme: str | None = Field(None, max_length=2000)
     kind: CampaignKind | None = None
     period_start: date | None = None
     period_end: date | None = None
     registration_deadline: date | None = None
     scope: ScopeIn = Field(default_factory=ScopeIn)
-    sections: list[Section] = Field(default_factory=list)
-    milestones: list[Milestone] = Field(default_factory=list)
-    local_targets: dict[str, Decimal] = Field(default_factory=dict)
+    sections: list[Section] = Field(default_factory=list, max_length=50)
+    milestones: list[Milestone] = Field(default_factory=list, max_length=50)
+    local_targets: dict[Code, Quantity] = Field(default_factory=dict, max_length=500)
 
 
 class CloseOrCancel(Command):
@@ -98,14 +103,14 @@ class CloseOrCancel(Command):
 
 
 class Register(Command):
-    unit: str
-    targets: list[PledgedTarget] = Field(default_factory=list)
-    titles: list[str] = Field(default_factory=list, description="Danh hiệu đăng ký phấn đấu / titles aimed for")
+    unit: Ref
+    targets: list[PledgedTarget] = Field(default_factory=list, max_length=500)
+    titles: list[Name] = Field(default_factory=list, max_length=20, description="Danh hiệu đăng ký phấn đấu / titles aimed for")
 
 
 class Amend(Command):
-    targets: list[PledgedTarget] | None = None
-    titles: list[str] | None = None
+    targets: list[PledgedTarget] | None = Field(None, max_length=500)
+    titles: list[Name] | None = Field(None, max_length=20)
 
 
 class Withdraw(Command):
@@ -113,12 +118,12 @@ class Withdraw(Command):
 
 
 class OpenPledge(Command):
-    cluster: str
-    year: int = Field(ge=1946, le=2100)
+    cluster: Ref
+    year: Year
     title: str = Field(min_length=1, max_length=500)
-    text: str = Field(min_length=1)
-    campaign: str | None = None
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    campaign: Ref | None = None
 
 
 class SignPledge(Command):
-    unit: str
+    unit: Ref

@@ -11,9 +11,9 @@ from thidua_shared.errors import Conflict, Invalid, NotFound
 from thidua_shared.events import campaigns as ev
 from thidua_shared.events.catalog import EventPayload
 from thidua_shared.events.campaigns import Attachment, CampaignSnapshot, CampaignStatus, RegistrationSnapshot, Scope
+from thidua_shared.files import StoredFile
 from thidua_shared.messaging.unit_of_work import UnitOfWork
 
-from thidua_campaigns.adapters.files import MAX_BYTES, FileStore
 from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.domain import model
 from thidua_campaigns.domain.model import Pledge, UnitView
@@ -158,18 +158,14 @@ async def adopt_campaign(uow: CampaignsUnitOfWork, principal: Principal, parent_
 
 
 async def attach(
-    uow: CampaignsUnitOfWork, principal: Principal, campaign_id: str, name: str, content: bytes, reason: str | None, files: FileStore
+    uow: CampaignsUnitOfWork, principal: Principal, campaign_id: str, document: StoredFile, reason: str | None
 ) -> CampaignSnapshot:
-    """Attach a document (the signed letter): to a draft directly, after launch as a revision with a reason."""
-    if not content:
-        raise Invalid("attachment_empty")
-    if len(content) > MAX_BYTES:
-        raise Invalid("attachment_too_large", limit=MAX_BYTES // (1024 * 1024))
+    """Attach a stored document (the signed letter): to a draft directly, after launch as a revision with a reason."""
     async with uow:
         repo = uow.repo
         campaign = await load_managed_campaign(repo, principal, campaign_id)
-        digest = files.put(content)
-        attachments = [*campaign.attachments, Attachment(name=name, sha256=digest, url=f"/attachments/{digest}")]
+        attachment = Attachment(name=document.name, sha256=document.sha256, url=f"/attachments/{document.sha256}")
+        attachments = [*campaign.attachments, attachment]
         if campaign.status is CampaignStatus.DRAFT:
             changed = campaign.model_copy(update={"attachments": attachments})
             uow.record(ev.CampaignDrafted(campaign=changed), aggregate_id=campaign.id, actor=principal.actor)

@@ -1,0 +1,52 @@
+"""What every request body must be before a use case sees it: bounded, clean, normalised.
+
+`Command` is the base of every service's request models. Before field validation it
+walks the whole body (nested objects and lists included): every string is normalised
+to Unicode NFC and refused if it carries a control character; strings, lists and
+numbers are bounded by the types below. A request that breaks any of this gets a 422
+with the field named, never a 500 and never a half-applied change.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from thidua_shared.text import CONTROL
+
+MAX_TEXT = 20_000  # the longest free text a request may carry (a pledge's full wording)
+FIRST_YEAR, LAST_YEAR = 1946, 2100
+
+# Points of a criterion (max, min, per occurrence): a 100-point scale is common; 10,000 is generous.
+Points = Annotated[Decimal, Field(ge=-10_000, le=10_000, max_digits=12, decimal_places=4, allow_inf_nan=False)]
+# A measured value or a target (revenue in VND, a count, a percentage): finite and bounded.
+Quantity = Annotated[Decimal, Field(ge=-10**15, le=10**15, max_digits=24, decimal_places=6, allow_inf_nan=False)]
+Scale = Annotated[Decimal, Field(gt=0, le=1_000, max_digits=8, decimal_places=2, allow_inf_nan=False)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+def clean_input(value: Any, path: str = "") -> Any:
+    """NFC-normalise every string in a parsed JSON body; refuse control characters (tab and newline excepted)."""
+    if isinstance(value, str):
+        if CONTROL.search(value):
+            raise ValueError(f"{path or 'giá trị'}: chứa ký tự điều khiển / contains a control character")
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {clean_input(k, path): clean_input(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_input(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    return value
+
+
+class Command(BaseModel):
+    """Base of every request body: unknown fields refused, strings stripped, cleaned and bounded."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=MAX_TEXT)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        return clean_input(data)
