@@ -44,6 +44,13 @@ class Context:
         return path.read_text().strip() if path.exists() else None
 
 
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        return response.json().get("code")
+    except (ValueError, AttributeError):
+        return None
+
+
 class ServiceClient:
     def __init__(self, ctx: Context, service: str, token: str) -> None:
         self.ctx, self.service = ctx, service
@@ -53,13 +60,16 @@ class ServiceClient:
             headers={"Authorization": f"Bearer {token}", "Accept-Language": ctx.language},
         )
 
-    def call(self, method: str, path: str, *, ok_statuses: tuple[int, ...] = (), **kwargs: Any) -> Any:
-        """Send a request; on an API error print its message and exit 1 (or return None for `ok_statuses`)."""
+    def call(self, method: str, path: str, *, ok_statuses: tuple[int, ...] = (), tolerate: tuple[str, ...] = (), **kwargs: Any) -> Any:
+        """Send a request; on an API error print its message and exit 1. Returns None instead for a
+        status in `ok_statuses` or an error whose code is in `tolerate` (e.g. "already there" on a rerun)."""
         try:
             response = self.http.request(method, path, **kwargs)
         except httpx.TransportError:
             raise self.ctx.fail("service_unreachable", service=self.service, url=self.base_url) from None
         if response.status_code in ok_statuses:
+            return None
+        if response.is_error and tolerate and _error_code(response) in tolerate:
             return None
         if response.is_error:
             self._print_error(response)

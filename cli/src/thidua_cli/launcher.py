@@ -165,8 +165,16 @@ class System:
         raise TimeoutError(f"{service.name} did not become healthy; see {service.log_path}")
 
     def supervise(self, say: Say, stop_requested: threading.Event) -> None:
-        """Restart a service that died (at most 5 times each) until asked to stop."""
+        """Restart nats-server or a service that died (at most 5 times each) until asked to stop.
+        Services reconnect to a restarted nats-server by themselves (nats-py retries for ever)."""
+        nats_restarts = 0
         while not stop_requested.is_set():
+            server = self.nats_server
+            if server is not None and server.process is not None and server.process.poll() is not None and nats_restarts < 5:
+                nats_restarts += 1
+                say("nats_restarted", code=server.process.returncode, log=server.log_file)
+                server.start()
+                record_child(self.settings.var_dir.resolve() / "run", "nats-server", server.process)
             for service in self.services:
                 if not service.alive() and service.restarts < 5:
                     service.restarts += 1

@@ -14,6 +14,7 @@ import typer
 from thidua_cli import texts  # noqa: F401  (registers the CLI's messages)
 from thidua_cli.commands.campaigns import campaigns_app, pledges_app
 from thidua_cli.client import Context
+from thidua_cli.commands.status import status
 from thidua_cli.commands.registry import clusters_app, import_app, people_app, tokens_app, units_app
 from thidua_shared.i18n import Language
 from thidua_shared.settings import Settings
@@ -90,6 +91,9 @@ def _take_lock(c: Context) -> Path:
     lock.parent.mkdir(parents=True, exist_ok=True)
     lock.write_text(str(os.getpid()))
     return lock
+
+
+app.command("status")(status)
 
 
 @app.command()

@@ -1,8 +1,15 @@
-"""`thidua demo`: load the demo tree and campaigns through the services' APIs, so every step is an event."""
+"""`thidua demo`: load the demo tree and campaigns through the services' APIs, so every step is an event.
+
+Every step does what is missing and passes over what is there, so a run that was cut off
+is completed by the next one (a second run changes nothing). Before the campaigns service
+is asked about units, the loader waits until it has caught up with the registry: by the
+consumer lag that both services report in /health, never by sleeping a guessed time.
+"""
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from thidua_cli.client import Context, ServiceClient
 from thidua_cli.demo.campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
@@ -20,97 +27,125 @@ from thidua_cli.demo.data import (
     alliance_name,
 )
 
+REPLICATION_TIMEOUT = 300.0  # a loaded laptop catches up in seconds; this bounds a stuck system
+
 
 def load_demo(ctx: Context) -> None:
-    registry = ctx.client("registry")
-    if registry.call("GET", f"/units/{VCA[0]}", ok_statuses=(404,)) is not None:
-        ctx.say("demo_exists")
-        return
-    units = _load_units(ctx, registry)
-    clusters = _load_clusters(ctx, registry)
-    people = _load_people(ctx, registry)
-    campaigns = _load_campaigns(ctx, ctx.client("campaigns"))
-    _merge_provinces(ctx, registry)  # last: what former provinces did exists before the merger
+    loader = DemoLoader(ctx)
+    units = loader.units()
+    clusters = loader.clusters()
+    people = loader.people()
+    loader.wait_for_replicas()
+    campaigns = loader.campaigns()
+    loader.mergers()  # last: what former provinces did exists before the merger
     ctx.say("demo_done", units=units, clusters=clusters, people=people)
     ctx.say("demo_campaigns_done", campaigns=campaigns)
 
 
-def _add(registry: ServiceClient, code: str, name: str, kind: str, parent: str | None = None, province: str | None = None) -> None:
-    registry.call("POST", "/units", json={"code": code, "name": name, "kind": kind, "parent": parent, "province_code": province})
+class DemoLoader:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.registry = ctx.client("registry")
+        self.campaigns_client = ctx.client("campaigns")
 
+    # --- the registry ------------------------------------------------------------------
+    def _unit(self, code: str, name: str, kind: str, parent: str | None = None, province: str | None = None) -> None:
+        self.registry.call("POST", "/units", json={"code": code, "name": name, "kind": kind, "parent": parent, "province_code": province},
+                           tolerate=("unit_code_taken",))
 
-def _load_units(ctx: Context, registry: ServiceClient) -> int:
-    ctx.say("demo_step", what=VCA[1])
-    _add(registry, VCA[0], VCA[1], "national_alliance")
-    for code, name, kind in VCA_DEPARTMENTS:
-        _add(registry, code, name, kind, VCA[0])
-    count = 1 + len(VCA_DEPARTMENTS)
-    ctx.say("demo_step", what="63 → 34 Liên minh HTX tỉnh, thành phố")
-    for code, name, place, former in PROVINCES:
-        old_name, old_place = FORMER_NAMES.get(code, (name, place))
-        _add(registry, alliance_code(code), alliance_name(old_name, old_place), "provincial_alliance", VCA[0], code)
-        if (old_name, old_place) != (name, place):
-            registry.call("PATCH", f"/units/{alliance_code(code)}", json={"name": alliance_name(name, place)})
-        for old_code, old, old_kind in former:
-            _add(registry, alliance_code(old_code), alliance_name(old, old_kind), "provincial_alliance", VCA[0], old_code)
-        count += 1 + len(former)
-    for code, name, kind, province in COOPERATIVES:
-        _add(registry, code, name, kind, alliance_code(province), province)
-    return count + len(COOPERATIVES)
+    def units(self) -> int:
+        self.ctx.say("demo_step", what=VCA[1])
+        self._unit(VCA[0], VCA[1], "national_alliance")
+        for code, name, kind in VCA_DEPARTMENTS:
+            self._unit(code, name, kind, VCA[0])
+        count = 1 + len(VCA_DEPARTMENTS)
+        self.ctx.say("demo_step", what="63 → 34 Liên minh HTX tỉnh, thành phố")
+        for code, name, place, former in PROVINCES:
+            old_name, old_place = FORMER_NAMES.get(code, (name, place))
+            self._unit(alliance_code(code), alliance_name(old_name, old_place), "provincial_alliance", VCA[0], code)
+            if (old_name, old_place) != (name, place):
+                self.registry.call("PATCH", f"/units/{alliance_code(code)}", json={"name": alliance_name(name, place)},
+                                   tolerate=("nothing_to_change",))
+            for old_code, old, old_kind in former:
+                self._unit(alliance_code(old_code), alliance_name(old, old_kind), "provincial_alliance", VCA[0], old_code)
+            count += 1 + len(former)
+        for code, name, kind, province in COOPERATIVES:
+            self._unit(code, name, kind, alliance_code(province), province)
+        return count + len(COOPERATIVES)
 
+    def clusters(self) -> int:
+        for code, name, kind, owner, years in CLUSTERS:
+            self.ctx.say("demo_step", what=name)
+            self.registry.call("POST", "/clusters", json={"code": code, "name": name, "kind": kind, "owner": owner},
+                               tolerate=("cluster_code_taken",))
+            for year, (members, leader, deputy, elected_on) in sorted(years.items()):
+                self.registry.call("PUT", f"/clusters/{code}/members/{year}", json={"units": members}, tolerate=("nothing_to_change",))
+                self.registry.call("POST", f"/clusters/{code}/leaders/{year}",
+                                   json={"leader": leader, "deputy": deputy, "elected_on": elected_on}, tolerate=("leader_already_elected",))
+        return len(CLUSTERS)
 
-def _merge_provinces(ctx: Context, registry: ServiceClient) -> None:
-    ctx.say("demo_step", what="hợp nhất ngày 01/07/2025 / merger of 1 July 2025")
-    for code, _name, _place, former in PROVINCES:
-        for old_code, _old, _kind in former:
-            registry.call("POST", f"/units/{alliance_code(old_code)}/merge",
-                          json={"successor": alliance_code(code), "effective_date": MERGER_DATE, "reason": MERGER_REASON})
+    def people(self) -> int:
+        for unit, full_name, position in PEOPLE:
+            known = self.registry.call("GET", "/people", params={"unit": unit, "q": full_name})
+            if not any(p["full_name"] == full_name for p in known):
+                self.registry.call("POST", "/people", json={"unit": unit, "full_name": full_name, "position": position})
+        return len(PEOPLE)
 
+    def mergers(self) -> None:
+        self.ctx.say("demo_step", what="hợp nhất ngày 01/07/2025 / merger of 1 July 2025")
+        for code, _name, _place, former in PROVINCES:
+            for old_code, _old, _kind in former:
+                self.registry.call("POST", f"/units/{alliance_code(old_code)}/merge", tolerate=("unit_merged_into",),
+                                   json={"successor": alliance_code(code), "effective_date": MERGER_DATE, "reason": MERGER_REASON})
 
-def _load_clusters(ctx: Context, registry: ServiceClient) -> int:
-    for code, name, kind, owner, years in CLUSTERS:
-        ctx.say("demo_step", what=name)
-        registry.call("POST", "/clusters", json={"code": code, "name": name, "kind": kind, "owner": owner})
-        for year, (members, leader, deputy, elected_on) in sorted(years.items()):
-            registry.call("PUT", f"/clusters/{code}/members/{year}", json={"units": members})
-            registry.call("POST", f"/clusters/{code}/leaders/{year}", json={"leader": leader, "deputy": deputy, "elected_on": elected_on})
-    return len(CLUSTERS)
+    # --- waiting for the campaigns service's replicas --------------------------------------
+    def wait_for_replicas(self) -> None:
+        """Until the registry has published everything and the campaigns service has applied all of it."""
+        self.ctx.say("demo_waiting")
+        deadline = time.monotonic() + REPLICATION_TIMEOUT
+        while not self._caught_up():
+            if time.monotonic() > deadline:
+                raise self.ctx.fail("demo_replicas_stuck", seconds=int(REPLICATION_TIMEOUT))
+            time.sleep(0.2)  # between two readings of the lag, not instead of them
 
+    def _caught_up(self) -> bool:
+        registry = self.registry.call("GET", "/health", ok_statuses=(503,))
+        campaigns = self.campaigns_client.call("GET", "/health", ok_statuses=(503,))
+        if registry is None or campaigns is None or registry["outbox_pending"] != 0:
+            return False
+        return all(c["lag"] == 0 for c in campaigns["consumers"])
 
-def _load_people(ctx: Context, registry: ServiceClient) -> int:
-    for unit, full_name, position in PEOPLE:
-        registry.call("POST", "/people", json={"unit": unit, "full_name": full_name, "position": position})
-    return len(PEOPLE)
+    # --- campaigns -------------------------------------------------------------------------------
+    def _campaign(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The campaign with this title (drafted if missing)."""
+        found = self.campaigns_client.call("GET", "/campaigns", params={"q": body["title"][:200]})
+        existing = next((c for c in found if c["title"] == body["title"]), None)
+        return existing or self.campaigns_client.call("POST", "/campaigns", json=body)
 
+    def _status(self, campaign: dict[str, Any], action: str, wanted: str) -> dict[str, Any]:
+        if campaign["status"] in (wanted, "closed", "cancelled"):
+            return campaign
+        return self.campaigns_client.call("POST", f"/campaigns/{campaign['id']}/{action}")
 
-def _when_replicated(campaigns: ServiceClient, method: str, path: str, body: dict) -> dict:
-    """The campaigns service learns units and tokens from registry events: wait for it to catch up."""
-    deadline = time.monotonic() + 60
-    while True:
-        result = campaigns.call(method, path, json=body, ok_statuses=(401, 404) if time.monotonic() < deadline else ())
-        if result is not None:
-            return result
-        time.sleep(0.3)
-
-
-def _load_campaigns(ctx: Context, campaigns: ServiceClient) -> int:
-    ctx.say("demo_step", what="121/LMHTXVN-TĐKT, 252/LMHTX-PTĐTĐ, 396/LMHTXVN-TTTT")
-    vca_2013 = _when_replicated(campaigns, "POST", "/campaigns", VCA_2013)
-    yen_bai = _when_replicated(campaigns, "POST", "/campaigns", YEN_BAI_2019)
-    national = _when_replicated(campaigns, "POST", "/campaigns", VCA_DOAN_KET_SANG_TAO)
-    for campaign in (vca_2013, yen_bai, national):
-        campaigns.call("POST", f"/campaigns/{campaign['id']}/launch")
-    for finished in (vca_2013, yen_bai):
-        campaigns.call("POST", f"/campaigns/{finished['id']}/close")
-    ninh_binh = campaigns.call("POST", f"/campaigns/{national['id']}/adopt", json=NINH_BINH_ADOPTION)
-    campaigns.call("POST", f"/campaigns/{ninh_binh['id']}/launch")
-    for unit in ("HTX-37-KHANHTHIEN", "HTX-37-GOMDAI"):
-        campaigns.call("POST", f"/campaigns/{ninh_binh['id']}/registrations",
-                       json={"unit": unit, "titles": ["Tập thể lao động tiên tiến"], "targets": [{"indicator_code": "III", "target": 8}]})
-    pledge = campaigns.call("POST", "/pledges", json={
-        "cluster": "CUM-TP-TRUNG-UONG", "year": 2026, "title": "Giao ước thi đua năm 2026",
-        "text": "Các Liên minh HTX thành phố trực thuộc trung ương cam kết thực hiện các chỉ tiêu thi đua năm 2026.",
-    })
-    for unit in ("LMHTX-01", "LMHTX-46"):
-        campaigns.call("POST", f"/pledges/{pledge['id']}/sign", json={"unit": unit})
-    return 4
+    def campaigns(self) -> int:
+        c = self.campaigns_client
+        self.ctx.say("demo_step", what="121/LMHTXVN-TĐKT, 252/LMHTX-PTĐTĐ, 396/LMHTXVN-TTTT")
+        vca_2013, yen_bai, national = (self._campaign(body) for body in (VCA_2013, YEN_BAI_2019, VCA_DOAN_KET_SANG_TAO))
+        vca_2013, yen_bai, national = (self._status(campaign, "launch", "launched") for campaign in (vca_2013, yen_bai, national))
+        for finished in (vca_2013, yen_bai):
+            self._status(finished, "close", "closed")
+        national = c.call("GET", f"/campaigns/{national['id']}")
+        adopted = next((child for child in national["children"] if child["title"] == NINH_BINH_ADOPTION["title"]), None)
+        ninh_binh = c.call("GET", f"/campaigns/{adopted['id']}") if adopted else c.call("POST", f"/campaigns/{national['id']}/adopt", json=NINH_BINH_ADOPTION)
+        ninh_binh = self._status(ninh_binh, "launch", "launched")
+        for unit in ("HTX-37-KHANHTHIEN", "HTX-37-GOMDAI"):
+            c.call("POST", f"/campaigns/{ninh_binh['id']}/registrations", tolerate=("registration_duplicate",),
+                   json={"unit": unit, "titles": ["Tập thể lao động tiên tiến"], "targets": [{"indicator_code": "III", "target": 8}]})
+        pledges = c.call("GET", "/pledges", params={"cluster": "CUM-TP-TRUNG-UONG", "year": 2026})
+        pledge = pledges[0] if pledges else c.call("POST", "/pledges", json={
+            "cluster": "CUM-TP-TRUNG-UONG", "year": 2026, "title": "Giao ước thi đua năm 2026",
+            "text": "Các Liên minh HTX thành phố trực thuộc trung ương cam kết thực hiện các chỉ tiêu thi đua năm 2026.",
+        })
+        for unit in ("LMHTX-01", "LMHTX-46"):
+            c.call("POST", f"/pledges/{pledge['id']}/sign", json={"unit": unit}, tolerate=("pledge_already_signed", "pledge_complete"))
+        return 4

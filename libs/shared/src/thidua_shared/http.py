@@ -21,7 +21,8 @@ from uuid import UUID
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,7 +35,8 @@ from thidua_shared.jobs import Job, JobView
 from thidua_shared.logging import bound_to_request, get_logger
 from thidua_shared.messaging.asyncapi import asyncapi_document
 from thidua_shared.roles import Role
-from thidua_shared.runtime import ServiceRuntime
+from thidua_shared.metrics import ServiceMetrics
+from thidua_shared.runtime import Health, ServiceRuntime
 from thidua_shared.settings import Settings
 
 log = get_logger(__name__)
@@ -48,6 +50,33 @@ add_messages({
         "Job '{ref}' not found (the service may have restarted: send it again).",
     ),
 })
+
+
+class ConsumerView(BaseModel):
+    name: str
+    lag: int | None  # events in the stream not yet applied: delivered-and-unacknowledged included
+    pending: int | None
+    unacknowledged: int | None
+    dead_letters: int | None
+    processed: int
+
+
+class HealthView(BaseModel):
+    service: str
+    node: str
+    status: str  # "ok" or "unavailable"
+    reasons: list[str]
+    database: str
+    nats_connected: bool
+    outbox_pending: int | None
+    outbox_oldest_seconds: float | None
+    consumers: list[ConsumerView]
+
+    @classmethod
+    def of(cls, health: Health) -> "HealthView":
+        consumers = [ConsumerView(name=c.name, lag=c.lag, pending=c.pending, unacknowledged=c.unacknowledged,
+                                  dead_letters=c.dead_letters, processed=c.processed) for c in health.consumers]
+        return cls(**{**health.__dict__, "consumers": consumers})
 
 
 class ErrorBody(BaseModel):
@@ -219,18 +248,23 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES)
     app.state.runtime = runtime
+    metrics = ServiceMetrics(runtime.name)
     app.add_middleware(BodyLimit, settings=runtime.settings)
 
     @app.middleware("http")
     async def correlate(request: Request, call_next):  # type: ignore[no-untyped-def]
-        """One correlation id per request (or the caller's X-Correlation-Id): in every log line and event."""
+        """One correlation id per request (or the caller's X-Correlation-Id): in every log line and event;
+        each answer counted and timed by its route for /metrics."""
         correlation_id = _correlation_id_from(request.headers.get("x-correlation-id"))
         started = time.perf_counter()
         with bound_to_request(correlation_id):
             response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        route = request.scope.get("route")
+        metrics.observe(request.method, getattr(route, "path", "unmatched"), response.status_code, elapsed)
         response.headers["X-Correlation-Id"] = str(correlation_id)
         # How long the service took, as browsers' developer tools and the benchmarks read it.
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        response.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.1f}"
         return response
 
     @app.exception_handler(AppError)
@@ -255,9 +289,15 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
         log.exception("http.unexpected_error", path=request.url.path)
         return JSONResponse(AppError("internal_error").body(get_language(request)), status_code=500)
 
-    @app.get("/health", tags=["health"], summary="Tình trạng dịch vụ / service health")
-    async def health(rt: RuntimeDep) -> dict[str, Any]:
-        return await rt.health()
+    @app.get("/health", response_model=HealthView, tags=["health"], responses={503: {"model": HealthView}},
+             summary="Tình trạng dịch vụ (503 khi không phục vụ được) / service health (503 when it cannot serve)")
+    async def health(rt: RuntimeDep) -> JSONResponse:
+        found = await rt.health()
+        return JSONResponse(HealthView.of(found).model_dump(mode="json"), status_code=200 if found.status == "ok" else 503)
+
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse, summary="Số đo Prometheus / Prometheus metrics")
+    async def prometheus(rt: RuntimeDep) -> PlainTextResponse:
+        return PlainTextResponse(metrics.render(await rt.health()), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/asyncapi.json", tags=["events"], summary="Danh mục sự kiện (AsyncAPI 3) / the event catalog as AsyncAPI 3")
     async def asyncapi() -> dict[str, Any]:

@@ -15,14 +15,15 @@ import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 import nats.errors
 from faststream.nats import NatsBroker
 from faststream.nats.security import NatsNKey
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.access.replica import token_replica_consumer
@@ -33,6 +34,7 @@ from thidua_shared.logging import get_logger
 from thidua_shared.messaging.consumer import ConsumerSpec, IdempotentConsumer, PullLoop
 from thidua_shared.messaging.nats_access import NatsIdentity, identity_for
 from thidua_shared.messaging.relay import OutboxRelay, broker_publisher
+from thidua_shared.messaging.streams import DEADLETTER_PREFIX, DEADLETTER_STREAM, EVENTS_STREAM
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork
 from thidua_shared.messaging.verification import EventVerifier
@@ -41,6 +43,35 @@ from thidua_shared.topology import SERVICES, ServiceInfo
 
 log = get_logger(__name__)
 R = TypeVar("R")
+
+
+HEALTH_TIMEOUT = 2.0  # seconds any one check of /health may take
+
+
+@dataclass
+class ConsumerHealth:
+    name: str
+    pending: int | None = None  # events in the stream not yet delivered to it
+    unacknowledged: int | None = None  # delivered, not yet acknowledged
+    dead_letters: int | None = None
+    processed: int = 0  # applied by this process since it started
+
+    @property
+    def lag(self) -> int | None:
+        return None if self.pending is None or self.unacknowledged is None else self.pending + self.unacknowledged
+
+
+@dataclass
+class Health:
+    service: str
+    node: str
+    status: str  # "ok" or "unavailable"
+    reasons: list[str]
+    database: str
+    nats_connected: bool
+    outbox_pending: int | None
+    outbox_oldest_seconds: float | None
+    consumers: list[ConsumerHealth]
 
 
 def check_against_topology(info: ServiceInfo, consumers: list[ConsumerSpec]) -> None:
@@ -181,16 +212,58 @@ class ServiceRuntime(Generic[R]):
         async with self.db.sessions() as session:
             yield self.repository(session)
 
-    async def health(self) -> dict[str, Any]:
+    async def health(self) -> Health:
+        """Honest health: unavailable (with the reasons) when the database or NATS cannot be reached,
+        or when the outbox has had an event waiting longer than `outbox_alarm_seconds`."""
+        reasons: list[str] = []
+        pending, oldest = None, None
+        try:
+            pending, oldest = await asyncio.wait_for(self._outbox_lag(), timeout=HEALTH_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the database cannot be used
+            reasons.append(f"không truy cập được cơ sở dữ liệu / database unreachable: {type(exc).__name__}")
+        connected = self.nc.is_connected
+        if not connected:
+            reasons.append("mất kết nối NATS / NATS unreachable")
+        alarm = self.settings.outbox_alarm_seconds
+        if oldest is not None and oldest > alarm:
+            reasons.append(f"sự kiện chờ gửi quá {alarm} giây / an event has waited over {alarm} s in the outbox")
+        consumers = await self._consumer_health() if connected else [ConsumerHealth(loop.consumer.name) for loop in self.pull_loops]
+        return Health(
+            service=self.name, node=self.settings.node, status="unavailable" if reasons else "ok", reasons=reasons,
+            database=self.db.engine.dialect.name, nats_connected=connected, outbox_pending=pending,
+            outbox_oldest_seconds=oldest, consumers=consumers,
+        )
+
+    async def _outbox_lag(self) -> tuple[int, float | None]:
         outbox = self.tables.outbox
+        waiting = outbox.c.published_at.is_(None)
         async with self.db.sessions() as session:
-            await session.execute(text("SELECT 1"))
-            pending = await session.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
-        return {
-            "service": self.name,
-            "node": self.settings.node,
-            "status": "ok",
-            "database": self.db.engine.dialect.name,
-            "nats_connected": self.nc.is_connected,
-            "outbox_pending": pending,
-        }
+            pending = int(await session.scalar(select(func.count()).select_from(outbox).where(waiting)) or 0)
+            first = await session.scalar(select(outbox.c.created_at).where(waiting).order_by(outbox.c.position).limit(1))
+        if first is None:
+            return pending, None
+        first = first if first.tzinfo else first.replace(tzinfo=UTC)
+        return pending, round((datetime.now(UTC) - first).total_seconds(), 1)
+
+    async def _consumer_health(self) -> list[ConsumerHealth]:
+        """Each consumer's lag as the stream sees it, and the dead letters it has written."""
+        try:
+            letters = await asyncio.wait_for(
+                self.js.stream_info(DEADLETTER_STREAM, subjects_filter=f"{DEADLETTER_PREFIX}.{self.settings.node}.>"), HEALTH_TIMEOUT
+            )
+            dead = letters.state.subjects or {}
+        except Exception:  # noqa: BLE001 - shown as unknown, the service still answers
+            dead = None
+        found = []
+        for loop in self.pull_loops:
+            name = loop.consumer.name
+            health = ConsumerHealth(name, processed=loop.consumer.processed)
+            try:
+                info = await asyncio.wait_for(self.js.consumer_info(EVENTS_STREAM, name), HEALTH_TIMEOUT)
+                health.pending, health.unacknowledged = info.num_pending, info.num_ack_pending
+            except Exception:  # noqa: BLE001
+                pass
+            if dead is not None:
+                health.dead_letters = dead.get(f"{DEADLETTER_PREFIX}.{self.settings.node}.{name}", 0)
+            found.append(health)
+        return found

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     nats_port: int = Field(4322, description="Client port of the embedded nats-server")
     nats_monitor_port: int = Field(8322, description="Monitoring port of the embedded nats-server")
     stream_replicas: int = Field(1, ge=1, le=5)
+    outbox_alarm_seconds: int = Field(60, ge=1, description="/health answers 503 once an event has waited this long to be published")
     max_upload_mb: int = Field(20, ge=1, le=1024, description="Largest file accepted by an upload")
     max_unpacked_mb: int = Field(100, ge=1, le=4096, description="Largest size an uploaded .xlsx may unpack to")
     max_import_rows: int = Field(100_000, ge=1, le=10_000_000, description="Most rows in one imported file")

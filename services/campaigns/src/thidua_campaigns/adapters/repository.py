@@ -172,6 +172,13 @@ class CampaignRepository:
                 )
         return found
 
+    async def pledges_of(self, cluster_id: str, year: int | None) -> list[Pledge]:
+        query = select(pledges.c.id).where(pledges.c.cluster_id == cluster_id).order_by(pledges.c.year)
+        if year is not None:
+            query = query.where(pledges.c.year == year)
+        found = await self.pledges_by_ids(list(await self.session.scalars(query)))
+        return sorted(found.values(), key=lambda p: p.year)
+
     async def pledge_exists(self, cluster_id: str, year: int) -> bool:
         return bool(await self.session.scalar(select(func.count()).where(pledges.c.cluster_id == cluster_id, pledges.c.year == year)))
 

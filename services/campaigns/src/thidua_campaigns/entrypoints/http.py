@@ -207,6 +207,13 @@ async def open_pledge(command: cmd.OpenPledge, runtime: RuntimeDep, principal: P
     return await get_pledge(pledge_id, runtime, principal)
 
 
+@router.get("/pledges", response_model=list[out.PledgeOut], tags=["pledges"], summary="Giao ước của một cụm / a cluster's pledges")
+async def list_pledges(runtime: RuntimeDep, principal: PrincipalDep, cluster: str = Query(max_length=64),
+                       year: int | None = Query(None, ge=1946, le=2100)) -> list[out.PledgeOut]:
+    async with runtime.reader() as repo:
+        return [pledge_out(v) for v in await queries.pledge_list(repo, principal, cluster, year)]
+
+
 @router.post("/pledges/{pledge_id}/sign", response_model=out.PledgeOut, tags=["pledges"], summary="Ký giao ước / sign the pledge")
 async def sign_pledge(pledge_id: str, command: cmd.SignPledge, runtime: RuntimeDep, principal: PrincipalDep) -> out.PledgeOut:
     await services.sign_pledge(runtime.uow(), principal, pledge_id, command)

@@ -148,9 +148,23 @@ async def registration_details(repo: CampaignRepository, principal: Principal, r
     return RegistrationView(registration, _ref(unit))
 
 
-async def pledge_details(repo: CampaignRepository, principal: Principal, pledge_id: str) -> PledgeView:
+async def pledge_list(repo: CampaignRepository, principal: Principal, cluster_ref: str, year: int | None) -> list[PledgeView]:
+    """A cluster's pledges (of one year, or every year) that the caller may read."""
+    cluster = await repo.cluster(cluster_ref)
+    if cluster is None:
+        raise NotFound("cluster_not_found", ref=cluster_ref)
+    views = []
+    for pledge in await repo.pledges_of(cluster.id, year):
+        try:
+            views.append(await pledge_details(repo, principal, pledge.id, pledge))
+        except Forbidden:
+            continue
+    return views
+
+
+async def pledge_details(repo: CampaignRepository, principal: Principal, pledge_id: str, pledge: Pledge | None = None) -> PledgeView:
     """A pledge is read by its cluster's owner side and by the members (and those above them)."""
-    pledge = await repo.pledge(pledge_id)
+    pledge = pledge or await repo.pledge(pledge_id)
     if pledge is None:
         raise NotFound("pledge_not_found", ref=pledge_id)
     cluster = await repo.cluster(pledge.cluster_id)

@@ -1,0 +1,112 @@
+"""Supervision and honest health, through `thidua up`: a killed nats-server comes back, health tells the truth,
+`thidua status` shows it, and `thidua demo` waits for replicas by their lag and completes an interrupted run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sysconfig
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.test_thidua_up import Up, service_events
+
+pytestmark = pytest.mark.e2e
+
+
+def thidua(up: Up, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sysconfig.get_path("scripts")) / "thidua"), *args]
+    return subprocess.run(command, env=up.env, capture_output=True, text=True, timeout=timeout)
+
+
+def wait_for(check, timeout: float = 60.0, message: str = "condition"):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def health(url: str) -> httpx.Response:
+    return httpx.get(f"{url}/health", timeout=10)
+
+
+def published(up: Up) -> None:
+    """Until both services' outboxes are empty: everything committed is in the stream."""
+    wait_for(lambda: all(health(url).json()["outbox_pending"] == 0 for url in (up.registry, up.campaigns)), message="empty outboxes")
+
+
+def test_a_killed_nats_server_is_restarted_and_health_says_what_is_wrong_meanwhile(tmp_path: Path):
+    up = Up(tmp_path / "var").start()
+    try:
+        nats_pid = int((up.var / "run" / "nats-server.pid").read_text())
+        os.kill(nats_pid, signal.SIGKILL)
+        down = wait_for(lambda: (r := health(up.registry)).status_code == 503 and r, message="503 while NATS is down")
+        assert "NATS" in " ".join(down.json()["reasons"])
+        wait_for(lambda: "nats-server đã dừng bất thường" in up.text(), message="the launcher's message")
+        wait_for(lambda: health(up.registry).status_code == 200 and health(up.campaigns).status_code == 200,
+                 timeout=90, message="both services healthy again")
+        assert int((up.var / "run" / "nats-server.pid").read_text()) != nats_pid
+        created = httpx.post(f"{up.registry}/units", headers=up.admin(),
+                             json={"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"})
+        assert created.status_code == 201
+        assert service_events(up, 2)[-1].payload["unit"]["code"] == "VCA"  # the reconnected relay publishes
+        status = thidua(up, "status")
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert "registry" in status.stdout and "campaigns-registry-replica"[:12] in status.stdout
+        metrics = httpx.get(f"{up.campaigns}/metrics").text
+        for series in ("thidua_http_requests_total", "thidua_outbox_pending", "thidua_consumer_lag", "thidua_dead_letters"):
+            assert series in metrics
+    finally:
+        assert up.stop() == 0
+
+
+def test_demo_waits_for_a_stalled_replica_and_a_rerun_completes_an_interrupted_one(tmp_path: Path):
+    up = Up(tmp_path / "var").start()
+    try:
+        campaigns_pid = int((up.var / "run" / "campaigns.pid").read_text())
+        os.kill(campaigns_pid, signal.SIGSTOP)  # a loaded machine: the campaigns service is far behind
+        demo = subprocess.Popen([str(Path(sysconfig.get_path("scripts")) / "thidua"), "demo"], env=up.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(3)
+        os.kill(campaigns_pid, signal.SIGCONT)
+        output, _ = demo.communicate(timeout=300)
+        assert demo.returncode == 0, output
+        assert "Chờ dịch vụ phong trào" in output
+
+        # An interrupted run (killed as it reaches the campaigns) is completed by the next one.
+        fresh = Up(tmp_path / "var2").start()
+        try:
+            partial = subprocess.Popen([str(Path(sysconfig.get_path("scripts")) / "thidua"), "demo"], env=fresh.env,
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            seen = ""
+            while "Chờ dịch vụ phong trào" not in seen:
+                line = partial.stdout.readline()
+                assert line, seen
+                seen += line
+            partial.kill()
+            partial.wait()
+            assert httpx.get(f"{fresh.registry}/units/LMHTX-15", headers=fresh.admin()).json()["status"] == "active"
+            completed = thidua(fresh, "demo")
+            assert completed.returncode == 0, completed.stdout + completed.stderr
+            yen_bai = httpx.get(f"{fresh.registry}/units/LMHTX-15", headers=fresh.admin()).json()
+            assert yen_bai["status"] == "merged" and yen_bai["successor"]["code"] == "LMHTX-10"
+            campaigns = httpx.get(f"{fresh.campaigns}/campaigns", headers=fresh.admin()).json()
+            assert len(campaigns) == 4
+            published(fresh)
+            before = len(service_events(fresh, 1)) + len(service_events(fresh, 1, "campaigns"))
+            again = thidua(fresh, "demo")
+            assert again.returncode == 0, again.stdout + again.stderr
+            published(fresh)
+            after = len(service_events(fresh, 1)) + len(service_events(fresh, 1, "campaigns"))
+            assert after == before  # a complete demo is left as it is
+        finally:
+            assert fresh.stop() == 0
+    finally:
+        assert up.stop() == 0
