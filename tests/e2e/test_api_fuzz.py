@@ -80,4 +80,5 @@ def test_every_operation_documents_its_error_answers(running: Up) -> None:
             for method, operation in operations.items():
                 documented = set(operation["responses"])
                 assert {"400", "401", "403", "404", "409", "422"} <= documented, (url, method, path, documented)
-                assert operation["responses"]["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+                content = operation["responses"]["404"]["content"]
+                assert any(media["schema"]["$ref"].endswith("/ErrorBody") for media in content.values()), (method, path, content)
