@@ -5,7 +5,8 @@
 Starts its own nats-server, commits `--events` events to an outbox, then measures on them:
   raw publish    js.publish + wait for the stream's ack, one by one (with Nats-Msg-Id), a copy
                  of the same bodies and headers on another subject
-  relay          outbox rows -> acknowledged stream messages -> rows marked published
+  relay          outbox rows -> acknowledged stream messages (through FastStream's NatsBroker, as in
+                 the services) -> rows marked published
   raw consume    a durable pull consumer of the relay's messages: fetch in batches, ack each
   consumer       the idempotent consumer on the same messages: decode, verify (hash, subject,
                  Ed25519 signature per run of a chain), type the payload, claim the inbox and
@@ -34,7 +35,8 @@ from tests.support import (  # noqa: E402
 from thidua_cli.natsserver import NatsServer  # noqa: E402
 from thidua_shared.keys import TrustedKeys  # noqa: E402
 from thidua_shared.messaging.consumer import ConsumerSpec, IdempotentConsumer, PullLoop  # noqa: E402
-from thidua_shared.messaging.relay import OutboxRelay  # noqa: E402
+from faststream.nats import NatsBroker  # noqa: E402
+from thidua_shared.messaging.relay import OutboxRelay, broker_publisher  # noqa: E402
 from thidua_shared.messaging.streams import apply_streams  # noqa: E402
 from thidua_shared.messaging.unit_of_work import EventSource, UnitOfWork  # noqa: E402
 from thidua_shared.messaging.verification import EventVerifier  # noqa: E402
@@ -64,8 +66,9 @@ async def raw_publish(js, messages: list[tuple[str, bytes, dict[str, str]]]) -> 
     return len(messages) / (time.perf_counter() - started)
 
 
-async def relay_publish(db, js, count: int) -> float:
-    relay = OutboxRelay(db, tables, js)
+async def relay_publish(db, broker: NatsBroker, count: int) -> float:
+    """The relay as services run it: publishing through FastStream's broker, waiting for each acknowledgement."""
+    relay = OutboxRelay(db, tables, broker_publisher(broker))
     started = time.perf_counter()
     published = await relay.publish_pending()
     elapsed = time.perf_counter() - started
@@ -115,8 +118,11 @@ async def main(events: int, database_url: str | None, batch: int = 512, consumer
             messages = await fill_outbox(producer, events, EventSource("vn", "registry", KEY))
             tune_garbage_collector()  # as every service does once started (both sides of the ratio run with it)
 
+            broker = NatsBroker(server.url, apply_types=False)
+            await broker.connect()
             raw_pub = await raw_publish(js, messages)
-            relay = await relay_publish(producer, js, events)
+            relay = await relay_publish(producer, broker, events)
+            await broker.stop()
             raw_before = await raw_consume(js, events, batch, "raw-before")
             consume, signatures = await idempotent_consume(consumer_db, js, events, batch, Path(tmp) / "keys")
             raw_after = await raw_consume(js, events, batch, "raw-after")
