@@ -52,33 +52,6 @@ add_messages({
 })
 
 
-class ConsumerView(BaseModel):
-    name: str
-    lag: int | None  # events in the stream not yet applied: delivered-and-unacknowledged included
-    pending: int | None
-    unacknowledged: int | None
-    dead_letters: int | None
-    processed: int
-
-
-class HealthView(BaseModel):
-    service: str
-    node: str
-    status: str  # "ok" or "unavailable"
-    reasons: list[str]
-    database: str
-    nats_connected: bool
-    outbox_pending: int | None
-    outbox_oldest_seconds: float | None
-    consumers: list[ConsumerView]
-
-    @classmethod
-    def of(cls, health: Health) -> "HealthView":
-        consumers = [ConsumerView(name=c.name, lag=c.lag, pending=c.pending, unacknowledged=c.unacknowledged,
-                                  dead_letters=c.dead_letters, processed=c.processed) for c in health.consumers]
-        return cls(**{**health.__dict__, "consumers": consumers})
-
-
 class ErrorBody(BaseModel):
     """Every error the API answers with: a stable code and the message in both languages."""
 
@@ -289,11 +262,11 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
         log.exception("http.unexpected_error", path=request.url.path)
         return JSONResponse(AppError("internal_error").body(get_language(request)), status_code=500)
 
-    @app.get("/health", response_model=HealthView, tags=["health"], responses={503: {"model": HealthView}},
+    @app.get("/health", response_model=Health, tags=["health"], responses={503: {"model": Health}},
              summary="Tình trạng dịch vụ (503 khi không phục vụ được) / service health (503 when it cannot serve)")
     async def health(rt: RuntimeDep) -> JSONResponse:
         found = await rt.health()
-        return JSONResponse(HealthView.of(found).model_dump(mode="json"), status_code=200 if found.status == "ok" else 503)
+        return JSONResponse(found.model_dump(mode="json"), status_code=200 if found.status == "ok" else 503)
 
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse, summary="Số đo Prometheus / Prometheus metrics")
     async def prometheus(rt: RuntimeDep) -> PlainTextResponse:

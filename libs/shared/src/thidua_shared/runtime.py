@@ -23,6 +23,7 @@ from faststream.nats import NatsBroker
 from faststream.nats.security import NatsNKey
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
+from pydantic import BaseModel, computed_field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,21 +49,25 @@ R = TypeVar("R")
 HEALTH_TIMEOUT = 2.0  # seconds any one check of /health may take
 
 
-@dataclass
-class ConsumerHealth:
+class ConsumerHealth(BaseModel):
+    """A consumer as /health shows it."""
+
     name: str
     pending: int | None = None  # events in the stream not yet delivered to it
     unacknowledged: int | None = None  # delivered, not yet acknowledged
     dead_letters: int | None = None
     processed: int = 0  # applied by this process since it started
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def lag(self) -> int | None:
+        """Events in the stream it has not applied yet (None when the stream could not be asked)."""
         return None if self.pending is None or self.unacknowledged is None else self.pending + self.unacknowledged
 
 
-@dataclass
-class Health:
+class Health(BaseModel):
+    """What /health answers (with 503 when `status` is "unavailable")."""
+
     service: str
     node: str
     status: str  # "ok" or "unavailable"
@@ -227,7 +232,7 @@ class ServiceRuntime(Generic[R]):
         alarm = self.settings.outbox_alarm_seconds
         if oldest is not None and oldest > alarm:
             reasons.append(f"sự kiện chờ gửi quá {alarm} giây / an event has waited over {alarm} s in the outbox")
-        consumers = await self._consumer_health() if connected else [ConsumerHealth(loop.consumer.name) for loop in self.pull_loops]
+        consumers = await self._consumer_health() if connected else [ConsumerHealth(name=loop.consumer.name) for loop in self.pull_loops]
         return Health(
             service=self.name, node=self.settings.node, status="unavailable" if reasons else "ok", reasons=reasons,
             database=self.db.engine.dialect.name, nats_connected=connected, outbox_pending=pending,
@@ -257,7 +262,7 @@ class ServiceRuntime(Generic[R]):
         found = []
         for loop in self.pull_loops:
             name = loop.consumer.name
-            health = ConsumerHealth(name, processed=loop.consumer.processed)
+            health = ConsumerHealth(name=name, processed=loop.consumer.processed)
             try:
                 info = await asyncio.wait_for(self.js.consumer_info(EVENTS_STREAM, name), HEALTH_TIMEOUT)
                 health.pending, health.unacknowledged = info.num_pending, info.num_ack_pending

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import BaseModel, ConfigDict
+
 from thidua_shared.errors import Conflict
 from thidua_shared.events.registry import UnitStatus
 from thidua_shared.i18n import format_date
@@ -15,3 +17,17 @@ def ensure_active(code: str, status: UnitStatus, successor_code: str | None, sta
         raise Conflict("unit_merged_into", code=code, successor=successor_code, date=format_date(status_date))
     if status is not UnitStatus.ACTIVE:
         raise Conflict("unit_not_active", code=code, status=status.value)
+
+
+class UnitRef(BaseModel):
+    """A unit as other records name it (a parent, a successor, an issuer, a member): id, code, name."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, triple: tuple[str, str, str] | None) -> "UnitRef | None":
+        return cls(id=triple[0], code=triple[1], name=triple[2]) if triple else None

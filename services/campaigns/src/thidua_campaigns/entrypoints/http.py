@@ -6,8 +6,6 @@ Handlers translate HTTP to a use case (service_layer/services.py) or a query
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import FileResponse
 
@@ -17,6 +15,7 @@ from thidua_shared.files import LocalFileStore
 from thidua_shared.http import PrincipalDep, RuntimeDep, receive_file
 from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.runtime import ServiceRuntime
+from thidua_shared.units import UnitRef
 
 from thidua_campaigns.entrypoints import schemas as out
 from thidua_campaigns.entrypoints.export import campaign_workbook
@@ -30,7 +29,7 @@ router = APIRouter()
 def campaign_out(view: queries.CampaignView) -> out.CampaignOut:
     return out.CampaignOut(
         **view.campaign.model_dump(),
-        issuer=out.UnitRef(**asdict(view.issuer)) if view.issuer else None,
+        issuer=view.issuer,
         parent=out.CampaignRef(id=view.parent[0], title=view.parent[1]) if view.parent else None,
         children=[out.ChildCampaign(id=i, title=t, issuer_unit_id=u) for i, t, u in view.children],
         indicator_tree=view.indicator_tree,
@@ -38,7 +37,7 @@ def campaign_out(view: queries.CampaignView) -> out.CampaignOut:
 
 
 def registration_out(view: queries.RegistrationView) -> out.RegistrationOut:
-    unit = view.unit or queries.Ref(view.registration.unit_id, "", "")
+    unit = view.unit or UnitRef(id=view.registration.unit_id, code="", name="")
     return out.RegistrationOut(**view.registration.model_dump(), unit_code=unit.code, unit_name=unit.name)
 
 
@@ -48,10 +47,6 @@ def pledge_out(view: queries.PledgeView) -> out.PledgeOut:
         id=p.id, cluster_id=p.cluster_id, year=p.year, campaign_id=p.campaign_id, title=p.title, text=p.text, complete=p.complete,
         members=[out.PledgeMember(unit_id=m.id, code=m.code, name=m.name, signed=by is not None, signed_by=by) for m, by in view.members],
     )
-
-
-def _via(ref: queries.Ref | None) -> out.UnitRef | None:
-    return out.UnitRef(**asdict(ref)) if ref else None
 
 
 async def read(runtime: ServiceRuntime, principal: PrincipalDep, campaign_id: str) -> out.CampaignOut:
@@ -233,16 +228,16 @@ async def unit_history(unit_ref: str, runtime: RuntimeDep, principal: PrincipalD
     async with runtime.reader() as repo:
         h = await queries.unit_history(repo, principal, unit_ref)
     return out.UnitHistoryOut(
-        unit=out.UnitRef(**asdict(h.unit)), predecessors=[out.UnitRef(**asdict(p)) for p in h.predecessors],
+        unit=h.unit, predecessors=h.predecessors,
         issued=[
             out.IssuedCampaign(id=c.id, title=c.title, letter_number=c.letter_number, status=c.status.value,
-                               period_start=c.period_start, period_end=c.period_end, via=_via(via))
+                               period_start=c.period_start, period_end=c.period_end, via=via)
             for c, via in h.issued
         ],
         registered=[
             out.RegisteredCampaign(registration_id=r.id, campaign_id=r.campaign_id, campaign_title=title, status=r.status,
-                                   titles=r.titles, targets=r.targets, via=_via(via))
+                                   titles=r.titles, targets=r.targets, via=via)
             for r, title, via in h.registered
         ],
-        signed=[out.SignedPledge(pledge_id=p.id, title=p.title, year=p.year, cluster_id=p.cluster_id, via=_via(via)) for p, via in h.signed],
+        signed=[out.SignedPledge(pledge_id=p.id, title=p.title, year=p.year, cluster_id=p.cluster_id, via=via) for p, via in h.signed],
     )

@@ -8,12 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from thidua_shared.events.campaigns import CampaignSnapshot, PledgedTarget, RegistrationSnapshot
-
-
-class UnitRef(BaseModel):
-    id: str
-    code: str
-    name: str
+from thidua_shared.units import UnitRef
 
 
 class CampaignRef(BaseModel):

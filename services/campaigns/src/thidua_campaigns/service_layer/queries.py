@@ -14,6 +14,7 @@ from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Forbidden, Invalid, NotFound
 from thidua_shared.events.campaigns import CampaignSnapshot, Indicator, RegistrationSnapshot
 from thidua_shared.events.registry import UnitKind
+from thidua_shared.units import UnitRef
 
 from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.domain.model import Pledge, UnitView, campaign_years, ensure_in_scope
@@ -24,16 +25,9 @@ LEVEL_KINDS = {"national": ("national_alliance",), "provincial": ("provincial_al
 
 
 @dataclass(frozen=True)
-class Ref:
-    id: str
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
 class CampaignView:
     campaign: CampaignSnapshot
-    issuer: Ref | None
+    issuer: UnitRef | None
     parent: tuple[str, str] | None  # (id, title)
     children: list[tuple[str, str, str]]  # (id, title, issuer id)
     indicator_tree: list[dict[str, Any]] | None = None
@@ -42,26 +36,26 @@ class CampaignView:
 @dataclass(frozen=True)
 class RegistrationView:
     registration: RegistrationSnapshot
-    unit: Ref | None
+    unit: UnitRef | None
 
 
 @dataclass(frozen=True)
 class PledgeView:
     pledge: Pledge
-    members: list[tuple[Ref, str | None]]  # (member, signed by)
+    members: list[tuple[UnitRef, str | None]]  # (member, signed by)
 
 
 @dataclass
 class UnitHistory:
-    unit: Ref
-    predecessors: list[Ref] = field(default_factory=list)
-    issued: list[tuple[CampaignSnapshot, Ref | None]] = field(default_factory=list)  # with the predecessor it came from
-    registered: list[tuple[RegistrationSnapshot, str, Ref | None]] = field(default_factory=list)  # + campaign title
-    signed: list[tuple[Pledge, Ref | None]] = field(default_factory=list)
+    unit: UnitRef
+    predecessors: list[UnitRef] = field(default_factory=list)
+    issued: list[tuple[CampaignSnapshot, UnitRef | None]] = field(default_factory=list)  # with the predecessor it came from
+    registered: list[tuple[RegistrationSnapshot, str, UnitRef | None]] = field(default_factory=list)  # + campaign title
+    signed: list[tuple[Pledge, UnitRef | None]] = field(default_factory=list)
 
 
-def _ref(unit: UnitView | None) -> Ref | None:
-    return Ref(unit.id, unit.code, unit.name) if unit else None
+def _ref(unit: UnitView | None) -> UnitRef | None:
+    return UnitRef(id=unit.id, code=unit.code, name=unit.name) if unit else None
 
 
 def indicator_tree(indicators: Sequence[Indicator]) -> list[dict[str, Any]]:
@@ -177,7 +171,7 @@ async def pledge_details(repo: CampaignRepository, principal: Principal, pledge_
             raise Forbidden("forbidden_scope", unit=cluster.code if cluster else pledge.cluster_id)
     units = await repo.units(list(pledge.members))
     signed = dict(pledge.signatures)
-    members = [(_ref(units.get(u)) or Ref(u, u, ""), signed.get(u)) for u in pledge.members]
+    members = [(_ref(units.get(u)) or UnitRef(id=u, code=u, name=""), signed.get(u)) for u in pledge.members]
     return PledgeView(pledge, members)
 
 
@@ -189,7 +183,7 @@ async def unit_history(repo: CampaignRepository, principal: Principal, unit_ref:
     named = await repo.units([unit.id, *(p for p, _ in predecessors)])
     origin = {p: _ref(named.get(p)) for p, _ in predecessors}
     ids = [unit.id, *origin]
-    history = UnitHistory(unit=Ref(unit.id, unit.code, unit.name), predecessors=[r for r in origin.values() if r])
+    history = UnitHistory(unit=UnitRef(id=unit.id, code=unit.code, name=unit.name), predecessors=[r for r in origin.values() if r])
     history.issued = [(c, origin.get(c.issuer_unit_id)) for c in await repo.campaigns_issued_by(ids)]
     registrations = await repo.registrations_by_units(ids)
     titles = await repo.titles([r.campaign_id for r in registrations])

@@ -8,12 +8,7 @@ from pydantic import BaseModel
 
 from thidua_shared.events.registry import ClusterKind, UnitKind, UnitStatus
 from thidua_shared.roles import Role
-
-
-class UnitRef(BaseModel):
-    id: str
-    code: str
-    name: str
+from thidua_shared.units import UnitRef
 
 
 class UnitOut(BaseModel):

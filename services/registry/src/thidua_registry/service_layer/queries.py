@@ -14,18 +14,12 @@ from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import NotFound
 from thidua_shared.events.registry import ClusterKind, UnitKind, UnitStatus
 from thidua_shared.paging import Page, decode_cursor, encode_cursor
+from thidua_shared.units import UnitRef
 
 from thidua_registry.adapters.repository import RegistryRepository, UnitFilter, UnitRow
 from thidua_registry.domain.model import Person, check_year
 from thidua_registry.service_layer.access import ensure_cluster_visible, ensure_reach
 from thidua_registry.service_layer.services import load_cluster, load_unit
-
-
-@dataclass(frozen=True)
-class Ref:
-    id: str
-    code: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -37,9 +31,9 @@ class UnitDetails:
     province_code: str | None
     status: UnitStatus
     status_date: date | None
-    parent: Ref | None
-    successor: Ref | None
-    current: Ref | None  # for a merged unit: the active unit its history now follows
+    parent: UnitRef | None
+    successor: UnitRef | None
+    current: UnitRef | None  # for a merged unit: the active unit its history now follows
 
 
 @dataclass(frozen=True)
@@ -48,24 +42,24 @@ class ClusterDetails:
     code: str
     name: str
     kind: ClusterKind
-    owner: Ref
+    owner: UnitRef
 
 
 @dataclass(frozen=True)
 class LeaderTerm:
     year: int
     elected_on: date | None
-    leader: Ref
-    deputy: Ref | None
+    leader: UnitRef
+    deputy: UnitRef | None
 
 
 @dataclass(frozen=True)
 class Members:
     cluster: ClusterDetails
     year: int
-    members: list[Ref]
-    leader: Ref | None
-    deputy: Ref | None
+    members: list[UnitRef]
+    leader: UnitRef | None
+    deputy: UnitRef | None
 
 
 @dataclass(frozen=True)
@@ -73,12 +67,8 @@ class PersonDetails:
     id: str
     full_name: str
     position: str | None
-    unit: Ref
+    unit: UnitRef
     has_national_id: bool
-
-
-def _ref(triple: tuple[str, str, str] | None) -> Ref | None:
-    return Ref(*triple) if triple else None
 
 
 # --- units ---------------------------------------------------------------------------
@@ -103,8 +93,8 @@ async def _details(repo: RegistryRepository, rows: list[UnitRow]) -> list[UnitDe
     return [
         UnitDetails(
             id=r.unit.id, code=r.unit.code, name=r.unit.name, kind=r.unit.kind, province_code=r.unit.province_code,
-            status=r.unit.status, status_date=r.unit.status_date, parent=_ref(r.parent), successor=_ref(r.successor),
-            current=_ref(current.get(r.unit.id)),
+            status=r.unit.status, status_date=r.unit.status_date, parent=UnitRef.of(r.parent), successor=UnitRef.of(r.successor),
+            current=UnitRef.of(current.get(r.unit.id)),
         )
         for r in rows
     ]
@@ -135,32 +125,32 @@ async def unit_details(repo: RegistryRepository, principal: Principal, ref: str)
 # --- clusters --------------------------------------------------------------------------
 async def cluster_list(repo: RegistryRepository, principal: Principal, kind: str | None, text: str | None) -> list[ClusterDetails]:
     found = await repo.list_clusters(visible_to=principal.scope_unit_id, kind=kind, text=text)
-    return [ClusterDetails(c.id, c.code, c.name, c.kind, Ref(*owner)) for c, owner in found]
+    return [ClusterDetails(c.id, c.code, c.name, c.kind, UnitRef.of(owner)) for c, owner in found]
 
 
 async def cluster_details(repo: RegistryRepository, principal: Principal, ref: str) -> ClusterDetails:
     cluster = await load_cluster(repo, ref)
     await ensure_cluster_visible(repo, principal, cluster)
     owner = await load_unit(repo, cluster.owner_unit_id)
-    return ClusterDetails(cluster.id, cluster.code, cluster.name, cluster.kind, Ref(owner.id, owner.code, owner.name))
+    return ClusterDetails(cluster.id, cluster.code, cluster.name, cluster.kind, UnitRef(id=owner.id, code=owner.code, name=owner.name))
 
 
 async def leader_terms(repo: RegistryRepository, principal: Principal, ref: str) -> list[LeaderTerm]:
     cluster = await cluster_details(repo, principal, ref)
-    return [LeaderTerm(year, on, Ref(*leader), _ref(deputy)) for year, on, leader, deputy in await repo.leader_history(cluster.id)]
+    return [LeaderTerm(year, on, UnitRef.of(leader), UnitRef.of(deputy)) for year, on, leader, deputy in await repo.leader_history(cluster.id)]
 
 
 async def members_of(repo: RegistryRepository, principal: Principal, ref: str, year: int) -> Members:
     cluster = await cluster_details(repo, principal, ref)
     check_year(year)
     term = next((t for t in await leader_terms(repo, principal, ref) if t.year == year), None)
-    members = [Ref(u.id, u.code, u.name) for u in await repo.member_units(cluster.id, year)]
+    members = [UnitRef(id=u.id, code=u.code, name=u.name) for u in await repo.member_units(cluster.id, year)]
     return Members(cluster, year, members, term.leader if term else None, term.deputy if term else None)
 
 
 # --- people ------------------------------------------------------------------------------
 def _person(person: Person, unit: tuple[str, str, str]) -> PersonDetails:
-    return PersonDetails(person.id, person.full_name, person.position, Ref(*unit), person.national_id_digest is not None)
+    return PersonDetails(person.id, person.full_name, person.position, UnitRef.of(unit), person.national_id_digest is not None)
 
 
 async def people_list(
