@@ -10,7 +10,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from thidua_shared.events import GENESIS_HASH, Actor, AggregateRef, Envelope, canonical_json, new_event_id
-from thidua_shared.events.catalog import CATALOG, json_schemas, load_all, parse_payload
+from thidua_shared.events.all import load_all
+from thidua_shared.events.catalog import CATALOG, json_schemas, parse_payload
 from thidua_shared.events.envelope import verify_chain
 from thidua_shared.events.registry import UnitKind, UnitRegistered, UnitSnapshot, UnitStatus
 from thidua_shared.roles import Role

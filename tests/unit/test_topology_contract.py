@@ -6,7 +6,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from thidua_shared.events.catalog import CATALOG, load_all
+from thidua_shared.events.all import load_all
+from thidua_shared.events.catalog import CATALOG
 from thidua_shared.messaging.asyncapi import asyncapi_document
 from thidua_shared.messaging.consumer import ConsumerSpec
 from thidua_shared.messaging.nats_access import service_permissions, tools_permissions

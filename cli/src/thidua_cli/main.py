@@ -139,7 +139,8 @@ def events_schema(
     out: Annotated[Path | None, typer.Option(help="Thư mục ghi các tệp .json / folder for the .json files")] = None,
 ) -> None:
     """Xuất lược đồ JSON của mọi sự kiện / export the JSON Schema of every event."""
-    from thidua_shared.events.catalog import json_schemas, load_all
+    from thidua_shared.events.all import load_all
+    from thidua_shared.events.catalog import json_schemas
 
     load_all()
     schemas = json_schemas()

@@ -151,8 +151,3 @@ def json_schemas() -> dict[str, Any]:
         assert model is not None
         schemas[f"{event_type}.v{version}"] = model.model_json_schema()
     return schemas
-
-
-def load_all() -> None:
-    """Import every payload module so that the catalog is complete."""
-    from thidua_shared.events import campaigns, registry  # noqa: F401

@@ -17,7 +17,8 @@ from typing import Any
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.specification import AsyncAPI
 
-from thidua_shared.events.catalog import CATALOG, load_all, typed_envelope
+from thidua_shared.events.all import load_all
+from thidua_shared.events.catalog import CATALOG, typed_envelope
 from thidua_shared.messaging.streams import EVENTS_STREAM
 from thidua_shared.topology import SERVICES, ServiceInfo
 
