@@ -21,7 +21,7 @@ from thidua_shared.messaging.consumer import IdempotentConsumer
 from thidua_shared.messaging.verification import EventVerifier
 
 from thidua_campaigns.adapters.replicas import registry_replica_consumer
-from thidua_campaigns.adapters.tables import messaging, replica_cluster_members, replica_units
+from thidua_campaigns.adapters.tables import messaging, replica_cluster_members, replica_clusters, replica_units
 from thidua_campaigns.entrypoints.app import MIGRATIONS
 
 from tests.integration.conftest import RegistryClient
@@ -86,11 +86,13 @@ async def test_older_snapshots_delivered_after_newer_ones_are_skipped(registry: 
             for row in await session.execute(select(replica_cluster_members).where(replica_cluster_members.c.cluster_id == ids["cluster"]))
         }
         token = (await session.execute(select(messaging.access_tokens).where(messaging.access_tokens.c.id == ids["token"]))).one()
+        cluster = (await session.execute(select(replica_clusters).where(replica_clusters.c.id == ids["cluster"]))).one()
         inbox = set(await session.scalars(select(messaging.inbox.c.event_id)))
     assert unit.name == "Liên minh HTX tỉnh Yên Bái" and unit.status == "merged"  # neither the old name nor "active" came back
     lao_cai = (await registry.get("/units/LMHTX-10")).json()["id"]
     assert members == {(2026, lao_cai), (2027, lao_cai)}  # each year's newest list
     assert token.revoked_at is not None  # the late copy of the issue did not revive it
+    assert (cluster.code, cluster.name) == ("CUM-BAC", "Cụm thi đua miền núi phía Bắc")
     every_event = {str(e.id) for e in await registry.events() if any(c.spec.handles(e.type) for c in consumers)}
     assert every_event <= inbox  # the skipped ones are recorded as processed
     await nc.close()
