@@ -16,6 +16,7 @@ from thidua_shared.http import PrincipalDep, RuntimeDep, receive_file
 from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.units import UnitRef
+from thidua_shared.validation import FIRST_YEAR, LAST_YEAR
 
 from thidua_campaigns.entrypoints import schemas as out
 from thidua_campaigns.entrypoints.export import campaign_workbook
@@ -108,7 +109,7 @@ async def list_campaigns(
     runtime: RuntimeDep, principal: PrincipalDep,
     level: str | None = Query(None, pattern="^(national|provincial|unit)$", description="national | provincial | unit"),
     status_: str | None = Query(None, alias="status", pattern="^(draft|launched|closed|cancelled)$"),
-    year: int | None = Query(None, ge=1946, le=2100), q: str | None = Query(None, max_length=200),
+    year: int | None = Query(None, ge=FIRST_YEAR, le=LAST_YEAR), q: str | None = Query(None, max_length=200),
     unit: str | None = Query(None, max_length=64, description="Phong trào có đơn vị này trong đối tượng / campaigns targeting this unit"),
     limit: int = Query(200, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[out.CampaignOut]:
@@ -204,7 +205,7 @@ async def open_pledge(command: cmd.OpenPledge, runtime: RuntimeDep, principal: P
 
 @router.get("/pledges", response_model=list[out.PledgeOut], tags=["pledges"], summary="Giao ước của một cụm / a cluster's pledges")
 async def list_pledges(runtime: RuntimeDep, principal: PrincipalDep, cluster: str = Query(max_length=64),
-                       year: int | None = Query(None, ge=1946, le=2100)) -> list[out.PledgeOut]:
+                       year: int | None = Query(None, ge=FIRST_YEAR, le=LAST_YEAR)) -> list[out.PledgeOut]:
     async with runtime.reader() as repo:
         return [pledge_out(v) for v in await queries.pledge_list(repo, principal, cluster, year)]
 

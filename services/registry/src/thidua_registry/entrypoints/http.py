@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Query, Request, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from thidua_shared.http import UPLOAD_BODY, LanguageDep, PrincipalDep, RuntimeDep, job_response, receive_file
@@ -18,6 +20,7 @@ from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.roles import Role
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.spreadsheets import SheetLimits
+from thidua_shared.validation import FIRST_YEAR, LAST_YEAR
 
 from thidua_registry.adapters.repository import UnitFilter
 from thidua_registry.entrypoints import schemas as out
@@ -25,6 +28,7 @@ from thidua_registry.service_layer import commands as cmd
 from thidua_registry.service_layer import importing, queries, services
 
 router = APIRouter()
+YearPath = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="Năm / the year")]
 
 
 def id_secret(runtime: ServiceRuntime) -> bytes:
@@ -153,21 +157,21 @@ async def get_cluster(cluster_ref: str, runtime: RuntimeDep, principal: Principa
 
 @router.put("/clusters/{cluster_ref}/members/{year}", response_model=out.MembershipChangeOut, tags=["clusters"],
             summary="Đặt danh sách thành viên của năm / set the members of a year")
-async def set_members(cluster_ref: str, year: int, command: cmd.SetMembers, runtime: RuntimeDep, principal: PrincipalDep) -> out.MembershipChangeOut:
+async def set_members(cluster_ref: str, year: YearPath, command: cmd.SetMembers, runtime: RuntimeDep, principal: PrincipalDep) -> out.MembershipChangeOut:
     change = await services.set_members(runtime.uow(), principal, cluster_ref, year, command)
     return out.MembershipChangeOut(year=year, members=change.members, added=change.added, removed=change.removed)
 
 
 @router.get("/clusters/{cluster_ref}/members/{year}", response_model=out.MembersOut, tags=["clusters"],
             summary="Thành viên, cụm trưởng, cụm phó của năm / members, leader and deputy of a year")
-async def get_members(cluster_ref: str, year: int, runtime: RuntimeDep, principal: PrincipalDep) -> queries.Members:
+async def get_members(cluster_ref: str, year: YearPath, runtime: RuntimeDep, principal: PrincipalDep) -> queries.Members:
     async with runtime.reader() as repo:
         return await queries.members_of(repo, principal, cluster_ref, year)
 
 
 @router.post("/clusters/{cluster_ref}/leaders/{year}", status_code=status.HTTP_201_CREATED, response_model=out.LeaderTerm,
              tags=["clusters"], summary="Ghi nhận bầu cụm trưởng, cụm phó / record the election of leader and deputy")
-async def elect_leader(cluster_ref: str, year: int, command: cmd.ElectLeader, runtime: RuntimeDep, principal: PrincipalDep) -> queries.LeaderTerm:
+async def elect_leader(cluster_ref: str, year: YearPath, command: cmd.ElectLeader, runtime: RuntimeDep, principal: PrincipalDep) -> queries.LeaderTerm:
     await services.elect_leader(runtime.uow(), principal, cluster_ref, year, command)
     async with runtime.reader() as repo:
         return next(t for t in await queries.leader_terms(repo, principal, cluster_ref) if t.year == year)
