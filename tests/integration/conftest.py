@@ -106,14 +106,14 @@ class System:
 
         from sqlalchemy import select
 
-        from thidua_campaigns.adapters.tables import replica_units
+        from thidua_campaigns.adapters.tables import registry
 
         await self.registry.events()  # the registry's relay has published everything committed
         runtime = self.campaigns_app.state.runtime  # type: ignore[attr-defined]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             async with runtime.db.sessions() as session:
-                if await session.scalar(select(replica_units.c.id).where(replica_units.c.code == unit_code.upper())):
+                if await session.scalar(select(registry.units.c.id).where(registry.units.c.code == unit_code.upper())):
                     return
             await asyncio.sleep(0.05)
         raise AssertionError(f"{unit_code} never reached the campaigns replica")

@@ -20,15 +20,17 @@ from thidua_shared.keys import TrustedKeys
 from thidua_shared.messaging.consumer import IdempotentConsumer
 from thidua_shared.messaging.verification import EventVerifier
 
-from thidua_campaigns.adapters.replicas import registry_replica_consumer
-from thidua_campaigns.adapters.tables import messaging, replica_cluster_members, replica_clusters, replica_units
+from thidua_shared.registry_replica import MIGRATIONS as REGISTRY_REPLICA, registry_replica_consumer
+
+from thidua_campaigns.adapters.tables import messaging
+from thidua_campaigns.adapters.tables import registry as replica
 from thidua_campaigns.entrypoints.app import MIGRATIONS
 
 from tests.integration.conftest import RegistryClient
 
 
 async def campaigns_database(url: str) -> Database:
-    await upgrade_to_head_async(MIGRATIONS, url)
+    await upgrade_to_head_async(MIGRATIONS, url, [REGISTRY_REPLICA])
     return Database.from_url(url)
 
 
@@ -71,7 +73,7 @@ async def test_older_snapshots_delivered_after_newer_ones_are_skipped(registry: 
     verifier = EventVerifier(TrustedKeys(registry.settings.keys_dir))
     consumers = [
         IdempotentConsumer(spec, db, messaging, js, "vn", verifier)
-        for spec in (registry_replica_consumer(), token_replica_consumer("campaigns", messaging))
+        for spec in (registry_replica_consumer("campaigns", replica), token_replica_consumer("campaigns", messaging))
     ]
     for consumer in consumers:
         messages = await fetch_all(js, consumer.spec.subject, consumer.spec.name)
@@ -80,13 +82,13 @@ async def test_older_snapshots_delivered_after_newer_ones_are_skipped(registry: 
             await consumer.process([msg])
 
     async with db.sessions() as session:
-        unit = (await session.execute(select(replica_units).where(replica_units.c.id == ids["unit"]))).one()
+        unit = (await session.execute(select(replica.units).where(replica.units.c.id == ids["unit"]))).one()
         members = {
             (row.year, row.unit_id)
-            for row in await session.execute(select(replica_cluster_members).where(replica_cluster_members.c.cluster_id == ids["cluster"]))
+            for row in await session.execute(select(replica.members).where(replica.members.c.cluster_id == ids["cluster"]))
         }
         token = (await session.execute(select(messaging.access_tokens).where(messaging.access_tokens.c.id == ids["token"]))).one()
-        cluster = (await session.execute(select(replica_clusters).where(replica_clusters.c.id == ids["cluster"]))).one()
+        cluster = (await session.execute(select(replica.clusters).where(replica.clusters.c.id == ids["cluster"]))).one()
         inbox = set(await session.scalars(select(messaging.inbox.c.event_id)))
     assert unit.name == "Liên minh HTX tỉnh Yên Bái" and unit.status == "merged"  # neither the old name nor "active" came back
     lao_cai = (await registry.get("/units/LMHTX-10")).json()["id"]
@@ -106,12 +108,12 @@ async def test_in_order_delivery_still_applies_every_change(registry: RegistryCl
     db = await campaigns_database(f"sqlite+aiosqlite:///{tmp_path / 'campaigns.db'}")
     nc = await registry.nats.connect("campaigns")
     js = nc.jetstream()
-    consumer = IdempotentConsumer(registry_replica_consumer(), db, messaging, js, "vn", EventVerifier(TrustedKeys(registry.settings.keys_dir)))
+    consumer = IdempotentConsumer(registry_replica_consumer("campaigns", replica), db, messaging, js, "vn", EventVerifier(TrustedKeys(registry.settings.keys_dir)))
     names = []
     for msg in await fetch_all(js, consumer.spec.subject, consumer.spec.name):
         await consumer.process([msg])
         async with db.sessions() as session:
-            names.append(await session.scalar(select(replica_units.c.name).where(replica_units.c.id == ids["unit"])))
+            names.append(await session.scalar(select(replica.units.c.name).where(replica.units.c.id == ids["unit"])))
     assert "Liên minh HTX tỉnh Yên Bái (tên cũ)" in names and names[-1] == "Liên minh HTX tỉnh Yên Bái"
     await nc.close()
     await db.dispose()

@@ -112,6 +112,7 @@ class ServiceRuntime(Generic[R]):
     repository: Callable[[AsyncSession], R]
     settings: Settings = field(default_factory=Settings)
     consumers: list[ConsumerSpec] = field(default_factory=list)
+    extra_migrations: list[Path] = field(default_factory=list)  # branches of shared pieces, e.g. the registry replica
     on_started: list[Callable[["ServiceRuntime[R]"], Awaitable[None]]] = field(default_factory=list)
 
     db: Database = field(init=False)
@@ -148,7 +149,7 @@ class ServiceRuntime(Generic[R]):
         return [*self.consumers, *platform]
 
     async def start(self) -> None:
-        await upgrade_to_head_async(self.migrations_dir, self.database_url)
+        await upgrade_to_head_async(self.migrations_dir, self.database_url, self.extra_migrations)
         self.db = Database.from_url(self.database_url)
         self.source = EventSource(self.settings.node, self.name, ensure_node_key(self.settings.keys_dir, self.settings.node))
         self.trusted_keys = TrustedKeys(self.settings.trusted_keys_dir)

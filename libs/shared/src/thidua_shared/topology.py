@@ -16,6 +16,10 @@ REGISTRY_UNIT_EVENTS = (
     "registry.unit_registered", "registry.unit_updated", "registry.unit_merged", "registry.unit_dissolved",
 )
 TOKEN_EVENTS = ("registry.access_token_issued", "registry.access_token_revoked")
+# What thidua_shared.registry_replica keeps: units (mergers included), clusters, members and leaders per year.
+REGISTRY_REPLICA_EVENTS = (
+    *REGISTRY_UNIT_EVENTS, "registry.cluster_formed", "registry.cluster_membership_changed", "registry.cluster_leader_elected",
+)
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,7 @@ SERVICES: dict[str, ServiceInfo] = {
     "campaigns": ServiceInfo(
         "campaigns", 8102, "Phong trào, chỉ tiêu, đăng ký, giao ước / campaigns, indicators, registrations, pledges",
         subscriptions=(
-            Subscription(
-                "campaigns-registry-replica", "registry",
-                (*REGISTRY_UNIT_EVENTS, "registry.cluster_formed", "registry.cluster_membership_changed"),
-            ),
+            Subscription("campaigns-registry-replica", "registry", REGISTRY_REPLICA_EVENTS),
         ),
     ),
 }

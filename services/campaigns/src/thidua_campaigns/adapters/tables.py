@@ -1,9 +1,10 @@
 """The campaigns service's tables, including its read replicas of the registry (built from events only)."""
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, UniqueConstraint
 
 from thidua_shared.db import new_metadata
 from thidua_shared.messaging.tables import MessagingTables
+from thidua_shared.registry_replica import RegistryReplicaTables
 
 metadata = new_metadata()
 messaging = MessagingTables.define(metadata)
@@ -61,44 +62,5 @@ pledge_signatures = Table(
     Column("signed_at", DateTime(timezone=True), nullable=False),
 )
 
-# --- read replicas of the registry ------------------------------------------------
-replica_units = Table(
-    "replica_units",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("code", String(64), nullable=False, index=True),
-    Column("name", String(255), nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("parent_id", String(36), nullable=True, index=True),
-    Column("province_code", String(16), nullable=True),
-    Column("status", String(20), nullable=False),
-    Column("successor_id", String(36), nullable=True),
-    Column("status_date", Date, nullable=True),
-)
-
-replica_clusters = Table(
-    "replica_clusters",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("code", String(64), nullable=False, index=True),
-    Column("name", String(255), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("owner_unit_id", String(36), nullable=False),
-)
-
-replica_cluster_members = Table(
-    "replica_cluster_members",
-    metadata,
-    Column("cluster_id", String(36), primary_key=True),
-    Column("year", Integer, primary_key=True),
-    Column("unit_id", String(36), primary_key=True, index=True),
-)
-
-# Units that moved to a successor with a merger (Yên Bái's cooperatives into Lào Cai): running
-# campaigns issued by the merged unit still target them, and their history names where they came from.
-replica_merger_moves = Table(
-    "replica_merger_moves",
-    metadata,
-    Column("unit_id", String(36), primary_key=True),
-    Column("from_unit_id", String(36), primary_key=True, index=True),
-)
+# --- the read replica of the registry (thidua_shared.registry_replica) ---------------
+registry = RegistryReplicaTables.define(metadata)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from thidua_shared import units
+from thidua_shared.registry_replica.reader import ClusterView, UnitView  # noqa: F401  (the replica's view, re-exported)
 from thidua_shared.errors import Conflict, Invalid
 from thidua_shared.events.campaigns import (
     CampaignSnapshot,
@@ -31,33 +31,6 @@ STATUS_VI = {CampaignStatus.DRAFT: "còn là bản nháp", CampaignStatus.LAUNCH
 
 def _status(campaign: CampaignSnapshot) -> dict[str, str]:
     return {"status": campaign.status.value, "status_vi": STATUS_VI[campaign.status]}
-
-
-@dataclass(frozen=True)
-class UnitView:
-    """What campaigns knows of a unit: its replica, built from registry events."""
-
-    id: str
-    code: str
-    name: str
-    kind: str
-    parent_id: str | None
-    province_code: str | None
-    status: UnitStatus
-    successor_id: str | None = None
-    successor_code: str | None = None
-    status_date: date | None = None
-
-    def ensure_active(self) -> None:
-        units.ensure_active(self.code, self.status, self.successor_code, self.status_date)
-
-
-@dataclass(frozen=True)
-class ClusterView:
-    id: str
-    code: str
-    name: str
-    owner_unit_id: str
 
 
 @dataclass(frozen=True)

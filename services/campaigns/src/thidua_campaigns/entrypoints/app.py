@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from thidua_shared import registry_replica
 from thidua_shared.http import create_http_app
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.settings import Settings
@@ -22,7 +23,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def build_runtime(settings: Settings | None = None) -> ServiceRuntime[CampaignRepository]:
     return ServiceRuntime(
         name=SERVICE, tables=messaging, migrations_dir=MIGRATIONS, repository=CampaignRepository,
-        settings=settings or Settings(), consumers=CONSUMERS,
+        settings=settings or Settings(), consumers=CONSUMERS, extra_migrations=[registry_replica.MIGRATIONS],
     )
 
 

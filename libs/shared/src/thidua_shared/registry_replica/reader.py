@@ -1,0 +1,134 @@
+"""Reading the replica: what a service knows of units and clusters, in a fixed number of statements.
+
+A service's repository inherits `RegistryReplicaReader` and sets `self.session` and
+`self.registry` (its `RegistryReplicaTables`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from thidua_shared import unit_tree, units
+from thidua_shared.events.registry import UnitStatus
+from thidua_shared.registry_replica.tables import RegistryReplicaTables
+from thidua_shared.unit_tree import ref_key
+
+CHUNK = 400  # ids per IN (...) list: well under SQLite's limit on bound parameters
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """What a service knows of a unit: its replica, built from registry events."""
+
+    id: str
+    code: str
+    name: str
+    kind: str
+    parent_id: str | None
+    province_code: str | None
+    status: UnitStatus
+    successor_id: str | None = None
+    successor_code: str | None = None
+    status_date: date | None = None
+
+    def ensure_active(self) -> None:
+        units.ensure_active(self.code, self.status, self.successor_code, self.status_date)
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    id: str
+    code: str
+    name: str
+    owner_unit_id: str
+    kind: str = "cluster"
+
+
+def chunks(ids: Sequence[str]) -> list[list[str]]:
+    unique = sorted(set(ids))
+    return [unique[start : start + CHUNK] for start in range(0, len(unique), CHUNK)]
+
+
+class RegistryReplicaReader:
+    session: AsyncSession
+    registry: RegistryReplicaTables
+
+    async def unit(self, ref: str) -> UnitView | None:
+        found = await self.units([ref_key(ref)], by_code=True)
+        return next(iter(found.values()), None)
+
+    async def units(self, refs: Sequence[str], by_code: bool = False) -> dict[str, UnitView]:
+        """Units by id (and by code when asked), keyed by id."""
+        table = self.registry.units
+        successor = table.alias("successor")
+        found: dict[str, UnitView] = {}
+        for chunk in chunks(refs):
+            match = or_(table.c.id.in_(chunk), table.c.code.in_(chunk)) if by_code else table.c.id.in_(chunk)
+            query = select(table, successor.c.code.label("successor_code")).outerjoin(successor, successor.c.id == table.c.successor_id).where(match)
+            for row in await self.session.execute(query):
+                found[row.id] = UnitView(
+                    id=row.id, code=row.code, name=row.name, kind=row.kind, parent_id=row.parent_id,
+                    province_code=row.province_code, status=UnitStatus(row.status), successor_id=row.successor_id,
+                    successor_code=row.successor_code, status_date=row.status_date,
+                )
+        return found
+
+    async def lineage(self, unit_id: str) -> list[str]:
+        return await unit_tree.lineage(self.session, self.registry.units, unit_id)
+
+    def subtree_query(self, root_id: str) -> Select[Any]:
+        return unit_tree.subtree_ids(self.registry.units, root_id)
+
+    async def subtree_ids(self, root_id: str) -> list[str]:
+        return list(await self.session.scalars(self.subtree_query(root_id)))
+
+    async def former_parents(self, unit_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The units each of these left with a merger (moved to the merged unit's successor)."""
+        moves = self.registry.merger_moves
+        found: dict[str, list[str]] = {}
+        for chunk in chunks(unit_ids):
+            for row in await self.session.execute(select(moves).where(moves.c.unit_id.in_(chunk))):
+                found.setdefault(row.unit_id, []).append(row.from_unit_id)
+        return found
+
+    async def predecessors(self, unit_id: str) -> list[tuple[str, str]]:
+        """(id, code) of every unit merged into this one, directly or through a chain of mergers."""
+        table = self.registry.units
+        tree = select(table.c.id, table.c.code).where(table.c.successor_id == unit_id).cte("merged", recursive=True)
+        tree = tree.union_all(select(table.c.id, table.c.code).where(table.c.successor_id == tree.c.id))
+        return [(r.id, r.code) for r in await self.session.execute(select(tree.c.id, tree.c.code))]
+
+    async def clusters_of(self, unit_id: str, years: Sequence[int]) -> set[str]:
+        members = self.registry.members
+        query = select(members.c.cluster_id).where(members.c.unit_id == unit_id, members.c.year.in_(list(years)))
+        return set(await self.session.scalars(query))
+
+    async def memberships(self, unit_id: str) -> dict[int, set[str]]:
+        """The clusters a unit belongs to, by year."""
+        members = self.registry.members
+        found: dict[int, set[str]] = {}
+        for row in await self.session.execute(select(members.c.year, members.c.cluster_id).where(members.c.unit_id == unit_id)):
+            found.setdefault(row.year, set()).add(row.cluster_id)
+        return found
+
+    async def cluster(self, ref: str) -> ClusterView | None:
+        clusters, key = self.registry.clusters, ref_key(ref)
+        row = (await self.session.execute(select(clusters).where(or_(clusters.c.id == key, clusters.c.code == key)))).first()
+        return ClusterView(row.id, row.code, row.name, row.owner_unit_id, row.kind) if row else None
+
+    async def cluster_members(self, cluster_id: str, year: int) -> list[str]:
+        members = self.registry.members
+        query = select(members.c.unit_id).where(members.c.cluster_id == cluster_id, members.c.year == year).order_by(members.c.unit_id)
+        return list(await self.session.scalars(query))
+
+    async def cluster_leader(self, cluster_id: str, year: int) -> tuple[str, str | None] | None:
+        """(leader unit id, deputy unit id or None) of a cluster in a year, if elected."""
+        leaders = self.registry.leaders
+        row = (await self.session.execute(select(leaders).where(leaders.c.cluster_id == cluster_id, leaders.c.year == year))).first()
+        return (row.leader_unit_id, row.deputy_unit_id) if row else None
