@@ -135,3 +135,52 @@ async def system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch)
             httpx.AsyncClient(transport=httpx.ASGITransport(app=campaigns_app), base_url="http://campaigns") as campaigns_http,
         ):
             yield System(RegistryClient(registry_http, admin_token, secured_nats, settings), campaigns_http, campaigns_app)
+
+
+@dataclass
+class ScoringSystem(System):
+    """Registry, campaigns and scoring in one process, talking only through the real NATS stream."""
+
+    scoring: httpx.AsyncClient = None  # type: ignore[assignment]
+    scoring_app: object = None
+
+    async def caught_up(self, timeout: float = 20.0) -> None:
+        """Wait until every event registry and campaigns committed has reached the scoring service and been applied."""
+        from tests.support import eventually
+
+        await self.registry.events()
+        await self.campaigns_app.state.runtime.relay.publish_pending()  # type: ignore[attr-defined]
+        await self.scoring_app.state.runtime.relay.publish_pending()  # type: ignore[attr-defined]
+
+        async def applied() -> bool:
+            health = (await self.scoring.get("/health")).json()
+            return all(c["lag"] == 0 for c in health["consumers"])
+
+        await eventually(applied, timeout, "the scoring service to catch up")
+
+    async def token(self, role: str, scope: str | None, holder: str = "Người dùng thử") -> str:
+        token = await super().token(role, scope, holder)
+        await self.caught_up()
+        return token
+
+
+@pytest.fixture
+async def scoring_system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch) -> AsyncIterator[ScoringSystem]:
+    from thidua_campaigns.entrypoints.app import create_app as create_campaigns_app
+    from thidua_scoring.entrypoints.app import create_app as create_scoring_app
+
+    admin_token = new_token()
+    monkeypatch.setenv("THIDUA_REGISTRY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}")
+    monkeypatch.setenv("THIDUA_CAMPAIGNS_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'campaigns.db'}")
+    monkeypatch.setenv("THIDUA_SCORING_DATABASE_URL", database_url)
+    monkeypatch.setenv("THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH", hash_token(admin_token))
+    settings = secured_nats.settings
+    apps = create_app(settings), create_campaigns_app(settings), create_scoring_app(settings)
+    async with apps[0].router.lifespan_context(apps[0]), apps[1].router.lifespan_context(apps[1]), apps[2].router.lifespan_context(apps[2]):
+        async with (
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[0]), base_url="http://registry") as registry_http,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[1]), base_url="http://campaigns") as campaigns_http,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[2]), base_url="http://scoring") as scoring_http,
+        ):
+            yield ScoringSystem(RegistryClient(registry_http, admin_token, secured_nats, settings), campaigns_http, apps[1],
+                                scoring_http, apps[2])

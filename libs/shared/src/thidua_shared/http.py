@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from thidua_shared.access.tokens import Principal, principal_for_token
 from thidua_shared.errors import AppError, Forbidden, Invalid, NotFound, PayloadTooLarge
 from thidua_shared.events.envelope import new_event_id
+from thidua_shared.files import LocalFileStore, StoredFile
 from thidua_shared.i18n import Language, add_messages, language_from_header, translate
 from thidua_shared.jobs import Job, JobView
 from thidua_shared.logging import bound_to_request, get_logger
@@ -45,6 +46,7 @@ add_messages({
     "payload_too_large": ("Dữ liệu gửi lên vượt quá {limit}.", "The request body is over {limit}."),
     "upload_missing_file": ("Thiếu tệp (trường «file» của biểu mẫu).", "No file was sent (form field 'file')."),
     "upload_empty": ("Tệp gửi lên rỗng.", "The uploaded file is empty."),
+    "attachment_not_found": ("Không tìm thấy tệp đính kèm.", "Attachment not found."),
     "job_not_found": (
         "Không tìm thấy công việc «{ref}» (có thể dịch vụ đã khởi động lại: hãy gửi lại).",
         "Job '{ref}' not found (the service may have restarted: send it again).",
@@ -185,6 +187,37 @@ async def receive_file(request: Request, runtime: ServiceRuntime) -> ReceivedFil
         received.discard()
         raise Invalid("upload_empty")
     return received
+
+
+DOCUMENT_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "PDF, Word, Excel, ODF hoặc ảnh quét / PDF, Word, Excel, ODF or a scan"}},
+}}}}}
+
+
+def document_store(runtime: ServiceRuntime) -> LocalFileStore:
+    """The service's documents (letters, evidence), kept by content on the node's disk."""
+    return LocalFileStore(runtime.settings.var_dir / "attachments" / runtime.name)
+
+
+async def store_document(request: Request, runtime: ServiceRuntime) -> StoredFile:
+    """An uploaded document (`file` of a multipart form) put in the service's store. Check the caller first."""
+    received = await receive_file(request, runtime)
+    try:
+        return await document_store(runtime).put(received.path, received.filename)
+    finally:
+        received.discard()
+
+
+def add_document_download(router: APIRouter, tag: str) -> None:
+    """`GET /attachments/{digest}`: a stored document by its SHA-256."""
+
+    @router.get("/attachments/{digest}", tags=[tag], summary="Tải văn bản đính kèm / download a document", response_class=FileResponse)
+    async def download(digest: str, runtime: RuntimeDep, principal: PrincipalDep) -> FileResponse:
+        path = document_store(runtime).locate(digest)
+        if path is None:
+            raise NotFound("attachment_not_found")
+        return FileResponse(path, media_type="application/octet-stream")
 
 
 UPLOAD_BODY = {

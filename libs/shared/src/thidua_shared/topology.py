@@ -57,8 +57,20 @@ SERVICES: dict[str, ServiceInfo] = {
             Subscription("campaigns-registry-replica", "registry", REGISTRY_REPLICA_EVENTS),
         ),
     ),
+    "scoring": ServiceInfo(
+        "scoring", 8103, "Chấm điểm, bảng điểm, xếp hạng / results, cross-scoring, score tables, rankings",
+        subscriptions=(
+            Subscription("scoring-registry-replica", "registry", REGISTRY_REPLICA_EVENTS),
+            Subscription("scoring-campaigns-replica", "campaigns", (
+                "campaigns.campaign_drafted", "campaigns.campaign_launched", "campaigns.campaign_revised",
+                "campaigns.campaign_closed", "campaigns.campaign_cancelled",
+                "campaigns.registration_submitted", "campaigns.registration_amended", "campaigns.registration_withdrawn",
+            )),
+            Subscription("scoring-standings", "scoring", ("scoring.submission_received", "scoring.submission_revised")),
+        ),
+    ),
 }
-# Ports 8103 (scoring) and 8104 (awards) are kept for the services that come next.
+# Port 8104 (awards) is kept for the service that comes next.
 
 # Identities that are not services: the launcher's (declares streams) and the tools' (read the log).
 ADMIN_IDENTITY = "admin"

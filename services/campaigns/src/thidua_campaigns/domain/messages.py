@@ -38,7 +38,6 @@ add_messages(
         "registration_duplicate": ("Đơn vị «{unit}» đã đăng ký phong trào này.", "Unit '{unit}' has already registered for this campaign."),
         "registration_not_found": ("Không tìm thấy bản đăng ký «{ref}».", "Registration '{ref}' not found."),
         "registration_withdrawn": ("Bản đăng ký đã rút.", "The registration was withdrawn."),
-        "attachment_not_found": ("Không tìm thấy tệp đính kèm.", "Attachment not found."),
         "pledge_not_found": ("Không tìm thấy giao ước thi đua «{ref}».", "Pledge '{ref}' not found."),
         "pledge_exists": ("Cụm «{cluster}» đã có giao ước năm {year}.", "Cluster '{cluster}' already has a pledge for {year}."),
         "pledge_no_members": ("Cụm «{cluster}» chưa có thành viên năm {year}.", "Cluster '{cluster}' has no members in {year}."),

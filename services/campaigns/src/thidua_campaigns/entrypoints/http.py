@@ -7,12 +7,9 @@ Handlers translate HTTP to a use case (service_layer/services.py) or a query
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import FileResponse
 
 from thidua_shared.clock import today_in_vietnam
-from thidua_shared.errors import NotFound
-from thidua_shared.files import LocalFileStore
-from thidua_shared.http import PrincipalDep, RuntimeDep, receive_file
+from thidua_shared.http import DOCUMENT_BODY, PrincipalDep, RuntimeDep, add_document_download, store_document
 from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.units import UnitRef
@@ -53,16 +50,6 @@ def pledge_out(view: queries.PledgeView) -> out.PledgeOut:
 async def read(runtime: ServiceRuntime, principal: PrincipalDep, campaign_id: str) -> out.CampaignOut:
     async with runtime.reader() as repo:
         return campaign_out(await queries.campaign_details(repo, principal, campaign_id))
-
-
-def files(runtime: ServiceRuntime) -> LocalFileStore:
-    return LocalFileStore(runtime.settings.var_dir / "attachments" / "campaigns")
-
-
-DOCUMENT_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary", "description": "PDF, Word, Excel, ODF hoặc ảnh quét / PDF, Word, Excel, ODF or a scan"}},
-}}}}}
 
 
 # --- campaigns ------------------------------------------------------------------------------
@@ -141,21 +128,12 @@ async def attach(request: Request, campaign_id: str, runtime: RuntimeDep, princi
                  reason: str | None = Query(None, max_length=2000, description="Bắt buộc sau khi phát động / required after launch")) -> out.CampaignOut:
     async with runtime.reader() as repo:
         await services.load_managed_campaign(repo, principal, campaign_id)  # before a byte of the file is read
-    received = await receive_file(request, runtime)
-    try:
-        document = await files(runtime).put(received.path, received.filename)
-    finally:
-        received.discard()
+    document = await store_document(request, runtime)
     campaign = await services.attach(runtime.uow(), principal, campaign_id, document, reason)
     return await read(runtime, principal, campaign.id)
 
 
-@router.get("/attachments/{digest}", tags=["campaigns"], summary="Tải văn bản đính kèm / download an attachment", response_class=FileResponse)
-async def download(digest: str, runtime: RuntimeDep, principal: PrincipalDep) -> FileResponse:
-    path = files(runtime).locate(digest)
-    if path is None:
-        raise NotFound("attachment_not_found")
-    return FileResponse(path, media_type="application/octet-stream")
+add_document_download(router, "campaigns")
 
 
 # --- registrations -------------------------------------------------------------------------------

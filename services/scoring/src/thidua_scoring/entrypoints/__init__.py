@@ -1,0 +1,1 @@
+"""How the outside reaches scoring: the HTTP API, exports, and its consumers."""

@@ -1,0 +1,38 @@
+"""Wiring: the scoring service's runtime and HTTP app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from thidua_shared import registry_replica
+from thidua_shared.http import create_http_app
+from thidua_shared.runtime import ServiceRuntime
+from thidua_shared.settings import Settings
+
+from thidua_scoring.adapters.repository import ScoringRepository
+from thidua_scoring.adapters.tables import messaging
+from thidua_scoring.entrypoints.events import CONSUMERS
+from thidua_scoring.entrypoints.http import router
+
+SERVICE = "scoring"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def build_runtime(settings: Settings | None = None) -> ServiceRuntime[ScoringRepository]:
+    return ServiceRuntime(
+        name=SERVICE, tables=messaging, migrations_dir=MIGRATIONS, repository=ScoringRepository,
+        settings=settings or Settings(), consumers=CONSUMERS, extra_migrations=[registry_replica.MIGRATIONS],
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    app = create_http_app(
+        build_runtime(settings),
+        title="Thi Đua – Chấm điểm (scoring)",
+        description="Báo cáo kết quả, tự chấm, chấm chéo, giải trình, bảng điểm và xếp hạng. / "
+                    "Results, self-scores, cross-scoring, explanations, score tables and rankings.",
+    )
+    app.include_router(router)
+    return app

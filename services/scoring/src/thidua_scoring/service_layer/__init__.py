@@ -1,0 +1,1 @@
+"""Use cases of scoring (services.py), the read side (queries.py), access rules, commands."""

@@ -1,0 +1,74 @@
+"""Who may do what in scoring.
+
+A unit's reporter reports its results, and never scores it; a reviewer scores only the units
+its unit is assigned; the cluster's leader (or the cluster's owner, the VCA board or the
+province) opens, assigns and closes its cluster's rounds; the issuer's side may type results
+in after the deadline. Every unit named must be within the token's reach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from thidua_shared.access.tokens import Principal
+from thidua_shared.errors import Forbidden
+from thidua_shared.events.campaigns import CampaignSnapshot
+from thidua_shared.events.scoring import RoundSnapshot
+from thidua_shared.registry_replica import ClusterView
+from thidua_shared.roles import Role
+
+from thidua_scoring.adapters.repository import ScoringRepository
+
+REPORTERS = (Role.UNIT_REPORTER, Role.CLUSTER_LEADER, Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
+REVIEWERS = (Role.REVIEWER, Role.CLUSTER_LEADER, Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
+MANAGERS = (Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
+
+
+async def reaches(repo: ScoringRepository, principal: Principal, unit_id: str) -> bool:
+    return principal.scope_unit_id is None or principal.scope_unit_id in await repo.lineage(unit_id)
+
+
+async def ensure_acts_for(repo: ScoringRepository, principal: Principal, unit_id: str, label: str, roles: tuple[Role, ...]) -> None:
+    principal.require_role(roles)
+    if not await reaches(repo, principal, unit_id):
+        raise Forbidden("forbidden_scope", unit=label)
+
+
+async def may_back_fill(repo: ScoringRepository, principal: Principal, campaign: CampaignSnapshot) -> bool:
+    """The issuer's side types old results in (after the deadline, with a reason)."""
+    return principal.role in MANAGERS and await reaches(repo, principal, campaign.issuer_unit_id)
+
+
+async def is_leader(repo: ScoringRepository, principal: Principal, cluster: ClusterView, year: int) -> bool:
+    """The cluster's leader of that year, or the cluster's owner side (the VCA board, the province)."""
+    if principal.role in MANAGERS and await reaches(repo, principal, cluster.owner_unit_id):
+        return True
+    leader = await repo.cluster_leader(cluster.id, year)
+    return principal.role is Role.CLUSTER_LEADER and leader is not None and await reaches(repo, principal, leader[0])
+
+
+async def ensure_leader(repo: ScoringRepository, principal: Principal, cluster: ClusterView, year: int) -> None:
+    if not await is_leader(repo, principal, cluster, year):
+        raise Forbidden("leader_only")
+
+
+async def ensure_not_inside(repo: ScoringRepository, principal: Principal, unit_id: str, label: str) -> None:
+    """Nobody scores the unit they work in: a token scoped at the unit (or below it) never reviews it."""
+    if principal.scope_unit_id is not None and unit_id in await repo.lineage(principal.scope_unit_id):
+        raise Forbidden("review_own_unit", unit=label)
+
+
+async def own_units(repo: ScoringRepository, principal: Principal, unit_ids: Iterable[str]) -> set[str] | None:
+    """Which of these units the caller acts for (one query); None for an unscoped caller, who acts for all."""
+    if principal.scope_unit_id is None:
+        return None
+    return await repo.within(principal.scope_unit_id, list(unit_ids))
+
+
+async def ensure_round_visible(repo: ScoringRepository, principal: Principal, round_: RoundSnapshot, cluster: ClusterView | None) -> None:
+    """A round is read by the cluster's owner side, its members and those above them, and unscoped roles."""
+    if principal.scope_unit_id is None:
+        return
+    candidates = [*round_.members, *([cluster.owner_unit_id] if cluster else [])]
+    if not await repo.within(principal.scope_unit_id, candidates):
+        raise Forbidden("forbidden_scope", unit=cluster.code if cluster else round_.cluster_id)
