@@ -18,11 +18,14 @@ from thidua_shared.events.campaigns import CampaignSnapshot, RegistrationSnapsho
 from thidua_shared.events.catalog import EventPayload
 from thidua_shared.events.envelope import Actor, utc_now
 from thidua_shared.events.registry import UnitStatus
+from thidua_shared.events.scoring import RoundSnapshot, SubmissionSnapshot
+from thidua_shared.files import StoredFile
 from thidua_shared.unit_tree import ref_key
 
 from thidua_campaigns.domain.model import ClusterView, Pledge, UnitView
 from thidua_registry.adapters.repository import TokenRecord
 from thidua_registry.domain.model import Cluster, LeaderElection, Person, Unit
+from thidua_scoring.adapters.repository import ConflictRow, ReviewRow, RoundResult
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -168,19 +171,16 @@ class FakeRegistryRepository:
         self.tokens[token_id] = replace(self.tokens[token_id], revoked_at=utc_now())
 
 
-# --- campaigns -------------------------------------------------------------------------------------
+# --- the registry replica every other service keeps --------------------------------------------------
 @dataclass
-class FakeCampaignRepository:
-    """Campaigns, registrations and pledges, with the registry replica given as UnitViews."""
+class FakeRegistryReplica:
+    """Units and clusters as a service's replica knows them (UnitViews, ClusterViews, members, leaders)."""
 
     unit_views: dict[str, UnitView] = field(default_factory=dict)
     cluster_views: dict[str, ClusterView] = field(default_factory=dict)
     memberships: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # (cluster, year) -> members
+    leaders: dict[tuple[str, int], tuple[str, str | None]] = field(default_factory=dict)  # (cluster, year) -> (leader, deputy)
     merger_moves: dict[str, list[str]] = field(default_factory=dict)  # unit -> units it left with a merger
-    campaigns: dict[str, CampaignSnapshot] = field(default_factory=dict)
-    registrations: dict[str, RegistrationSnapshot] = field(default_factory=dict)
-    pledges: dict[str, Pledge] = field(default_factory=dict)
-    signed_at: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
     async def unit(self, ref: str) -> UnitView | None:
         key = ref_key(ref)
@@ -197,6 +197,9 @@ class FakeCampaignRepository:
             current = self.unit_views.get(current.parent_id) if current.parent_id else None
         return chain
 
+    async def within(self, root_id: str, unit_ids: Iterable[str]) -> set[str]:
+        return {u for u in unit_ids if root_id in await self.lineage(u)}
+
     async def former_parents(self, unit_ids: Iterable[str]) -> dict[str, list[str]]:
         return {u: self.merger_moves[u] for u in unit_ids if u in self.merger_moves}
 
@@ -209,6 +212,20 @@ class FakeCampaignRepository:
 
     async def cluster_members(self, cluster_id: str, year: int) -> list[str]:
         return sorted(self.memberships.get((cluster_id, year), []))
+
+    async def cluster_leader(self, cluster_id: str, year: int) -> tuple[str, str | None] | None:
+        return self.leaders.get((cluster_id, year))
+
+
+# --- campaigns -------------------------------------------------------------------------------------
+@dataclass
+class FakeCampaignRepository(FakeRegistryReplica):
+    """Campaigns, registrations and pledges, with the registry replica given as UnitViews."""
+
+    campaigns: dict[str, CampaignSnapshot] = field(default_factory=dict)
+    registrations: dict[str, RegistrationSnapshot] = field(default_factory=dict)
+    pledges: dict[str, Pledge] = field(default_factory=dict)
+    signed_at: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
     async def campaign(self, campaign_id: str) -> CampaignSnapshot | None:
         return self.campaigns.get(campaign_id)
@@ -247,3 +264,105 @@ class FakeCampaignRepository:
 
     async def complete_pledge(self, pledge_id: str) -> None:
         self.pledges[pledge_id] = replace(self.pledges[pledge_id], complete=True)
+
+
+# --- scoring ------------------------------------------------------------------------------------------
+@dataclass
+class FakeScoringRepository(FakeRegistryReplica):
+    """Submissions, rounds, reviews and results in memory, with the campaigns replica as snapshots."""
+
+    campaigns: dict[str, CampaignSnapshot] = field(default_factory=dict)
+    registrations: dict[str, RegistrationSnapshot] = field(default_factory=dict)
+    submissions: dict[str, SubmissionSnapshot] = field(default_factory=dict)
+    versions: dict[str, list[SubmissionSnapshot]] = field(default_factory=dict)
+    evidence: dict[str, StoredFile] = field(default_factory=dict)
+    rounds: dict[str, RoundSnapshot] = field(default_factory=dict)
+    assigned: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    conflict_rows: dict[str, dict[tuple[str, str], ConflictRow]] = field(default_factory=dict)
+    review_rows: dict[str, list[ReviewRow]] = field(default_factory=dict)
+    explanations: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    results: dict[str, RoundResult] = field(default_factory=dict)
+
+    async def campaign(self, campaign_id: str) -> CampaignSnapshot | None:
+        return self.campaigns.get(campaign_id)
+
+    async def adoptions_of(self, campaign_id: str) -> list[str]:
+        direct = [c.id for c in self.campaigns.values() if c.parent_id == campaign_id]
+        return [*direct, *[d for child in direct for d in await self.adoptions_of(child)]]
+
+    async def active_registration(self, campaign_id: str, unit_id: str) -> RegistrationSnapshot | None:
+        return next((r for r in self.registrations.values()
+                     if (r.campaign_id, r.unit_id, r.status) == (campaign_id, unit_id, "active")), None)
+
+    async def registered_units(self, campaign_ids: Iterable[str]) -> set[str]:
+        return {r.unit_id for r in self.registrations.values() if r.campaign_id in set(campaign_ids) and r.status == "active"}
+
+    async def registrations_of(self, campaign_ids: list[str], units: Iterable[str] | None = None, within: str | None = None) -> list[RegistrationSnapshot]:
+        wanted = set(units) if units is not None else None
+        found: dict[str, RegistrationSnapshot] = {}
+        for campaign_id in campaign_ids:  # the first campaign's registration wins, as in the real repository
+            for r in sorted(self.registrations.values(), key=lambda r: r.unit_id):
+                if r.campaign_id == campaign_id and r.status == "active" and (wanted is None or r.unit_id in wanted):
+                    found.setdefault(r.unit_id, r)
+        return list(found.values())
+
+    async def submission_in(self, campaign_ids: Iterable[str], unit_id: str, period: str) -> SubmissionSnapshot | None:
+        ids = set(campaign_ids)
+        return next((s for s in self.submissions.values() if s.campaign_id in ids and s.unit_id == unit_id and s.period.value == period), None)
+
+    async def save_submission(self, snapshot: SubmissionSnapshot, submitted_by: str, reason: str | None, self_total: int) -> None:
+        self.submissions[snapshot.id] = snapshot
+        self.versions.setdefault(snapshot.id, []).append(snapshot)
+
+    async def submissions_of(self, campaign_ids: Iterable[str], period: str | None, units: Iterable[str] | None = None, **_: object) -> list[SubmissionSnapshot]:
+        ids, wanted = set(campaign_ids), set(units) if units is not None else None
+        return sorted((s for s in self.submissions.values() if s.campaign_id in ids and (period is None or s.period.value == period)
+                       and (wanted is None or s.unit_id in wanted)), key=lambda s: s.unit_id)
+
+    async def add_evidence(self, stored: StoredFile, uploaded_by: str) -> None:
+        self.evidence[stored.sha256] = stored
+
+    async def evidence_by_hash(self, hashes: Iterable[str]) -> dict[str, StoredFile]:
+        return {h: self.evidence[h] for h in hashes if h in self.evidence}
+
+    async def locking_round(self, campaign_ids: Iterable[str], period: str, unit_id: str) -> str | None:
+        ids = set(campaign_ids)
+        return next((r.id for r in self.rounds.values() if r.campaign_id in ids and r.period.value == period and unit_id in r.members), None)
+
+    async def round(self, round_id: str) -> RoundSnapshot | None:
+        return self.rounds.get(round_id)
+
+    async def open_round_for(self, campaign_id: str, period: str, cluster_id: str) -> str | None:
+        return next((r.id for r in self.rounds.values()
+                     if (r.campaign_id, r.period.value, r.cluster_id, r.status) == (campaign_id, period, cluster_id, "open")), None)
+
+    async def add_round(self, snapshot: RoundSnapshot) -> None:
+        self.rounds[snapshot.id] = snapshot
+
+    async def close_round(self, snapshot: RoundSnapshot, result: RoundResult) -> None:
+        self.rounds[snapshot.id], self.results[snapshot.id] = snapshot, result
+
+    async def assignments(self, round_id: str) -> set[tuple[str, str]]:
+        return set(self.assigned.get(round_id, set()))
+
+    async def add_assignments(self, round_id: str, pairs: Iterable[tuple[str, str]]) -> None:
+        self.assigned.setdefault(round_id, set()).update(pairs)
+
+    async def conflicts(self, round_id: str) -> list[ConflictRow]:
+        return list(self.conflict_rows.get(round_id, {}).values())
+
+    async def add_conflict(self, round_id: str, reviewer: str, unit: str, reason: str, automatic: bool, declared_by: str) -> None:
+        self.conflict_rows.setdefault(round_id, {}).setdefault((reviewer, unit), ConflictRow(reviewer, unit, reason, automatic))
+
+    async def reviews(self, round_id: str, unit_id: str | None = None, reviewer: str | None = None) -> list[ReviewRow]:
+        return [r for r in self.review_rows.get(round_id, [])
+                if (unit_id is None or r.unit_id == unit_id) and (reviewer is None or r.reviewer_unit_id == reviewer)]
+
+    async def add_reviews(self, round_id: str, rows: Iterable[ReviewRow], reviewed_by: str) -> None:
+        self.review_rows.setdefault(round_id, []).extend(rows)
+
+    async def explained(self, round_id: str, unit_id: str | None = None) -> dict[tuple[str, str], str]:
+        return {(u, code): text for (r, u, code), text in self.explanations.items() if r == round_id and (unit_id is None or u == unit_id)}
+
+    async def add_explanation(self, round_id: str, unit_id: str, code: str, text: str, by: str) -> None:
+        self.explanations[(round_id, unit_id, code)] = text

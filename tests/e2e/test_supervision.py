@@ -13,14 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.test_thidua_up import Up, service_events
+from tests.e2e.test_thidua_up import Up, service_events, thidua
 
 pytestmark = pytest.mark.e2e
-
-
-def thidua(up: Up, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    command = [str(Path(sysconfig.get_path("scripts")) / "thidua"), *args]
-    return subprocess.run(command, env=up.env, capture_output=True, text=True, timeout=timeout)
 
 
 def wait_for(check, timeout: float = 60.0, message: str = "condition"):  # type: ignore[no-untyped-def]

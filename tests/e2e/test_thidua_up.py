@@ -27,7 +27,7 @@ class Up:
 
     def __init__(self, var: Path) -> None:
         self.var = var
-        self.nats_port, self.registry_port, self.campaigns_port = free_port(), free_port(), free_port()
+        self.nats_port, self.registry_port, self.campaigns_port, self.scoring_port = free_port(), free_port(), free_port(), free_port()
         self.env = dict(
             os.environ,
             THIDUA_VAR_DIR=str(var),
@@ -35,9 +35,11 @@ class Up:
             THIDUA_NATS_MONITOR_PORT=str(free_port()),
             THIDUA_REGISTRY_PORT=str(self.registry_port),
             THIDUA_CAMPAIGNS_PORT=str(self.campaigns_port),
+            THIDUA_SCORING_PORT=str(self.scoring_port),
             THIDUA_LOG_FORMAT="json",
         )
-        for name in ("THIDUA_NATS_URL", "THIDUA_REGISTRY_DATABASE_URL", "THIDUA_CAMPAIGNS_DATABASE_URL", "THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH"):
+        for name in ("THIDUA_NATS_URL", "THIDUA_REGISTRY_DATABASE_URL", "THIDUA_CAMPAIGNS_DATABASE_URL", "THIDUA_SCORING_DATABASE_URL",
+                     "THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH"):
             self.env.pop(name, None)
         self.output = var.parent / f"up-{time.monotonic_ns()}.out"
         self.process: subprocess.Popen[bytes] | None = None
@@ -70,11 +72,21 @@ class Up:
         return f"http://127.0.0.1:{self.campaigns_port}"
 
     @property
+    def scoring(self) -> str:
+        return f"http://127.0.0.1:{self.scoring_port}"
+
+    @property
     def nats_url(self) -> str:
         return f"nats://127.0.0.1:{self.nats_port}"
 
     def admin(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {(self.var / 'admin.token').read_text().strip()}"}
+
+
+def thidua(up: Up, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """The `thidua` command run against this system, as an officer would from a terminal."""
+    command = [str(Path(sysconfig.get_path("scripts")) / "thidua"), *args]
+    return subprocess.run(command, env=up.env, capture_output=True, text=True, timeout=timeout)
 
 
 def service_events(up: "Up", count: int, service: str = "registry") -> list:
@@ -177,9 +189,11 @@ def test_up_after_a_killed_launcher_stops_the_leftovers_and_starts_cleanly(tmp_p
     assert leftover_pids and all(Path(f"/proc/{pid}").exists() for pid in leftover_pids)
 
     second = Up(var)
-    second.nats_port, second.registry_port, second.campaigns_port = first.nats_port, first.registry_port, first.campaigns_port
+    second.nats_port, second.registry_port, second.campaigns_port, second.scoring_port = (
+        first.nats_port, first.registry_port, first.campaigns_port, first.scoring_port)
     second.env.update(THIDUA_NATS_PORT=str(first.nats_port), THIDUA_REGISTRY_PORT=str(first.registry_port),
-                      THIDUA_CAMPAIGNS_PORT=str(first.campaigns_port), THIDUA_NATS_MONITOR_PORT=first.env["THIDUA_NATS_MONITOR_PORT"])
+                      THIDUA_CAMPAIGNS_PORT=str(first.campaigns_port), THIDUA_SCORING_PORT=str(first.scoring_port),
+                      THIDUA_NATS_MONITOR_PORT=first.env["THIDUA_NATS_MONITOR_PORT"])
     second.start()
     try:
         assert "còn sót" in second.text()  # "stopped a process left from an earlier run"

@@ -127,9 +127,15 @@ async def test_out_of_scope_late_and_merged_registrations_are_refused_with_reaso
     assert refused.json()["message"] == "Đơn vị «LMHTX-15» đã hợp nhất vào «LMHTX-10» từ ngày 01/07/2025."
 
     old = await launched(system, campaign_body("VCA", period_start="2019-10-01", period_end="2020-12-31", registration_deadline="2019-11-30"))
-    late = await system.campaigns.post(f"/campaigns/{old['id']}/registrations", headers=system.auth(), json={"unit": "HTX-31-QP"})
+    reporter = await system.token("unit_reporter", "HTX-31-QP")
+    late = await system.campaigns.post(f"/campaigns/{old['id']}/registrations", headers=system.auth(reporter), json={"unit": "HTX-31-QP"})
     assert (late.status_code, late.json()["code"]) == (409, "registration_closed")
     assert "30/11/2019" in late.json()["message"]
+    unexplained = await system.campaigns.post(f"/campaigns/{old['id']}/registrations", headers=system.auth(), json={"unit": "HTX-31-QP"})
+    assert (unexplained.status_code, unexplained.json()["code"]) == (422, "registration_late_needs_reason")
+    typed_in = await system.campaigns.post(f"/campaigns/{old['id']}/registrations", headers=system.auth(),
+                                           json={"unit": "HTX-31-QP", "late_reason": "Đăng ký bằng văn bản ngày 25/11/2019"})
+    assert typed_in.status_code == 201 and typed_in.json()["late_reason"] == "Đăng ký bằng văn bản ngày 25/11/2019"
 
 
 async def test_a_province_adopts_a_national_movement_and_the_link_shows_both_ways(system: System):

@@ -78,12 +78,17 @@ async def test_registration_rules_scope_deadline_and_duplicates():
         await services.register(uow, officer("lc"), campaign, cmd.Register(unit="HTX-10-BH"), TODAY)
     with pytest.raises(Invalid, match="not targeted"):
         await services.register(uow, ADMIN, campaign, cmd.Register(unit="LMHTX-10"), TODAY)  # a provincial alliance
-    with pytest.raises(Conflict, match="closed on 30/06/2026|closed on 2026"):
-        await services.register(uow, ADMIN, campaign, cmd.Register(unit="HTX-15-VC"), date(2026, 7, 1))
     with pytest.raises(Forbidden):
         await services.register(uow, officer("bh", Role.UNIT_REPORTER), campaign, cmd.Register(unit="HTX-15-VC"), TODAY)
     with pytest.raises(Invalid, match="not part of this campaign"):
         await services.register(uow, ADMIN, campaign, cmd.Register(unit="HTX-15-VC", targets=[{"indicator_code": "IX"}]), TODAY)
+    late = date(2026, 7, 1)
+    with pytest.raises(Conflict, match="closed on 30/06/2026"):  # the unit's own reporter, after the deadline
+        await services.register(uow, officer("vc", Role.UNIT_REPORTER), campaign, cmd.Register(unit="HTX-15-VC"), late)
+    with pytest.raises(Invalid, match="needs a reason"):  # the issuer's side records a paper registration, with a reason
+        await services.register(uow, ADMIN, campaign, cmd.Register(unit="HTX-15-VC"), late)
+    recorded = await services.register(uow, ADMIN, campaign, cmd.Register(unit="HTX-15-VC", late_reason="Đăng ký bằng văn bản ngày 28/6"), late)
+    assert recorded.late_reason == "Đăng ký bằng văn bản ngày 28/6"
 
 
 async def test_a_merged_issuers_running_campaign_targets_its_former_subtree_and_its_successor_manages_it():

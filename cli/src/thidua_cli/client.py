@@ -76,6 +76,17 @@ class ServiceClient:
             raise typer.Exit(1)
         return response.json() if response.content else None
 
+    def download(self, path: str, **kwargs: Any) -> bytes:
+        """A file the service builds (an Excel or CSV export); on an API error print its message and exit 1."""
+        try:
+            response = self.http.get(path, **kwargs)
+        except httpx.TransportError:
+            raise self.ctx.fail("service_unreachable", service=self.service, url=self.base_url) from None
+        if response.is_error:
+            self._print_error(response)
+            raise typer.Exit(1)
+        return response.content
+
     def follow_job(self, job: dict[str, Any]) -> dict[str, Any]:
         """Poll a job with a progress bar until it ends; its result, or its error printed and exit 1.
         No request waits for the whole job, so nothing times out however long it runs."""

@@ -134,12 +134,7 @@ def campaigns_register(
 def campaigns_export(ctx: typer.Context, campaign_id: str, out: Path) -> None:
     """Xuất Excel chỉ tiêu và đăng ký / export indicators and registrations to .xlsx."""
     c: Context = ctx.obj
-    client = c.client("campaigns")
-    response = client.http.get(f"/campaigns/{campaign_id}/export.xlsx")
-    if response.is_error:
-        client.call("GET", f"/campaigns/{campaign_id}")  # prints the API's reason
-        raise typer.Exit(1)
-    out.write_bytes(response.content)
+    out.write_bytes(c.client("campaigns").download(f"/campaigns/{campaign_id}/export.xlsx"))
     c.say("exported", path=out)
 
 

@@ -9,10 +9,23 @@ consumer lag that both services report in /health, never by sleeping a guessed t
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from typing import Any
 
 from thidua_cli.client import Context, ServiceClient
 from thidua_cli.demo.campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
+from thidua_cli.demo.scoring import (
+    CITIES_2017,
+    DEDUCTIONS_2017,
+    LATE_2017,
+    LATE_YEN_BAI,
+    RESULTS_2017,
+    RESULTS_YEN_BAI,
+    VCA_2017,
+    YEN_BAI_PLEDGE,
+    results_2017,
+    results_yen_bai,
+)
 from thidua_cli.demo.data import (
     CLUSTERS,
     COOPERATIVES,
@@ -37,9 +50,12 @@ def load_demo(ctx: Context) -> None:
     people = loader.people()
     loader.wait_for_replicas()
     campaigns = loader.campaigns()
+    loader.wait_for_replicas()
+    leader_2017 = loader.scoring()
     loader.mergers()  # last: what former provinces did exists before the merger
     ctx.say("demo_done", units=units, clusters=clusters, people=people)
     ctx.say("demo_campaigns_done", campaigns=campaigns)
+    ctx.say("demo_scoring_done", leader=leader_2017)
 
 
 class DemoLoader:
@@ -47,6 +63,7 @@ class DemoLoader:
         self.ctx = ctx
         self.registry = ctx.client("registry")
         self.campaigns_client = ctx.client("campaigns")
+        self.scoring_client = ctx.client("scoring")
 
     # --- the registry ------------------------------------------------------------------
     def _unit(self, code: str, name: str, kind: str, parent: str | None = None, province: str | None = None) -> None:
@@ -98,9 +115,9 @@ class DemoLoader:
                 self.registry.call("POST", f"/units/{alliance_code(old_code)}/merge", tolerate=("unit_merged_into",),
                                    json={"successor": alliance_code(code), "effective_date": MERGER_DATE, "reason": MERGER_REASON})
 
-    # --- waiting for the campaigns service's replicas --------------------------------------
+    # --- waiting for the services' replicas ---------------------------------------------------
     def wait_for_replicas(self) -> None:
-        """Until the registry has published everything and the campaigns service has applied all of it."""
+        """Until every service has published what it committed and applied what the others published."""
         self.ctx.say("demo_waiting")
         deadline = time.monotonic() + REPLICATION_TIMEOUT
         while not self._caught_up():
@@ -109,11 +126,11 @@ class DemoLoader:
             time.sleep(0.2)  # between two readings of the lag, not instead of them
 
     def _caught_up(self) -> bool:
-        registry = self.registry.call("GET", "/health", ok_statuses=(503,))
-        campaigns = self.campaigns_client.call("GET", "/health", ok_statuses=(503,))
-        if registry is None or campaigns is None or registry["outbox_pending"] != 0:
-            return False
-        return all(c["lag"] == 0 for c in campaigns["consumers"])
+        for client in (self.registry, self.campaigns_client, self.scoring_client):
+            health = client.call("GET", "/health", ok_statuses=(503,))
+            if health is None or health["outbox_pending"] != 0 or any(c["lag"] != 0 for c in health["consumers"]):
+                return False
+        return True
 
     # --- campaigns -------------------------------------------------------------------------------
     def _campaign(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -130,9 +147,11 @@ class DemoLoader:
     def campaigns(self) -> int:
         c = self.campaigns_client
         self.ctx.say("demo_step", what="121/LMHTXVN-TĐKT, 252/LMHTX-PTĐTĐ, 396/LMHTXVN-TTTT")
-        vca_2013, yen_bai, national = (self._campaign(body) for body in (VCA_2013, YEN_BAI_2019, VCA_DOAN_KET_SANG_TAO))
-        vca_2013, yen_bai, national = (self._status(campaign, "launch", "launched") for campaign in (vca_2013, yen_bai, national))
-        for finished in (vca_2013, yen_bai):
+        bodies = (VCA_2013, YEN_BAI_2019, VCA_DOAN_KET_SANG_TAO, VCA_2017)
+        vca_2013, yen_bai, national, vca_2017 = (self._status(self._campaign(body), "launch", "launched") for body in bodies)
+        self._register(yen_bai, list(RESULTS_YEN_BAI), YEN_BAI_PLEDGE, LATE_YEN_BAI)  # on paper in 2019, typed in now
+        self._register(vca_2017, list(RESULTS_2017), [], LATE_2017)
+        for finished in (vca_2013, yen_bai, vca_2017):
             self._status(finished, "close", "closed")
         national = c.call("GET", f"/campaigns/{national['id']}")
         adopted = next((child for child in national["children"] if child["title"] == NINH_BINH_ADOPTION["title"]), None)
@@ -148,4 +167,57 @@ class DemoLoader:
         })
         for unit in ("LMHTX-01", "LMHTX-46"):
             c.call("POST", f"/pledges/{pledge['id']}/sign", json={"unit": unit}, tolerate=("pledge_already_signed", "pledge_complete"))
-        return 4
+        return 5
+
+    def _register(self, campaign: dict[str, Any], units: list[str], targets: list[dict[str, Any]], late_reason: str) -> None:
+        if campaign["status"] != "launched":
+            return  # closed by an earlier run, after its registrations
+        for unit in units:
+            self.campaigns_client.call("POST", f"/campaigns/{campaign['id']}/registrations", tolerate=("registration_duplicate",),
+                                       json={"unit": unit, "targets": targets, "late_reason": late_reason})
+
+    # --- scoring ------------------------------------------------------------------------------------
+    def scoring(self) -> str:
+        """The 2017 cities' cluster scored and ranked; Yên Bái's cooperatives reporting on letter 252."""
+        self.ctx.say("demo_step", what="chấm điểm Cụm thi đua 05 thành phố năm 2017; chỉ tiêu 252/LMHTX-PTĐTĐ")
+        vca_2017, yen_bai = (self._campaign(body) for body in (VCA_2017, YEN_BAI_2019))
+        for unit in RESULTS_2017:
+            self._report(vca_2017, unit, results_2017(unit), LATE_2017)
+        for unit in RESULTS_YEN_BAI:
+            self._report(yen_bai, unit, results_yen_bai(unit), LATE_YEN_BAI)
+        round_ = self._round(vca_2017)
+        if round_["status"] == "open":
+            self._reviews(round_)
+            self.scoring_client.call("POST", f"/rounds/{round_['id']}/close")
+        table = self.scoring_client.call("GET", f"/rounds/{round_['id']}/table")
+        return next((r["unit"]["name"] for r in table["rows"] if r["unit_id"] == table["leader_unit_id"]), "")
+
+    def _report(self, campaign: dict[str, Any], unit: str, results: list[dict[str, Any]], late_reason: str) -> None:
+        s = self.scoring_client
+        if not s.call("GET", "/submissions", params={"campaign": campaign["id"], "unit": unit, "period": "final"}):
+            s.call("POST", "/submissions", json={"campaign": campaign["id"], "unit": unit, "period": "final", "results": results,
+                                                 "late_reason": late_reason})
+
+    def _round(self, campaign: dict[str, Any]) -> dict[str, Any]:
+        s = self.scoring_client
+        found = s.call("GET", "/rounds", params={"campaign": campaign["id"], "cluster": CITIES_2017})
+        return found[0] if found else s.call("POST", "/rounds", json={
+            "campaign": campaign["id"], "period": "final", "cluster": CITIES_2017, "year": 2017,
+            "rule": {"kind": "rotation", "reviewers_per_unit": 2},
+        })
+
+    def _reviews(self, round_: dict[str, Any]) -> None:
+        """Each reviewer gives the points the campaign's rules compute from the results, less its deductions."""
+        s = self.scoring_client
+        computed = {(row["unit"]["code"], cell["indicator_code"]): cell["computed_points"]
+                    for row in s.call("GET", f"/rounds/{round_['id']}/table")["rows"] for cell in row["cells"]}
+        off = {(reviewer, unit, code): (points, comment) for reviewer, unit, code, points, comment in DEDUCTIONS_2017}
+        for assignment in s.call("GET", f"/rounds/{round_['id']}")["assignments"]:
+            if assignment["reviewed"]:
+                continue
+            reviewer, unit = assignment["reviewer"]["code"], assignment["unit"]["code"]
+            scores = []
+            for code in ("1", "2", "3", "4", "5", "6"):
+                points, comment = off.get((reviewer, unit, code), (0, None))
+                scores.append({"indicator_code": code, "points": str(Decimal(computed[(unit, code)]) - points), "comment": comment})
+            s.call("POST", f"/rounds/{round_['id']}/reviews", json={"reviewer": reviewer, "unit": unit, "scores": scores})

@@ -78,6 +78,7 @@ COOPERATIVES = [
     ("HTX-31-QUANGPHUC", "HTX Sản xuất kinh doanh dịch vụ nông nghiệp Quang Phục", "cooperative", "31"),
     ("HTX-15-VANCHAN", "HTX Chè Văn Chấn", "cooperative", "15"),
     ("HTX-15-SUOIGIANG", "HTX Chè Shan tuyết Suối Giàng", "cooperative", "15"),
+    ("HTX-15-TRANYEN", "HTX Dịch vụ nông nghiệp Trấn Yên", "cooperative", "15"),
     ("HTX-37-KHANHTHIEN", "HTX Dịch vụ nông nghiệp Khánh Thiện", "cooperative", "37"),
     ("HTX-37-GOMDAI", "HTX Gốm Đại Hoàng", "cooperative", "37"),
     ("QTD-37-YENMO", "Quỹ tín dụng nhân dân Yên Mô", "credit_fund", "37"),

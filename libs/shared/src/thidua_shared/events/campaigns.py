@@ -138,6 +138,7 @@ class RegistrationSnapshot(Frozen):
     targets: list[PledgedTarget] = Field(max_length=500)
     titles: list[Name] = Field(max_length=20)
     status: str  # "active" or "withdrawn"
+    late_reason: str | None = Field(None, max_length=2000)  # recorded after the deadline by the issuer's side, and why
 
 
 @event_payload("campaigns.campaign_drafted", aggregate_kind="campaign")

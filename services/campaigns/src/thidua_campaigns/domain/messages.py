@@ -34,7 +34,13 @@ add_messages(
         "indicator_unknown": ("Không có tiêu chí «{code}» trong phong trào này.", "Indicator '{code}' is not part of this campaign."),
         "parent_not_launched": ("Chỉ cụ thể hóa được phong trào đã phát động.", "Only a launched campaign can be adopted."),
         "unit_not_in_scope": ("Đơn vị «{unit}» không thuộc đối tượng của phong trào «{title}».", "Unit '{unit}' is not targeted by campaign '{title}'."),
-        "registration_closed": ("Đã hết hạn đăng ký ({deadline}).", "Registration closed on {deadline}."),
+        "registration_closed": (
+            "Đã hết hạn đăng ký ({deadline}); chỉ cơ quan phát động được nhập bổ sung, có lý do.",
+            "Registration closed on {deadline}; only the issuing side may record one later, with a reason.",
+        ),
+        "registration_late_needs_reason": (
+            "Nhập bổ sung đăng ký sau hạn phải ghi lý do (late_reason).", "Recording a registration after the deadline needs a reason (late_reason)."
+        ),
         "registration_duplicate": ("Đơn vị «{unit}» đã đăng ký phong trào này.", "Unit '{unit}' has already registered for this campaign."),
         "registration_not_found": ("Không tìm thấy bản đăng ký «{ref}».", "Registration '{ref}' not found."),
         "registration_withdrawn": ("Bản đăng ký đã rút.", "The registration was withdrawn."),

@@ -141,11 +141,17 @@ def registration_deadline(campaign: CampaignSnapshot) -> date | None:
     return campaign.registration_deadline or campaign.period_end
 
 
-def ensure_registration_open(campaign: CampaignSnapshot, today: date) -> None:
+def ensure_registration_open(campaign: CampaignSnapshot, today: date, late_reason: str | None = None, may_back_fill: bool = False) -> None:
+    """Units register until the deadline; later, only the issuer's side records a registration made on
+    paper (old records typed in), and says why."""
     ensure_launched(campaign)
     deadline = registration_deadline(campaign)
-    if deadline is not None and today > deadline:
+    if deadline is None or today <= deadline:
+        return
+    if not may_back_fill:
         raise Conflict("registration_closed", deadline=format_date(deadline))
+    if not (late_reason and late_reason.strip()):
+        raise Invalid("registration_late_needs_reason")
 
 
 def check_targets(campaign: CampaignSnapshot, targets: list[PledgedTarget]) -> None:

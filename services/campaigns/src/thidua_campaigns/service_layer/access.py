@@ -31,6 +31,13 @@ async def current_unit(repo: CampaignRepository, unit: UnitView) -> UnitView:
     return unit
 
 
+async def may_back_fill(repo: CampaignRepository, principal: Principal, campaign: CampaignSnapshot) -> bool:
+    """The issuer's officers record what was done on paper (a registration after its deadline)."""
+    if principal.role not in MANAGERS:
+        return False
+    return principal.scope_unit_id is None or principal.scope_unit_id in await repo.lineage(campaign.issuer_unit_id)
+
+
 async def ensure_manager(repo: CampaignRepository, principal: Principal, issuer: UnitView) -> None:
     """Officers within the issuer's reach manage its campaigns; those of a merged issuer, its successor's too."""
     principal.require_role(MANAGERS)

@@ -106,6 +106,7 @@ class Register(Command):
     unit: Ref
     targets: list[PledgedTarget] = Field(default_factory=list, max_length=500)
     titles: list[Name] = Field(default_factory=list, max_length=20, description="Danh hiệu đăng ký phấn đấu / titles aimed for")
+    late_reason: str | None = Field(None, max_length=2000, description="Nhập bổ sung sau hạn: lý do / recorded after the deadline: why")
 
 
 class Amend(Command):

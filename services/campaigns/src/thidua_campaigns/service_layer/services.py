@@ -18,7 +18,7 @@ from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.domain import model
 from thidua_campaigns.domain.model import Pledge, UnitView
 from thidua_campaigns.service_layer import commands as cmd
-from thidua_campaigns.service_layer.access import REGISTRANTS, ensure_manager, ensure_reach, targeting_lineage
+from thidua_campaigns.service_layer.access import REGISTRANTS, ensure_manager, ensure_reach, may_back_fill, targeting_lineage
 
 CampaignsUnitOfWork = UnitOfWork[CampaignRepository]
 
@@ -186,14 +186,15 @@ async def register(uow: CampaignsUnitOfWork, principal: Principal, campaign_id: 
         principal.require_role(REGISTRANTS)
         await ensure_reach(repo, principal, unit.id, unit.code)
         unit.ensure_active()
-        model.ensure_registration_open(campaign, today)
+        model.ensure_registration_open(campaign, today, command.late_reason, await may_back_fill(repo, principal, campaign))
         years = model.campaign_years(campaign)
         model.ensure_in_scope(campaign, unit, await targeting_lineage(repo, unit.id), await repo.clusters_of(unit.id, years))
         if await repo.active_registration(campaign.id, unit.id):
             raise Conflict("registration_duplicate", unit=unit.code)
         model.check_targets(campaign, command.targets)
         registration = RegistrationSnapshot(
-            id=new_id(), campaign_id=campaign.id, unit_id=unit.id, targets=command.targets, titles=command.titles, status="active"
+            id=new_id(), campaign_id=campaign.id, unit_id=unit.id, targets=command.targets, titles=command.titles, status="active",
+            late_reason=command.late_reason,
         )
         await repo.add_registration(registration)
         uow.record(ev.RegistrationSubmitted(registration=registration), aggregate_id=registration.id, actor=principal.actor)

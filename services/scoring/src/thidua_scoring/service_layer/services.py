@@ -95,8 +95,9 @@ def self_score_of(campaign: CampaignSnapshot, command: cmd.PreviewResults, targe
 
 
 async def registration_for(repo: ScoringRepository, campaign: CampaignSnapshot, unit: UnitView) -> RegistrationSnapshot:
-    """The unit's registration for the campaign, or for the campaign it adopted (a unit reports once, for both)."""
-    for campaign_id in [campaign.id, *([campaign.parent_id] if campaign.parent_id else [])]:
+    """The unit's registration for the campaign, or for one adopting it or adopted by it (a unit registers
+    once, with its province's adoption or with the national campaign, and reports once for both)."""
+    for campaign_id in await related_campaigns(repo, campaign):
         registration = await repo.active_registration(campaign_id, unit.id)
         if registration is not None:
             return registration
