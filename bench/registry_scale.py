@@ -16,11 +16,8 @@ Each figure is printed beside its baseline, measured in the same run, and as a r
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,10 +30,7 @@ from openpyxl import Workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from thidua_cli.credentials import accounts_block  # noqa: E402
-from thidua_cli.natsserver import NatsServer, free_port  # noqa: E402
-from thidua_shared.access.tokens import hash_token, new_token  # noqa: E402
-from thidua_shared.settings import Settings  # noqa: E402
+from bench.system import start_system  # noqa: E402
 from thidua_shared.text import search_key  # noqa: E402
 
 PROVINCES = 34
@@ -47,30 +41,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def start_system(tmp: Path) -> tuple[NatsServer, subprocess.Popen[bytes], str, str]:
-    settings = Settings(var_dir=tmp / "var", node="vn")
-    nats_server = NatsServer(store_dir=tmp / "nats", accounts=accounts_block(settings, ["registry"])).start()
-    token = new_token()
-    port = free_port()
-    env = dict(os.environ, THIDUA_VAR_DIR=str(settings.var_dir), THIDUA_NATS_URL=nats_server.url, THIDUA_REGISTRY_PORT=str(port),
-               THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH=hash_token(token), THIDUA_LOG_FORMAT="json", THIDUA_LOG_LEVEL="WARNING")
-    env.pop("THIDUA_REGISTRY_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "thidua_cli.main", "streams", "apply"], env=env, check=True, capture_output=True)
-    log = (tmp / "registry.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "thidua_registry"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline and process.poll() is None, (tmp / "registry.log").read_text()
-        time.sleep(0.2)
-    return nats_server, process, url, token
 
 
 def workbook(path: Path, units: int) -> list[tuple[str, str, str, str]]:
@@ -126,7 +96,8 @@ def raw_read_ms(db_path: Path, sql: str, params: tuple = ()) -> float:  # type: 
 def main(units: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
-        nats_server, process, url, token = start_system(tmp)
+        system = start_system(tmp, ["registry"])
+        process, url, token = system.processes["registry"], system.urls["registry"], system.token
         try:
             http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=httpx.Timeout(60, write=600))
             http.post("/units", json={"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"}).raise_for_status()
@@ -193,9 +164,7 @@ def main(units: int) -> None:
             print(f"search q={query!r} ({len(found.json()['items'])} found)  {search_ms:6.1f} ms  raw LIKE scan {raw_search:6.1f} ms  "
                   f"ratio {search_ms / raw_search:5.2f}")
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(30)
-            nats_server.stop()
+            system.stop()
 
 
 if __name__ == "__main__":

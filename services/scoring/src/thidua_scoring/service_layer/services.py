@@ -94,10 +94,10 @@ def self_score_of(campaign: CampaignSnapshot, command: cmd.PreviewResults, targe
     return SelfScore(points, sum(points.values()))
 
 
-async def registration_for(repo: ScoringRepository, campaign: CampaignSnapshot, unit: UnitView) -> RegistrationSnapshot:
-    """The unit's registration for the campaign, or for one adopting it or adopted by it (a unit registers
-    once, with its province's adoption or with the national campaign, and reports once for both)."""
-    for campaign_id in await related_campaigns(repo, campaign):
+async def registration_for(repo: ScoringRepository, related: list[str], unit: UnitView) -> RegistrationSnapshot:
+    """The unit's registration for the campaign, or for one adopting it or adopted by it (`related`: a unit
+    registers once, with its province's adoption or with the national campaign, and reports once for both)."""
+    for campaign_id in related:
         registration = await repo.active_registration(campaign_id, unit.id)
         if registration is not None:
             return registration
@@ -108,7 +108,7 @@ async def preview(repo: ScoringRepository, principal: Principal, command: cmd.Pr
     campaign = await load_campaign(repo, command.campaign)
     unit = await load_unit(repo, command.unit)
     await ensure_acts_for(repo, principal, unit.id, unit.code, REPORTERS)
-    registration = await registration_for(repo, campaign, unit)
+    registration = await registration_for(repo, await related_campaigns(repo, campaign), unit)
     return campaign, unit, self_score_of(campaign, command, pledged_targets(registration))
 
 
@@ -120,11 +120,11 @@ async def submit(uow: ScoringUnitOfWork, principal: Principal, command: cmd.Subm
         unit = await load_unit(repo, command.unit)
         await ensure_acts_for(repo, principal, unit.id, unit.code, REPORTERS)
         unit.ensure_active()
-        registration = await registration_for(repo, campaign, unit)
+        related = await related_campaigns(repo, campaign)
+        registration = await registration_for(repo, related, unit)
         model.check_reporting_open(campaign, command.period, today, command.late_reason, await may_back_fill(repo, principal, campaign))
         scores = self_score_of(campaign, command, pledged_targets(registration))
         evidence = await _evidence(repo, command)
-        related = await related_campaigns(repo, campaign)
         earlier = await repo.submission_in(related, unit.id, command.period.value)
         if earlier is not None:
             model.check_same_campaign(earlier.campaign_id, campaign.id)
