@@ -7,7 +7,6 @@ published by anyone, made that token a national admin on the campaigns service.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from urllib.parse import unquote
 
 import nats

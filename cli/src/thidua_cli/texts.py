@@ -151,7 +151,7 @@ add_messages(
         "column_year": ("Năm", "Year"),
         "column_members": ("Số đơn vị", "Members"),
         "column_reviewer": ("Đơn vị chấm", "Reviewer"),
-        "column_unit": ("Đơn vị được chấm", "Unit"),
+        "column_reviewed_unit": ("Đơn vị được chấm", "Unit reviewed"),
         "column_reviewed": ("Đã chấm", "Reviewed"),
         "column_rank": ("Hạng", "Rank"),
         "column_total": ("Tổng điểm", "Total"),

@@ -149,7 +149,7 @@ def rounds_show(ctx: typer.Context, round_id: str) -> None:
     r = client.call("GET", f"/rounds/{round_id}")
     console.print(f"[bold]{r['cluster']['name']}[/bold] – {r['campaign_title']} ({_t(c, 'round_status_' + r['status'])})", highlight=False)
     table = Table(title=_t(c, "assignments_title"))
-    for code in ("column_reviewer", "column_unit", "column_reviewed"):
+    for code in ("column_reviewer", "column_reviewed_unit", "column_reviewed"):
         table.add_column(_t(c, code))
     for a in r["assignments"]:
         table.add_row(a["reviewer"]["code"], a["unit"]["code"], "✓" if a["reviewed"] else "")

@@ -12,7 +12,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from thidua_cli.client import Context, ServiceClient
+from thidua_cli.client import Context
 from thidua_cli.demo.campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
 from thidua_cli.demo.scoring import (
     CITIES_2017,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from thidua_shared.errors import AppError
+from thidua_shared.ids import new_id
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.i18n import Language
 from thidua_shared.logging import get_logger
@@ -93,7 +93,7 @@ class JobBoard:
         self._keep = keep
 
     def start(self, kind: str, owner: str, work: Work) -> Job:
-        job = Job(id=str(uuid.uuid4()), kind=kind, owner=owner)
+        job = Job(id=new_id(), kind=kind, owner=owner)
         self._jobs[job.id] = job
         self._tasks[job.id] = asyncio.create_task(self._run(job, work), name=f"job-{kind}-{job.id}")
         self._forget_old()

@@ -52,7 +52,7 @@ def service_permissions(node: str, service: ServiceInfo) -> Permissions:
 
 
 def admin_permissions() -> Permissions:
-    return Permissions((f"$JS.API.STREAM.>", "$JS.API.INFO"), (f"{inbox_prefix(ADMIN_IDENTITY)}.>",))
+    return Permissions(("$JS.API.STREAM.>", "$JS.API.INFO"), (f"{inbox_prefix(ADMIN_IDENTITY)}.>",))
 
 
 def tools_permissions() -> Permissions:

@@ -10,9 +10,12 @@ the registry, ever.
 from pathlib import Path
 
 from thidua_shared.registry_replica.projections import registry_replica_consumer
-from thidua_shared.registry_replica.reader import ClusterView, RegistryReplicaReader, UnitView
+from thidua_shared.registry_replica.reader import ClusterView, RegistryReplicaReader, UnitView, load_cluster, load_unit
 from thidua_shared.registry_replica.tables import RegistryReplicaTables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
-__all__ = ["MIGRATIONS", "ClusterView", "RegistryReplicaReader", "RegistryReplicaTables", "UnitView", "registry_replica_consumer"]
+__all__ = [
+    "MIGRATIONS", "ClusterView", "RegistryReplicaReader", "RegistryReplicaTables", "UnitView", "load_cluster", "load_unit",
+    "registry_replica_consumer",
+]

@@ -15,6 +15,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared import unit_tree, units
+from thidua_shared.errors import NotFound
 from thidua_shared.events.registry import UnitStatus
 from thidua_shared.registry_replica.tables import RegistryReplicaTables
 from thidua_shared.unit_tree import ref_key
@@ -48,6 +49,21 @@ class ClusterView:
     name: str
     owner_unit_id: str
     kind: str = "cluster"
+
+
+async def load_unit(reader: "RegistryReplicaReader", ref: str) -> UnitView:
+    """A unit named by id or code, or a 404 naming what was asked for."""
+    unit = await reader.unit(ref)
+    if unit is None:
+        raise NotFound("unit_not_found", ref=ref)
+    return unit
+
+
+async def load_cluster(reader: "RegistryReplicaReader", ref: str) -> ClusterView:
+    cluster = await reader.cluster(ref)
+    if cluster is None:
+        raise NotFound("cluster_not_found", ref=ref)
+    return cluster
 
 
 def chunks(ids: Sequence[str]) -> list[list[str]]:

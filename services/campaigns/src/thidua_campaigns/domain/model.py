@@ -14,7 +14,6 @@ from thidua_shared.events.campaigns import (
     PledgedTarget,
     RegistrationSnapshot,
 )
-from thidua_shared.events.registry import UnitStatus
 from thidua_shared.i18n import format_date
 
 from thidua_campaigns.domain import indicators as tree

@@ -14,12 +14,13 @@ from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Forbidden, Invalid, NotFound
 from thidua_shared.events.campaigns import CampaignSnapshot, Indicator, RegistrationSnapshot
 from thidua_shared.events.registry import UnitKind
+from thidua_shared.registry_replica import load_cluster, load_unit
 from thidua_shared.units import UnitRef
 
 from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.domain.model import Pledge, UnitView, campaign_years, ensure_in_scope
 from thidua_campaigns.service_layer.access import ensure_reach, ensure_visible, targeting_lineage
-from thidua_campaigns.service_layer.services import load_campaign, load_unit
+from thidua_campaigns.service_layer.services import load_campaign
 
 LEVEL_KINDS = {"national": ("national_alliance",), "provincial": ("provincial_alliance",)}
 
@@ -144,9 +145,7 @@ async def registration_details(repo: CampaignRepository, principal: Principal, r
 
 async def pledge_list(repo: CampaignRepository, principal: Principal, cluster_ref: str, year: int | None) -> list[PledgeView]:
     """A cluster's pledges (of one year, or every year) that the caller may read."""
-    cluster = await repo.cluster(cluster_ref)
-    if cluster is None:
-        raise NotFound("cluster_not_found", ref=cluster_ref)
+    cluster = await load_cluster(repo, cluster_ref)
     views = []
     for pledge in await repo.pledges_of(cluster.id, year):
         try:

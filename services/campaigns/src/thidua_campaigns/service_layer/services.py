@@ -2,39 +2,29 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import date
 
 from thidua_shared.access.tokens import Principal
-from thidua_shared.errors import Conflict, Invalid, NotFound
+from thidua_shared.errors import Conflict, NotFound
+from thidua_shared.ids import new_id
 from thidua_shared.events import campaigns as ev
 from thidua_shared.events.catalog import EventPayload
 from thidua_shared.events.campaigns import Attachment, CampaignSnapshot, CampaignStatus, RegistrationSnapshot, Scope
 from thidua_shared.files import StoredFile
 from thidua_shared.messaging.unit_of_work import UnitOfWork
+from thidua_shared.registry_replica import load_cluster, load_unit
 
 from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.domain import model
-from thidua_campaigns.domain.model import Pledge, UnitView
+from thidua_campaigns.domain.model import Pledge
 from thidua_campaigns.service_layer import commands as cmd
 from thidua_campaigns.service_layer.access import REGISTRANTS, ensure_manager, ensure_reach, may_back_fill, targeting_lineage
 
 CampaignsUnitOfWork = UnitOfWork[CampaignRepository]
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
 # --- loading ---------------------------------------------------------------------------
-async def load_unit(repo: CampaignRepository, ref: str) -> UnitView:
-    unit = await repo.unit(ref)
-    if unit is None:
-        raise NotFound("unit_not_found", ref=ref)
-    return unit
-
-
 async def load_campaign(repo: CampaignRepository, campaign_id: str) -> CampaignSnapshot:
     campaign = await repo.campaign(campaign_id)
     if campaign is None:
@@ -52,10 +42,7 @@ async def load_managed_campaign(repo: CampaignRepository, principal: Principal, 
 async def _scope(repo: CampaignRepository, scope: cmd.ScopeIn) -> Scope:
     cluster_ids = []
     for ref in scope.clusters:
-        cluster = await repo.cluster(ref)
-        if cluster is None:
-            raise NotFound("cluster_not_found", ref=ref)
-        cluster_ids.append(cluster.id)
+        cluster_ids.append((await load_cluster(repo, ref)).id)
     return Scope(unit_kinds=scope.unit_kinds, cluster_ids=cluster_ids, province_codes=scope.province_codes)
 
 
@@ -242,9 +229,7 @@ async def withdraw(uow: CampaignsUnitOfWork, principal: Principal, registration_
 async def open_pledge(uow: CampaignsUnitOfWork, principal: Principal, command: cmd.OpenPledge) -> str:
     async with uow:
         repo = uow.repo
-        cluster = await repo.cluster(command.cluster)
-        if cluster is None:
-            raise NotFound("cluster_not_found", ref=command.cluster)
+        cluster = await load_cluster(repo, command.cluster)
         principal.require_role(REGISTRANTS)
         members = await repo.cluster_members(cluster.id, command.year)
         if principal.scope_unit_id not in members:  # a member's cluster leader, or the owner's officers

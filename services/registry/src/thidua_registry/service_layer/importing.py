@@ -13,7 +13,6 @@ Progress is reported through the job it runs in (thidua_shared.jobs).
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from pydantic import ValidationError
 
 from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from thidua_shared.ids import new_id
 from thidua_shared.events import registry as ev
 from thidua_shared.events.registry import UnitKind
 from thidua_shared.i18n import translate
@@ -257,7 +257,7 @@ def _checked_unit(
     if parent is not None and reachable is not None and parent.id not in reachable and parent.code not in created:
         raise Forbidden("forbidden_scope", unit=parent.code)
     return Unit(
-        id=str(uuid.uuid4()), code=code, name=command.name, kind=command.kind,
+        id=new_id(), code=code, name=command.name, kind=command.kind,
         parent_id=parent.id if parent else None,
         province_code=command.province_code or (parent.province_code if parent else None),
     )

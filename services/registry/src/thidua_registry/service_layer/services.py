@@ -3,11 +3,11 @@ save, and record the events, all in one unit of work."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 
 from thidua_shared.access.tokens import Principal, hash_token, new_token
 from thidua_shared.errors import Conflict, Invalid, NotFound
+from thidua_shared.ids import new_id
 from thidua_shared.events import registry as ev
 from thidua_shared.events.envelope import SYSTEM_ACTOR
 from thidua_shared.messaging.unit_of_work import UnitOfWork
@@ -26,10 +26,6 @@ from thidua_registry.service_layer.access import (
 
 
 RegistryUnitOfWork = UnitOfWork[RegistryRepository]
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 # --- loading helpers -------------------------------------------------------------

@@ -24,7 +24,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from thidua_shared.events.envelope import canonical_json
-from thidua_shared.events.scoring import Aggregation, Normalization, ScoringPolicy, TieBreak
+from thidua_shared.events.scoring import Normalization, ScoringPolicy, TieBreak
 
 from thidua_scoring.domain import rules
 from thidua_scoring.domain.fixed import POINT_PLACES, QUANTITY_PLACES, points_int, quantity_int, round_div, to_decimal

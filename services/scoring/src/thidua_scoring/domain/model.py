@@ -71,6 +71,11 @@ def ensure_owned(round_: RoundSnapshot, node: str) -> None:
         raise Conflict("round_owned_by_other_node", node=round_.node)
 
 
+def ensure_member(round_: RoundSnapshot, unit_id: str, label: str) -> None:
+    if unit_id not in round_.members:
+        raise Invalid("reviewer_not_member", unit=label)
+
+
 def ensure_open(round_: RoundSnapshot) -> None:
     if round_.status != "open":
         raise Conflict("round_closed")

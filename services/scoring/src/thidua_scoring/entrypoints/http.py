@@ -15,7 +15,7 @@ from thidua_shared.clock import today_in_vietnam
 from thidua_shared.events.scoring import Period
 from thidua_shared.http import DOCUMENT_BODY, PrincipalDep, RuntimeDep, add_document_download, store_document
 from thidua_shared.paging import MAX_OFFSET
-from thidua_shared.registry_replica import ClusterView
+from thidua_shared.registry_replica import ClusterView, load_unit
 from thidua_shared.runtime import ServiceRuntime
 
 from thidua_scoring.domain.fixed import POINT_PLACES, plain, shown
@@ -180,7 +180,7 @@ async def declare_conflict(round_id: str, command: cmd.DeclareConflict, runtime:
 async def submit_review(round_id: str, command: cmd.SubmitReview, runtime: RuntimeDep, principal: PrincipalDep) -> out.ReviewAccepted:
     stage = await services.submit_review(runtime.uow(), principal, round_id, command, runtime.settings.node)
     async with runtime.reader() as repo:  # names as given → the ids the answer carries
-        reviewer, unit = await services.load_unit(repo, command.reviewer), await services.load_unit(repo, command.unit)
+        reviewer, unit = await load_unit(repo, command.reviewer), await load_unit(repo, command.unit)
     return out.ReviewAccepted(round_id=round_id, reviewer_unit_id=reviewer.id, unit_id=unit.id, stage=stage)
 
 

@@ -17,7 +17,7 @@ from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Conflict, Forbidden, NotFound
 from thidua_shared.events.campaigns import CampaignSnapshot
 from thidua_shared.events.scoring import Period, RoundSnapshot, SubmissionSnapshot
-from thidua_shared.registry_replica import ClusterView, UnitView
+from thidua_shared.registry_replica import ClusterView, UnitView, load_cluster, load_unit
 from thidua_shared.units import UnitRef
 
 from thidua_scoring.adapters.repository import ConflictRow, ReviewRow, RoundResult, ScoringRepository, VersionRow
@@ -25,7 +25,7 @@ from thidua_scoring.domain import engine
 from thidua_scoring.domain.fixed import QUANTITY_PLACES, plain, quantity_int, round_div, shown
 from thidua_scoring.domain.results import Node, criteria_of
 from thidua_scoring.service_layer.access import ensure_round_visible, is_leader, own_units, reaches
-from thidua_scoring.service_layer.services import family, load_campaign, load_cluster, load_round, load_unit, pledged_targets, round_inputs
+from thidua_scoring.service_layer.services import family, load_campaign, load_round, pledged_targets, round_inputs
 
 
 def unit_ref(unit: UnitView | None, unit_id: str) -> UnitRef:

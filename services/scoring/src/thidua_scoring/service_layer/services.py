@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Conflict, Invalid, NotFound
+from thidua_shared.ids import new_id
 from thidua_shared.events import scoring as ev
 from thidua_shared.events.campaigns import CampaignSnapshot, RegistrationSnapshot
 from thidua_shared.events.scoring import Evidence, RoundSnapshot, SubmissionSnapshot
 from thidua_shared.files import StoredFile
 from thidua_shared.messaging.unit_of_work import UnitOfWork
-from thidua_shared.registry_replica import ClusterView, UnitView
+from thidua_shared.registry_replica import ClusterView, UnitView, load_cluster, load_unit
 
 from thidua_scoring.adapters.repository import ReviewRow, RoundResult, ScoringRepository
 from thidua_scoring.domain import engine, model
@@ -25,30 +25,12 @@ from thidua_scoring.service_layer.access import REPORTERS, REVIEWERS, ensure_act
 ScoringUnitOfWork = UnitOfWork[ScoringRepository]
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
 # --- loading --------------------------------------------------------------------------------------
-async def load_unit(repo: ScoringRepository, ref: str) -> UnitView:
-    unit = await repo.unit(ref)
-    if unit is None:
-        raise NotFound("unit_not_found", ref=ref)
-    return unit
-
-
 async def load_campaign(repo: ScoringRepository, ref: str) -> CampaignSnapshot:
     campaign = await repo.campaign(ref)
     if campaign is None:
         raise NotFound("campaign_not_found", ref=ref)
     return campaign
-
-
-async def load_cluster(repo: ScoringRepository, ref: str) -> ClusterView:
-    cluster = await repo.cluster(ref)
-    if cluster is None:
-        raise NotFound("cluster_not_found", ref=ref)
-    return cluster
 
 
 async def load_round(repo: ScoringRepository, round_id: str) -> RoundSnapshot:
@@ -215,10 +197,25 @@ async def _assign(uow: ScoringUnitOfWork, principal: Principal, round_: RoundSna
                    aggregate_id=round_.id, actor=principal.actor)
 
 
-async def _managed_round(repo: ScoringRepository, principal: Principal, round_id: str, node: str) -> tuple[RoundSnapshot, ClusterView]:
+async def _writable_round(repo: ScoringRepository, round_id: str, node: str) -> RoundSnapshot:
+    """A round this node owns and that is still open: the only kind anything is written to."""
     round_ = await load_round(repo, round_id)
     model.ensure_owned(round_, node)
     model.ensure_open(round_)
+    return round_
+
+
+async def _reviewer_and_unit(repo: ScoringRepository, principal: Principal, round_: RoundSnapshot,
+                             reviewer_ref: str, unit_ref: str) -> tuple[UnitView, UnitView]:
+    """The reviewing unit (the caller acts for it) and the unit reviewed (a member of the round)."""
+    reviewer, unit = await load_unit(repo, reviewer_ref), await load_unit(repo, unit_ref)
+    await ensure_acts_for(repo, principal, reviewer.id, reviewer.code, REVIEWERS)
+    model.ensure_member(round_, unit.id, unit.code)
+    return reviewer, unit
+
+
+async def _managed_round(repo: ScoringRepository, principal: Principal, round_id: str, node: str) -> tuple[RoundSnapshot, ClusterView]:
+    round_ = await _writable_round(repo, round_id, node)
     cluster = await load_cluster(repo, round_.cluster_id)
     await ensure_leader(repo, principal, cluster, round_.year)
     return round_, cluster
@@ -230,8 +227,7 @@ async def assign_reviewer(uow: ScoringUnitOfWork, principal: Principal, round_id
         repo = uow.repo
         round_, _ = await _managed_round(repo, principal, round_id, node)
         reviewer, unit = await load_unit(repo, command.reviewer), await load_unit(repo, command.unit)
-        if unit.id not in round_.members:
-            raise Invalid("reviewer_not_member", unit=unit.code)
+        model.ensure_member(round_, unit.id, unit.code)
         kinship = model.Kinship({reviewer.id: reviewer.parent_id, unit.id: unit.parent_id},
                                 {reviewer.id: reviewer.successor_id, unit.id: unit.successor_id})
         why = kinship.related(reviewer.id, unit.id)
@@ -248,13 +244,8 @@ async def declare_conflict(uow: ScoringUnitOfWork, principal: Principal, round_i
     """A reviewer declares a conflict of interest with a unit, with its reason: left out of that unit's averages."""
     async with uow:
         repo = uow.repo
-        round_ = await load_round(repo, round_id)
-        model.ensure_owned(round_, node)
-        model.ensure_open(round_)
-        reviewer, unit = await load_unit(repo, command.reviewer), await load_unit(repo, command.unit)
-        await ensure_acts_for(repo, principal, reviewer.id, reviewer.code, REVIEWERS)
-        if unit.id not in round_.members:
-            raise Invalid("reviewer_not_member", unit=unit.code)
+        round_ = await _writable_round(repo, round_id, node)
+        reviewer, unit = await _reviewer_and_unit(repo, principal, round_, command.reviewer, command.unit)
         await repo.add_conflict(round_.id, reviewer.id, unit.id, command.reason, False, principal.holder_name)
         uow.record(ev.ConflictDeclared(round_id=round_.id, reviewer_unit_id=reviewer.id, unit_id=unit.id, reason=command.reason,
                                        automatic=False), aggregate_id=round_.id, actor=principal.actor)
@@ -265,11 +256,8 @@ async def submit_review(uow: ScoringUnitOfWork, principal: Principal, round_id: 
     """An assigned reviewer scores a unit: every criterion the first time; after the unit explains, the explained ones again."""
     async with uow:
         repo = uow.repo
-        round_ = await load_round(repo, round_id)
-        model.ensure_owned(round_, node)
-        model.ensure_open(round_)
-        reviewer, unit = await load_unit(repo, command.reviewer), await load_unit(repo, command.unit)
-        await ensure_acts_for(repo, principal, reviewer.id, reviewer.code, REVIEWERS)
+        round_ = await _writable_round(repo, round_id, node)
+        reviewer, unit = await _reviewer_and_unit(repo, principal, round_, command.reviewer, command.unit)
         await ensure_not_inside(repo, principal, unit.id, unit.code)
         conflicted = {(c.reviewer_unit_id, c.unit_id) for c in await repo.conflicts(round_.id)}
         model.ensure_assigned((reviewer.id, unit.id) in await repo.assignments(round_.id), (reviewer.id, unit.id) in conflicted)
@@ -292,13 +280,10 @@ async def explain(uow: ScoringUnitOfWork, principal: Principal, round_id: str, c
     """The unit explains a disputed score (giải trình); its reviewers may then review that criterion again."""
     async with uow:
         repo = uow.repo
-        round_ = await load_round(repo, round_id)
-        model.ensure_owned(round_, node)
-        model.ensure_open(round_)
+        round_ = await _writable_round(repo, round_id, node)
         unit = await load_unit(repo, command.unit)
         await ensure_acts_for(repo, principal, unit.id, unit.code, REPORTERS)
-        if unit.id not in round_.members:
-            raise Invalid("reviewer_not_member", unit=unit.code)
+        model.ensure_member(round_, unit.id, unit.code)
         campaign = await load_campaign(repo, round_.campaign_id)
         model.check_explanation(criteria_of(campaign), command.indicator_code, bool(await repo.reviews(round_.id, unit.id)))
         await repo.add_explanation(round_.id, unit.id, command.indicator_code, command.text, principal.holder_name)
