@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -131,9 +132,19 @@ def test_results_that_do_not_fit_their_criterion_are_refused():
     check_results(nodes, [ReportedResult(indicator_code="8.1", value=Decimal(5), unit_of_measure="htx")])  # case and accents aside
 
 
+def test_a_pledged_target_replaces_the_campaigns_for_that_unit_alone():
+    pledged = {"a": {"8.1": 20 * 10**6}}  # A pledged 20 new cooperatives where the campaign asks 50
+    both = results(a={"8.1": {"value": 20}}, b={"8.1": {"value": 20}})
+    table = engine.score(replace(inputs(both), targets=pledged))
+    assert cell(table, "a", "8.1").computed == 250  # at its own target: M/2 = 2.50
+    assert cell(table, "b", "8.1").computed == 100  # 20 of 50: 2.5 × 20/50 = 1.00
+    assert engine.self_score(criteria_of(YEN_BAI), both["a"], targets=pledged["a"])["8.1"] == points_int(Decimal("2.5"))
+
+
 def test_recomputing_from_the_inputs_document_gives_the_same_bytes():
     first = inputs(results(a={"8.1": {"value": 25}, "T": {"value": -2}}, b={"8.1": {"value": 75}}),
                    [Review("b", "a", "III", 1, 1234567)], conflicts={("a", "b")})
+    first = replace(first, targets={"a": {"8.1": 30 * 10**6}})
     document = engine.inputs_document(first)
     published = engine.table_document(engine.score(first))
     body, _ = engine.recompute(document)

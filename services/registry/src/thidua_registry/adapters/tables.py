@@ -1,6 +1,6 @@
 """The registry's tables (its own database; no other service reads it)."""
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table
 
 from thidua_shared.db import new_metadata
 from thidua_shared.messaging.tables import MessagingTables
@@ -67,4 +67,5 @@ people = Table(
     Column("national_id_digest", String(64), nullable=True, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_people_search_name_id", "search_name", "id"),  # people listed by name (migration 0002)
 )
