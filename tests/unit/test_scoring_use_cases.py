@@ -14,7 +14,7 @@ from thidua_shared.events.registry import UnitStatus
 from thidua_shared.registry_replica import ClusterView, UnitView
 from thidua_shared.roles import Role
 
-from thidua_scoring.domain import engine
+from thidua_scoring.domain import engine, model
 from thidua_scoring.service_layer import commands as cmd
 from thidua_scoring.service_layer import services
 
@@ -112,10 +112,14 @@ async def test_a_unit_of_an_adopting_campaign_reports_once_and_the_national_roun
     assert "b" in inputs.results  # the national campaign sees the roll-up
 
 
-async def test_a_round_assigns_by_rotation_leaves_kin_out_automatically_and_only_the_leader_opens_it():
+async def test_a_round_assigns_by_rotation_leaves_kin_out_automatically_and_only_the_leader_opens_it(monkeypatch):
     uow = FakeUnitOfWork(replica())
     await everyone_reports(uow)
     opening = cmd.OpenRound(campaign="camp", period="final", cluster="KHOI-15-NN", year=2026)
+    monkeypatch.setattr(model, "MAX_ROUND_CELLS", 24)  # 5 members × 5 criteria: a table too large to publish in one event
+    with pytest.raises(Invalid, match="too large: 5 units × 5 criteria"):
+        await services.open_round(uow, ADMIN, opening, NODE)
+    monkeypatch.undo()
     with pytest.raises(Forbidden, match="leader"):
         await services.open_round(uow, acting("b", Role.CLUSTER_LEADER), opening, NODE)
     round_ = await services.open_round(uow, acting("a", Role.CLUSTER_LEADER), opening, NODE)

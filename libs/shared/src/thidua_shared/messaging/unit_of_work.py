@@ -26,6 +26,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.db import Database, dialect_insert
+from thidua_shared.errors import PayloadTooLarge
 from thidua_shared.events.catalog import EventPayload
 from thidua_shared.events.envelope import (
     GENESIS_HASH,
@@ -35,8 +36,17 @@ from thidua_shared.events.envelope import (
     new_event_id,
     utc_now,
 )
+from thidua_shared.i18n import add_messages
 from thidua_shared.logging import current_correlation_id
 from thidua_shared.messaging.tables import MessagingTables
+
+
+add_messages({
+    "event_too_large": (
+        "Thay đổi này tạo sự kiện {type} quá lớn ({size}, tối đa {limit}); không có gì được ghi.",
+        "This change makes a {type} event too large ({size}, at most {limit}); nothing was written.",
+    ),
+})
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,10 @@ class EventSource:
 R = TypeVar("R")
 T = TypeVar("T")
 OFF_LOOP_SEALING = 200  # events per commit above which sealing runs in a worker thread
+# The largest event body a use case may commit. NATS takes messages up to its max_payload (4 MB
+# as thidua runs it); an event the relay could never publish would hold up every event after it
+# in the chain, so it is refused here, before anything is written.
+MAX_EVENT_BYTES = 2 * 1024 * 1024
 SEAL_CHUNK = 2000  # events sealed and written at a time
 RepositoryFactory = Callable[[AsyncSession], R]
 
@@ -206,6 +220,9 @@ def seal_events(
             payload=payload.model_dump(mode="json"),
             prev_hash=last_hash,
         ).sealed_with_body(source.key)
+        if len(body) > MAX_EVENT_BYTES:
+            raise PayloadTooLarge("event_too_large", type=payload.event_type, size=f"{len(body) / 2**20:.1f} MB",
+                                  limit=f"{MAX_EVENT_BYTES // 2**20} MB")
         last_hash = envelope.hash
         sealed.append((envelope, body))
     return sealed

@@ -63,6 +63,10 @@ add_messages(
             "Cụm chưa có cụm trưởng năm này: không phân công theo văn phòng cụm trưởng được.",
             "The cluster has no leader this year: reviewers cannot be assigned to the leader's office.",
         ),
+        "round_too_large": (
+            "Vòng chấm quá lớn: {members} đơn vị × {criteria} tiêu chí, tối đa {limit} ô; hãy chia cụm/khối.",
+            "The round is too large: {members} units × {criteria} criteria, at most {limit} cells; split the cluster or block.",
+        ),
         "round_panel_empty": ("Chấm theo hội đồng cần danh sách đơn vị chấm.", "A panel needs its list of reviewing units."),
         "round_correction_needs_reason": (
             "Vòng chấm đính chính phải ghi lý do.", "A correcting round needs a reason."

@@ -71,6 +71,16 @@ def ensure_owned(round_: RoundSnapshot, node: str) -> None:
         raise Conflict("round_owned_by_other_node", node=round_.node)
 
 
+# A closed round publishes its whole table in one event (about 140 bytes a cell): this many cells
+# (members × criteria) keep it well within the largest event the platform commits.
+MAX_ROUND_CELLS = 12_000
+
+
+def check_round_size(members: int, criteria: int) -> None:
+    if members * criteria > MAX_ROUND_CELLS:
+        raise Invalid("round_too_large", members=members, criteria=criteria, limit=MAX_ROUND_CELLS)
+
+
 def ensure_member(round_: RoundSnapshot, unit_id: str, label: str) -> None:
     if unit_id not in round_.members:
         raise Invalid("reviewer_not_member", unit=label)

@@ -150,7 +150,7 @@ async def open_round(uow: ScoringUnitOfWork, principal: Principal, command: cmd.
         campaign = await load_campaign(repo, command.campaign)
         cluster = await load_cluster(repo, command.cluster)
         await ensure_leader(repo, principal, cluster, command.year)
-        criteria_of(campaign)  # its rules must be known before anyone is asked to score by them
+        criteria = criteria_of(campaign)  # its rules must be known before anyone is asked to score by them
         if await repo.open_round_for(campaign.id, command.period.value, cluster.id):
             raise Conflict("round_exists", cluster=cluster.code)
         corrects = await _corrected(repo, command, campaign.id, cluster.id)
@@ -158,6 +158,7 @@ async def open_round(uow: ScoringUnitOfWork, principal: Principal, command: cmd.
         members = sorted(set(await repo.cluster_members(cluster.id, command.year)) & registered)
         if not members:
             raise Conflict("round_no_members", cluster=cluster.code, year=command.year)
+        model.check_round_size(len(members), len(criteria))
         snapshot = RoundSnapshot(
             id=new_id(), node=node, campaign_id=campaign.id, period=command.period, cluster_id=cluster.id, year=command.year,
             members=members, policy=command.policy, rule=command.rule, status="open", corrects_round_id=corrects, reason=command.reason,
