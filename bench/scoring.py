@@ -238,7 +238,7 @@ def run_system(count: int) -> None:
     print(f"  HTTP → outbox → stream → standings  {rate:7.0f} reports/s   (HTTP answers took {http_seconds:.1f} s; the standings"
           f" had the last one {count / rate - http_seconds:.2f} s after its answer)")
     print(f"  raw js.publish, ack each            {raw_publish:7.0f} msg/s     ratio end-to-end/raw publish = {rate / raw_publish:.2f}")
-    print(f"  raw pull + ack                      {raw_pull:7.0f} msg/s     ratio end-to-end/raw pull    = {rate / raw_pull:.2f}")
+    print(f"  raw pull + ack                      {raw_pull:7.0f} msg/s     ratio end-to-end/raw pull    = {rate / raw_pull:.3f}")
 
 
 if __name__ == "__main__":
