@@ -216,6 +216,37 @@ async def test_import_is_all_or_nothing_with_a_report_per_row(registry: Registry
     assert (missing.status_code, missing.json()["code"]) == (422, "import_missing_columns")
 
 
+async def test_people_are_imported_from_a_spreadsheet_all_or_none(registry: RegistryClient):
+    await registry.unit("VCA", "Liên minh Hợp tác xã Việt Nam", "national_alliance")
+    await registry.unit("LMHTX-31", "Liên minh HTX thành phố Hải Phòng", "provincial_alliance", "VCA", "31")
+    await registry.unit("HTX-31-QP", "HTX Quang Phục", "cooperative", "LMHTX-31")
+    header = ["Mã đơn vị", "Họ và tên", "Chức vụ", "Số CCCD"]
+    rows = [
+        ["HTX-31-QP", "Nguyễn Văn Nam", "Chủ nhiệm HTX", "031080001234"],
+        ["HTX-31-QP", "Trần Thị Hoa", "Kế toán", ""],
+        ["HTX-31-XX", "Lê Văn Ba", "", ""],
+        ["HTX-31-QP", "Nguyễn Văn Nam (trùng)", "", "031 080 001 234"],
+    ]
+
+    def csv_of(lines: list[list[str]]) -> bytes:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([header, *lines])
+        return buffer.getvalue().encode()
+
+    headers = registry.as_(registry.admin_token)
+    rejected = await registry.http.post("/imports/people", params={"wait": 20}, files={"file": ("nguoi.csv", csv_of(rows))}, headers=headers)
+    assert rejected.status_code == 422, rejected.text
+    assert [(e["row"], e["code"]) for e in rejected.json()["details"]["errors"]] == [(4, "unit_not_found"), (5, "import_person_twice")]
+    assert (await registry.get("/people", params={"unit": "HTX-31-QP"})).json() == []  # nothing was written
+    accepted = await registry.http.post("/imports/people", params={"wait": 20}, files={"file": ("nguoi.csv", csv_of(rows[:2]))}, headers=headers)
+    assert accepted.status_code == 200 and accepted.json()["result"]["created"] == 2, accepted.text
+    names = sorted(p["full_name"] for p in (await registry.get("/people", params={"unit": "HTX-31-QP"})).json())
+    assert names == ["Nguyễn Văn Nam", "Trần Thị Hoa"]
+    again = await registry.http.post("/imports/people", params={"wait": 20}, files={"file": ("nguoi.csv", csv_of(rows[:1]))}, headers=headers)
+    assert [e["code"] for e in again.json()["details"]["errors"]] == ["person_already_registered"]
+    assert sum(e.type == "registry.person_registered" for e in await registry.events()) == 2
+
+
 async def test_a_request_correlation_id_reaches_its_events(registry: RegistryClient):
     correlation = "01a207c2-da31-74e0-a7f8-31fa7aef462b"
     response = await registry.post("/units", {"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"},

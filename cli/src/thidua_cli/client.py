@@ -87,6 +87,12 @@ class ServiceClient:
             raise typer.Exit(1)
         return response.content
 
+    def import_file(self, path: str, file: Any, dry_run: bool) -> dict[str, Any]:
+        """Upload a file to an import endpoint and follow its job to the end (progress bar); its result."""
+        with file.open("rb") as handle:
+            job = self.call("POST", path, params={"dry_run": dry_run}, files={"file": (file.name, handle)})
+        return self.follow_job(job)
+
     def follow_job(self, job: dict[str, Any]) -> dict[str, Any]:
         """Poll a job with a progress bar until it ends; its result, or its error printed and exit 1.
         No request waits for the whole job, so nothing times out however long it runs."""

@@ -59,6 +59,8 @@ add_messages(
         "whole_federation": ("toàn hệ thống", "the whole federation"),
         "unit_saved": ("Đã lưu đơn vị {code} – {name}", "Saved unit {code} – {name}"),
         "unit_merged": ("Đã hợp nhất {code} vào {successor} từ ngày {date}", "Merged {code} into {successor} as of {date}"),
+        "import_people_done": ("Đã nhập {count} cá nhân.", "Imported {count} people."),
+        "import_people_checked": ("Tệp hợp lệ: {count} cá nhân sẽ được nhập.", "The file is valid: {count} people would be imported."),
         "import_done": ("Đã nhập {count} đơn vị.", "Imported {count} units."),
         "import_checked": ("Tệp hợp lệ: {count} đơn vị sẽ được nhập.", "The file is valid: {count} units would be imported."),
         "import_row_error": ("Dòng {row}{column}: {message}", "Row {row}{column}: {message}"),

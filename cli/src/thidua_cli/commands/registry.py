@@ -225,11 +225,16 @@ def people_add(ctx: typer.Context, unit: str, full_name: str, position: str | No
 def import_units(ctx: typer.Context, file: Path, dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra")] = False) -> None:
     """Nhập đơn vị từ .xlsx hoặc .csv: tất cả hoặc không / import units, all or nothing."""
     c: Context = ctx.obj
-    client = c.client("registry")
-    with file.open("rb") as handle:
-        job = client.call("POST", "/imports/units", params={"dry_run": dry_run}, files={"file": (file.name, handle)})
-    result = client.follow_job(job)
+    result = c.client("registry").import_file("/imports/units", file, dry_run)
     c.say("import_checked" if dry_run else "import_done", count=result["created"])
+
+
+@import_app.command("people")
+def import_people(ctx: typer.Context, file: Path, dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra")] = False) -> None:
+    """Nhập cá nhân (mã đơn vị, họ tên, chức vụ, số CMND/CCCD) từ .xlsx hoặc .csv: tất cả hoặc không / import people."""
+    c: Context = ctx.obj
+    result = c.client("registry").import_file("/imports/people", file, dry_run)
+    c.say("import_people_checked" if dry_run else "import_people_done", count=result["created"])
 
 
 # --- tokens ----------------------------------------------------------------------------------

@@ -32,13 +32,15 @@ from thidua_shared.errors import AppError, Forbidden, Invalid, NotFound, Payload
 from thidua_shared.events.envelope import new_event_id
 from thidua_shared.files import LocalFileStore, StoredFile
 from thidua_shared.i18n import Language, add_messages, language_from_header, translate
-from thidua_shared.jobs import Job, JobView
+from thidua_shared.jobs import Job, JobView, Progress
 from thidua_shared.logging import bound_to_request, get_logger
 from thidua_shared.messaging.asyncapi import asyncapi_document
 from thidua_shared.roles import Role
 from thidua_shared.metrics import ServiceMetrics
 from thidua_shared.runtime import Health, ServiceRuntime
 from thidua_shared.settings import Settings
+from thidua_shared.spreadsheets import SheetLimits
+from thidua_shared.tabular import ImportWork
 
 log = get_logger(__name__)
 
@@ -218,6 +220,25 @@ def add_document_download(router: APIRouter, tag: str) -> None:
         if path is None:
             raise NotFound("attachment_not_found")
         return FileResponse(path, media_type="application/octet-stream")
+
+
+async def start_import(request: Request, runtime: ServiceRuntime, principal: Principal, language: Language, kind: str,
+                       wait: float, work: ImportWork) -> JSONResponse:
+    """An uploaded .xlsx/.csv imported as a job (202, `GET /jobs/{id}` shows its progress), the file
+    discarded after. Check the caller's role before: nothing of the file is read until here."""
+    received = await receive_file(request, runtime)
+    settings = runtime.settings
+    limits = SheetLimits(settings.max_unpacked_mb * 2**20, settings.max_import_rows)
+
+    async def run(progress: Progress) -> dict[str, Any]:
+        try:
+            progress.start_phase("reading")
+            return await work(received.path, received.filename, limits, progress)
+        finally:
+            received.discard()
+
+    job = runtime.jobs.start(kind, principal.token_id, run)
+    return await job_response(runtime, job, wait, language)
 
 
 UPLOAD_BODY = {

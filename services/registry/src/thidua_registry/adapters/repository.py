@@ -321,6 +321,19 @@ class RegistryRepository:
             query = query.where(people.c.id != except_id)
         return bool(await self.session.scalar(query))
 
+    async def national_ids_taken(self, digests: Sequence[str]) -> set[str]:
+        taken: set[str] = set()
+        for start in range(0, len(digests), 400):
+            chunk = list(digests[start : start + 400])
+            taken.update(await self.session.scalars(select(people.c.national_id_digest).where(people.c.national_id_digest.in_(chunk))))
+        return taken
+
+    async def add_people(self, new_people: Sequence[Person]) -> None:
+        now = utc_now()
+        for start in range(0, len(new_people), 2000):
+            rows = [self._person_values(p) | {"created_at": now, "updated_at": now} for p in new_people[start : start + 2000]]
+            await self.session.execute(insert(people), rows)
+
     async def add_person(self, person: Person) -> None:
         now = utc_now()
         await self.session.execute(insert(people).values(**self._person_values(person), created_at=now, updated_at=now))

@@ -66,18 +66,10 @@ add_messages(
             "Bạn không thể cấp mã truy cập với vai trò «{role}».",
             "You may not issue a token with the role '{role}'.",
         ),
-        "import_invalid_value": ("Giá trị ở cột «{column}» không hợp lệ: {reason}", "The value in column '{column}' is not valid: {reason}"),
-        "import_missing_columns": (
-            "Tệp thiếu cột bắt buộc: {columns}.",
-            "The file lacks required columns: {columns}.",
-        ),
-        "import_rejected": (
-            "Không nhập dòng nào: {count} dòng có lỗi. Sửa các lỗi và gửi lại toàn bộ tệp.",
-            "Nothing was imported: {count} rows have errors. Fix them and send the whole file again.",
-        ),
-        "import_empty": ("Tệp không có dòng dữ liệu nào.", "The file has no data rows."),
         "import_unknown_kind": ("Loại đơn vị «{value}» không hợp lệ.", "Unknown unit kind '{value}'."),
-        "import_required_value": ("Thiếu giá trị ở cột «{column}».", "Missing a value in column '{column}'."),
+        "import_person_twice": (
+            "Người này đã có ở dòng {first} của tệp (cùng số CMND/CCCD).", "This person is already on row {first} of the file (same ID number).",
+        ),
         "import_duplicate_in_file": (
             "Mã «{code}» xuất hiện lần nữa trong tệp (dòng {first}).",
             "Code '{code}' appears again in the file (row {first}).",

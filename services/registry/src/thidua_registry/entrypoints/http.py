@@ -7,13 +7,14 @@ Handlers only translate HTTP to a use case (service_layer/services.py) or a quer
 from __future__ import annotations
 
 import asyncio
+import pathlib
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from thidua_shared.http import UPLOAD_BODY, LanguageDep, PrincipalDep, RuntimeDep, job_response, receive_file
+from thidua_shared.http import UPLOAD_BODY, LanguageDep, PrincipalDep, RuntimeDep, start_import
 from thidua_shared.jobs import JobView, Progress
 from thidua_shared.keys import derive_secret
 from thidua_shared.paging import MAX_OFFSET
@@ -25,7 +26,7 @@ from thidua_shared.validation import FIRST_YEAR, LAST_YEAR
 from thidua_registry.adapters.repository import UnitFilter
 from thidua_registry.entrypoints import schemas as out
 from thidua_registry.service_layer import commands as cmd
-from thidua_registry.service_layer import importing, queries, services
+from thidua_registry.service_layer import importing, importing_people, queries, services
 
 router = APIRouter()
 YearPath = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="Năm / the year")]
@@ -117,20 +118,12 @@ async def import_units(
     """Starts a job (202, poll `GET /jobs/{id}`): reading, checking every row, then writing in one transaction.
     Rejected rows are listed in the job's error, each with its row, column and reason."""
     importing.ensure_may_import(principal)  # before a byte of the file is read
-    received = await receive_file(request, runtime)
-    settings = runtime.settings
-    limits = SheetLimits(settings.max_unpacked_mb * 2**20, settings.max_import_rows)
 
-    async def work(progress: Progress) -> dict[str, object]:
-        try:
-            progress.start_phase("reading")
-            parsed = await asyncio.to_thread(importing.read_file, received.path, received.filename, limits, progress)
-            return (await importing.import_units(runtime.uow(), principal, parsed, progress, dry_run)).as_dict()
-        finally:
-            received.discard()
+    async def work(path: pathlib.Path, filename: str, limits: SheetLimits, progress: Progress) -> dict[str, object]:
+        parsed = await asyncio.to_thread(importing.read_file, path, filename, limits, progress)
+        return (await importing.import_units(runtime.uow(), principal, parsed, progress, dry_run)).as_dict()
 
-    job = runtime.jobs.start("import_units", principal.token_id, work)
-    return await job_response(runtime, job, wait, language)
+    return await start_import(request, runtime, principal, language, "import_units", wait, work)
 
 
 # --- clusters ----------------------------------------------------------------------
@@ -191,6 +184,23 @@ async def register_person(command: cmd.RegisterPerson, runtime: RuntimeDep, prin
     person = await services.register_person(runtime.uow(), principal, command, id_secret(runtime))
     async with runtime.reader() as repo:
         return await queries.person_details(repo, principal, person.id)
+
+
+@router.post("/imports/people", status_code=status.HTTP_202_ACCEPTED, response_model=JobView, tags=["people"], openapi_extra=UPLOAD_BODY,
+             summary="Nhập cá nhân từ Excel/CSV, tất cả hoặc không / import people from .xlsx or .csv, all or nothing")
+async def import_people(
+    request: Request, runtime: RuntimeDep, principal: PrincipalDep, language: LanguageDep,
+    dry_run: bool = Query(False, description="Chỉ kiểm tra / check only"),
+    wait: float = Query(0, ge=0, le=25, description="Chờ tối đa (giây) để trả kết quả ngay / wait up to this many seconds for the outcome"),
+) -> JSONResponse:
+    """Columns: mã đơn vị, họ tên, chức vụ, số CMND/CCCD (optional). A job, as for units."""
+    importing_people.ensure_may_import(principal)  # before a byte of the file is read
+
+    async def work(path: pathlib.Path, filename: str, limits: SheetLimits, progress: Progress) -> dict[str, object]:
+        parsed = await asyncio.to_thread(importing_people.read_file, path, filename, limits, progress)
+        return await importing_people.import_people(runtime.uow(), principal, parsed, id_secret(runtime), progress, dry_run)
+
+    return await start_import(request, runtime, principal, language, "import_people", wait, work)
 
 
 @router.get("/people", response_model=list[out.PersonOut], tags=["people"], summary="Danh sách cá nhân / list people")

@@ -12,23 +12,19 @@ Progress is reported through the job it runs in (thidua_shared.jobs).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from thidua_shared.access.tokens import Principal
-from thidua_shared.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from thidua_shared.errors import AppError, Conflict, Forbidden, NotFound
 from thidua_shared.ids import new_id
 from thidua_shared.events import registry as ev
 from thidua_shared.events.registry import UnitKind
-from thidua_shared.i18n import translate
 from thidua_shared.jobs import Progress
 from thidua_shared.roles import Role
-from thidua_shared.spreadsheets import SheetLimits, read_rows
+from thidua_shared.spreadsheets import SheetLimits
+from thidua_shared.tabular import Columns, Row, RowErrors, read_table, reject_if_any, to_command, yield_now
 from thidua_shared.text import search_key
 
 from thidua_registry.domain import model
@@ -37,15 +33,16 @@ from thidua_registry.service_layer import commands as cmd
 from thidua_registry.service_layer.access import UNIT_WRITERS
 from thidua_registry.service_layer.services import RegistryUnitOfWork
 
-# Header spellings accepted for each column (compared after ASCII folding).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "code": ("code", "ma", "ma don vi"),
-    "name": ("name", "ten", "ten don vi"),
-    "kind": ("kind", "loai", "loai don vi", "loai hinh"),
-    "parent": ("parent", "parent code", "parent_code", "ma cap tren", "ma don vi cap tren", "don vi cap tren"),
-    "province_code": ("province", "province code", "province_code", "ma tinh", "tinh"),
-}
-REQUIRED = ("code", "name", "kind")
+UNIT_COLUMNS = Columns(
+    names={
+        "code": ("code", "ma", "ma don vi"),
+        "name": ("name", "ten", "ten don vi"),
+        "kind": ("kind", "loai", "loai don vi", "loai hinh"),
+        "parent": ("parent", "parent code", "parent_code", "ma cap tren", "ma don vi cap tren", "don vi cap tren"),
+        "province_code": ("province", "province code", "province_code", "ma tinh", "tinh"),
+    },
+    required=("code", "name", "kind"),
+)
 
 # Unit kinds as people write them in spreadsheets (after ASCII folding).
 KIND_ALIASES: dict[str, UnitKind] = {
@@ -66,33 +63,6 @@ KIND_ALIASES: dict[str, UnitKind] = {
     "doanh nghiep": UnitKind.MEMBER_ENTERPRISE,
     "doanh nghiep thanh vien": UnitKind.MEMBER_ENTERPRISE,
 }
-MAX_REPORTED_ERRORS = 1000  # a file wrong on every row still gets a report of bounded size
-
-
-@dataclass(frozen=True)
-class Row:
-    number: int  # as the person sees it in the spreadsheet (header is row 1)
-    values: dict[str, str]
-
-
-@dataclass
-class RowErrors:
-    items: list[dict[str, Any]] = field(default_factory=list)
-    rows: set[int] = field(default_factory=set)
-
-    def add(self, row: int, column: str | None, message_code: str, /, **params: object) -> None:
-        self.rows.add(row)
-        if len(self.items) < MAX_REPORTED_ERRORS:
-            self.items.append(
-                {"row": row, "column": column, "code": message_code,
-                 "message_vi": translate(message_code, "vi", **params), "message_en": translate(message_code, "en", **params)}
-            )
-
-    def add_app_error(self, row: int, column: str | None, error: AppError) -> None:
-        self.rows.add(row)
-        if len(self.items) < MAX_REPORTED_ERRORS:
-            self.items.append({"row": row, "column": column, "code": error.code,
-                               "message_vi": error.message("vi"), "message_en": error.message("en")})
 
 
 @dataclass(frozen=True)
@@ -121,37 +91,11 @@ class ParsedFile:
 
 def read_file(path: Path, filename: str, limits: SheetLimits, progress: Progress) -> ParsedFile:
     """Read and parse the file: commands for the good rows, errors for the others (blocking: run it in a thread)."""
-    rows = _rows(path, filename, limits, progress)
+    rows = read_table(path, filename, limits, progress, UNIT_COLUMNS)
     errors = RowErrors()
     progress.start_phase("checking", 2 * len(rows))
     commands = parse_rows(rows, errors, progress)
     return ParsedFile(commands, errors, len(rows))
-
-
-def _rows(path: Path, filename: str, limits: SheetLimits, progress: Progress) -> list[Row]:
-    """Rows with at least one value, keyed by column."""
-    table: Iterator[list[str]] = read_rows(path, filename, limits)
-    header_cells = next(table, None)
-    if not header_cells:
-        raise Invalid("import_empty")
-    header = [_column_for(cell) for cell in header_cells]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise Invalid("import_missing_columns", columns=", ".join(missing))
-    rows = []
-    for number, cells in enumerate(table, start=2):
-        values = {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(header) if col}
-        if any(values.values()):
-            rows.append(Row(number, values))
-        progress.advance()
-    if not rows:
-        raise Invalid("import_empty")
-    return rows
-
-
-def _column_for(header_cell: str) -> str | None:
-    folded = search_key(header_cell).replace("_", " ")
-    return next((col for col, names in COLUMNS.items() if folded in {n.replace("_", " ") for n in names}), None)
 
 
 # --- 2. check -----------------------------------------------------------------------------------
@@ -161,9 +105,6 @@ def parse_rows(rows: list[Row], errors: RowErrors, progress: Progress) -> list[t
     for row in rows:
         progress.advance()
         values = row.values
-        problems = [c for c in REQUIRED if not values.get(c)]
-        for column in problems:
-            errors.add(row.number, column, "import_required_value", column=column)
         kind = KIND_ALIASES.get(search_key(values.get("kind", "")))
         if values.get("kind") and kind is None:
             errors.add(row.number, "kind", "import_unknown_kind", value=values["kind"])
@@ -172,24 +113,20 @@ def parse_rows(rows: list[Row], errors: RowErrors, progress: Progress) -> list[t
             errors.add(row.number, "code", "import_duplicate_in_file", code=code, first=first_seen[code])
             continue
         first_seen[code] = row.number
-        if problems or kind is None:
-            continue
-        try:
-            command = cmd.RegisterUnit(
-                code=values["code"], name=values["name"], kind=kind,
-                parent=values.get("parent") or None, province_code=values.get("province_code") or None,
-            )
-            model.normalize_code(command.code)
-        except ValidationError as invalid:
-            for problem in invalid.errors():
-                column = str(problem["loc"][0]) if problem["loc"] else None
-                errors.add(row.number, column, "import_invalid_value", column=column, reason=problem["msg"])
-            continue
-        except AppError as error:
-            errors.add_app_error(row.number, "code", error)
+        command = to_command(row, UNIT_COLUMNS.required, errors, lambda v: _unit_command(v, kind))
+        if command is None or kind is None:
             continue
         commands.append((row.number, command))
     return commands
+
+
+def _unit_command(values: dict[str, str], kind: UnitKind | None) -> cmd.RegisterUnit:
+    command = cmd.RegisterUnit(
+        code=values["code"], name=values["name"], kind=kind or UnitKind.COOPERATIVE,
+        parent=values.get("parent") or None, province_code=values.get("province_code") or None,
+    )
+    model.normalize_code(command.code)
+    return command
 
 
 def parents_first(commands: list[tuple[int, cmd.RegisterUnit]]) -> list[tuple[int, cmd.RegisterUnit]]:
@@ -223,8 +160,7 @@ async def check_against_registry(
     created: dict[str, Unit] = {}
     units: list[Unit] = []
     for index, (number, command) in enumerate(parents_first(commands)):
-        if index % 2000 == 0:
-            await asyncio.sleep(0)  # let /health and other requests in between
+        await yield_now(index)
         progress.advance()
         try:
             unit = _checked_unit(principal, command, taken, existing_parents, created, reachable)
@@ -273,8 +209,7 @@ async def import_units(
     async with uow:
         units = await check_against_registry(uow, principal, parsed.commands, errors, progress)
         parsed.commands.clear()  # not needed any more: let a national file's memory go before writing
-        if errors.rows:
-            raise Invalid("import_rejected", details={"errors": sorted(errors.items, key=lambda e: e["row"])}, count=len(errors.rows))
+        reject_if_any(errors)
         if not dry_run:
             progress.start_phase("writing", len(units))
             await uow.repo.add_units(units)

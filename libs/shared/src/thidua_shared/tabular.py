@@ -1,0 +1,131 @@
+"""Imports of rows from Excel (.xlsx) or CSV, all rows or none, as every service does them.
+
+A service names its columns (each with the header spellings people use) and turns a row's
+values into a `Command`; this module reads the file (thidua_shared.spreadsheets, within
+limits), maps the header, runs the command's own validation on every row and collects each
+problem with its row, column and a message in both languages. If any row is wrong, nothing is
+written and the whole report comes back (`reject_if_any`). The HTTP side (`start_import`)
+checks the caller before a byte is read and runs the import as a job with progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from thidua_shared.errors import AppError, Invalid
+from thidua_shared.i18n import add_messages, translate
+from thidua_shared.jobs import Progress
+from thidua_shared.spreadsheets import SheetLimits, read_rows
+from thidua_shared.text import search_key
+
+add_messages({
+    "import_invalid_value": ("Giá trị ở cột «{column}» không hợp lệ: {reason}", "The value in column '{column}' is not valid: {reason}"),
+    "import_missing_columns": ("Tệp thiếu cột bắt buộc: {columns}.", "The file lacks required columns: {columns}."),
+    "import_rejected": (
+        "Không nhập dòng nào: {count} dòng có lỗi. Sửa các lỗi và gửi lại toàn bộ tệp.",
+        "Nothing was imported: {count} rows have errors. Fix them and send the whole file again.",
+    ),
+    "import_empty": ("Tệp không có dòng dữ liệu nào.", "The file has no data rows."),
+    "import_required_value": ("Thiếu giá trị ở cột «{column}».", "Missing a value in column '{column}'."),
+})
+
+MAX_REPORTED_ERRORS = 1000  # a file wrong on every row still gets a report of bounded size
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # as the person sees it in the spreadsheet (header is row 1)
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A file's columns: each with the header spellings accepted (compared after ASCII folding)."""
+
+    names: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+
+    def column_for(self, header_cell: str) -> str | None:
+        folded = search_key(header_cell).replace("_", " ")
+        return next((col for col, names in self.names.items() if folded in {n.replace("_", " ") for n in names}), None)
+
+
+@dataclass
+class RowErrors:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    rows: set[int] = field(default_factory=set)
+
+    def add(self, row: int, column: str | None, message_code: str, /, **params: object) -> None:
+        self.rows.add(row)
+        if len(self.items) < MAX_REPORTED_ERRORS:
+            self.items.append(
+                {"row": row, "column": column, "code": message_code,
+                 "message_vi": translate(message_code, "vi", **params), "message_en": translate(message_code, "en", **params)}
+            )
+
+    def add_app_error(self, row: int, column: str | None, error: AppError) -> None:
+        self.rows.add(row)
+        if len(self.items) < MAX_REPORTED_ERRORS:
+            self.items.append({"row": row, "column": column, "code": error.code,
+                               "message_vi": error.message("vi"), "message_en": error.message("en")})
+
+
+def read_table(path: Path, filename: str, limits: SheetLimits, progress: Progress, columns: Columns) -> list[Row]:
+    """Rows with at least one value, keyed by column (blocking: run it in a thread)."""
+    table: Iterator[list[str]] = read_rows(path, filename, limits)
+    header_cells = next(table, None)
+    if not header_cells:
+        raise Invalid("import_empty")
+    header = [columns.column_for(cell) for cell in header_cells]
+    missing = [c for c in columns.required if c not in header]
+    if missing:
+        raise Invalid("import_missing_columns", columns=", ".join(missing))
+    rows = []
+    for number, cells in enumerate(table, start=2):
+        values = {col: (cells[i] if i < len(cells) else "").strip() for i, col in enumerate(header) if col}
+        if any(values.values()):
+            rows.append(Row(number, values))
+        progress.advance()
+    if not rows:
+        raise Invalid("import_empty")
+    return rows
+
+
+def to_command(row: Row, required: tuple[str, ...], errors: RowErrors, make: Callable[[dict[str, str]], C]) -> C | None:
+    """The row as a command, or None with its problems recorded (missing values, the command's own validation)."""
+    missing = [c for c in required if not row.values.get(c)]
+    for column in missing:
+        errors.add(row.number, column, "import_required_value", column=column)
+    if missing:
+        return None
+    try:
+        return make(row.values)
+    except ValidationError as invalid:
+        for problem in invalid.errors():
+            column = str(problem["loc"][0]) if problem["loc"] else None
+            errors.add(row.number, column, "import_invalid_value", column=column, reason=problem["msg"])
+    except AppError as error:
+        errors.add_app_error(row.number, None, error)
+    return None
+
+
+def reject_if_any(errors: RowErrors) -> None:
+    """All rows or none: any problem rejects the file, with every problem listed by row."""
+    if errors.rows:
+        raise Invalid("import_rejected", details={"errors": sorted(errors.items, key=lambda e: e["row"])}, count=len(errors.rows))
+
+
+async def yield_now(index: int, every: int = 2000) -> None:
+    """Let /health and other requests in between, every so many rows of a long check."""
+    if index % every == 0:
+        await asyncio.sleep(0)
+
+
+ImportWork = Callable[[Path, str, SheetLimits, Progress], Awaitable[dict[str, Any]]]
