@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from thidua_shared.campaigns_replica import CAMPAIGN_EVENTS, campaigns_projection
 from thidua_shared.db import dialect_insert
 from thidua_shared.events import campaigns as cev
 from thidua_shared.events import scoring as sev
@@ -21,7 +22,6 @@ from thidua_shared.messaging.replica import Projection
 from thidua_scoring.adapters.tables import replica_campaigns, replica_registrations, standings
 from thidua_scoring.domain.fixed import points_int
 
-CAMPAIGN_EVENTS = (cev.CampaignDrafted, cev.CampaignLaunched, cev.CampaignRevised, cev.CampaignClosed, cev.CampaignCancelled)
 REGISTRATION_EVENTS = (cev.RegistrationSubmitted, cev.RegistrationAmended, cev.RegistrationWithdrawn)
 SUBMISSION_EVENTS = (sev.SubmissionReceived, sev.SubmissionRevised)
 
@@ -30,12 +30,6 @@ async def _upsert(session: AsyncSession, table: Any, rows: list[dict[str, Any]],
     statement = dialect_insert(session)(table)
     columns = {c: statement.excluded[c] for c in rows[0] if c not in {k.name for k in keys}}
     await session.execute(statement.on_conflict_do_update(index_elements=keys, set_=columns), rows)
-
-
-async def upsert_campaigns(session: AsyncSession, events: list[Event[Any]]) -> None:
-    rows = [{"id": c.id, "issuer_unit_id": c.issuer_unit_id, "parent_id": c.parent_id, "status": c.status.value,
-             "snapshot": c.model_dump(mode="json")} for c in (e.payload.campaign for e in events)]
-    await _upsert(session, replica_campaigns, rows, [replica_campaigns.c.id])
 
 
 async def upsert_registrations(session: AsyncSession, events: list[Event[Any]]) -> None:
@@ -51,7 +45,7 @@ async def upsert_standings(session: AsyncSession, events: list[Event[Any]]) -> N
     await _upsert(session, standings, rows, [standings.c.campaign_id, standings.c.period, standings.c.unit_id])
 
 
-CAMPAIGNS = Projection(kind="campaign", key=lambda e: e.payload.campaign.id, apply=upsert_campaigns)
+CAMPAIGNS = campaigns_projection(replica_campaigns)
 REGISTRATIONS = Projection(kind="registration", key=lambda e: e.payload.registration.id, apply=upsert_registrations)
 STANDINGS = Projection(
     kind="standing",

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from thidua_shared.campaigns_replica import CampaignsReplicaReader
 from thidua_shared.db import dialect_insert
-from thidua_shared.events.campaigns import CampaignSnapshot, RegistrationSnapshot
+from thidua_shared.events.campaigns import RegistrationSnapshot
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.events.scoring import RoundSnapshot, SubmissionSnapshot
 from thidua_shared.files import StoredFile
@@ -75,12 +76,13 @@ class RoundResult:
     leader_unit_id: str | None
 
 
-class ScoringRepository(RegistryReplicaReader):
-    """Submissions, rounds and results; units and clusters from the registry replica it inherits."""
+class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
+    """Submissions, rounds and results; units, clusters and campaigns from the replicas it inherits."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.registry = registry
+        self.campaigns_table = replica_campaigns
 
     async def within(self, root_id: str, unit_ids: Sequence[str]) -> set[str]:
         """Which of these units lie in `root_id`'s subtree (itself included)."""
@@ -90,17 +92,7 @@ class ScoringRepository(RegistryReplicaReader):
             found.update(await self.session.scalars(select(tree.c.id).where(tree.c.id.in_(chunk))))
         return found
 
-    # --- the campaigns replica -----------------------------------------------------------------
-    async def campaign(self, campaign_id: str) -> CampaignSnapshot | None:
-        snapshot = await self.session.scalar(select(replica_campaigns.c.snapshot).where(replica_campaigns.c.id == campaign_id))
-        return CampaignSnapshot.model_validate(snapshot) if snapshot else None
-
-    async def adoptions_of(self, campaign_id: str) -> list[str]:
-        """The campaigns that adopted this one (cụ thể hóa), at any depth."""
-        tree = select(replica_campaigns.c.id).where(replica_campaigns.c.parent_id == campaign_id).cte("adopted", recursive=True)
-        tree = tree.union_all(select(replica_campaigns.c.id).where(replica_campaigns.c.parent_id == tree.c.id))
-        return list(await self.session.scalars(select(tree.c.id)))
-
+    # --- the campaigns replica (campaign, adoptions_of, campaign_titles: CampaignsReplicaReader) ---------
     async def active_registration(self, campaign_id: str, unit_id: str) -> RegistrationSnapshot | None:
         snapshot = await self.session.scalar(select(replica_registrations.c.snapshot).where(
             replica_registrations.c.campaign_id == campaign_id, replica_registrations.c.unit_id == unit_id,
@@ -250,13 +242,6 @@ class ScoringRepository(RegistryReplicaReader):
         for chunk in chunks(cluster_ids):
             for row in await self.session.execute(select(table).where(table.c.id.in_(chunk))):
                 found[row.id] = ClusterView(row.id, row.code, row.name, row.owner_unit_id, row.kind)
-        return found
-
-    async def campaign_titles(self, campaign_ids: Sequence[str]) -> dict[str, str]:
-        found = {}
-        for chunk in chunks(campaign_ids):
-            for row in await self.session.execute(select(replica_campaigns.c.id, replica_campaigns.c.snapshot).where(replica_campaigns.c.id.in_(chunk))):
-                found[row.id] = row.snapshot["title"]
         return found
 
     async def reviewed_pairs(self, round_id: str) -> set[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 
+from thidua_shared.campaigns_replica import define_campaigns_table
 from thidua_shared.db import new_metadata
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.registry_replica import RegistryReplicaTables
@@ -133,15 +134,7 @@ round_results = Table(
 )
 
 # --- replicas of the campaigns service -------------------------------------------------------------
-replica_campaigns = Table(
-    "replica_campaigns",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("issuer_unit_id", String(36), nullable=False),
-    Column("parent_id", String(36), nullable=True, index=True),
-    Column("status", String(20), nullable=False),
-    Column("snapshot", JSON, nullable=False),
-)
+replica_campaigns = define_campaigns_table(metadata)
 
 replica_registrations = Table(
     "replica_registrations",
