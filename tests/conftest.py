@@ -58,7 +58,7 @@ class SecuredNats:
 @pytest.fixture
 async def secured_nats(tmp_path: Path) -> AsyncIterator[SecuredNats]:
     settings = Settings(var_dir=tmp_path / "var", node="vn")
-    server = NatsServer(store_dir=tmp_path / "secured-nats", accounts=accounts_block(settings, ["registry", "campaigns", "scoring"])).start()
+    server = NatsServer(store_dir=tmp_path / "secured-nats", accounts=accounts_block(settings, ["registry", "campaigns", "scoring", "awards"])).start()
     secured = SecuredNats(server, settings.model_copy(update={"nats_url": server.url}))
     admin = await secured.connect(ADMIN_IDENTITY)
     await apply_streams(admin.jetstream(), "vn")

@@ -65,7 +65,7 @@ def fuzz(url: str, up: Up) -> tuple[list[str], dict[int, int]]:
     return failures, statuses
 
 
-@pytest.mark.parametrize("service", ["registry", "campaigns", "scoring"])
+@pytest.mark.parametrize("service", ["registry", "campaigns", "scoring", "awards"])
 def test_no_generated_request_gets_a_server_error(service: str, running: Up) -> None:
     failures, statuses = fuzz(getattr(running, service), running)
     assert failures == []
@@ -73,7 +73,7 @@ def test_no_generated_request_gets_a_server_error(service: str, running: Up) -> 
 
 
 def test_every_operation_documents_its_error_answers(running: Up) -> None:
-    for url in (running.registry, running.campaigns, running.scoring):
+    for url in (running.registry, running.campaigns, running.scoring, running.awards):
         paths = httpx.get(f"{url}/openapi.json").json()["paths"]
         for path, operations in paths.items():
             for method, operation in operations.items():

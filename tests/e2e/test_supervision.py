@@ -34,7 +34,7 @@ def health(url: str) -> httpx.Response:
 
 def published(up: Up) -> None:
     """Until every service's outbox is empty: everything committed is in the stream."""
-    wait_for(lambda: all(health(url).json()["outbox_pending"] == 0 for url in (up.registry, up.campaigns, up.scoring)), message="empty outboxes")
+    wait_for(lambda: all(health(url).json()["outbox_pending"] == 0 for url in (up.registry, up.campaigns, up.scoring, up.awards)), message="empty outboxes")
 
 
 def test_a_killed_nats_server_is_restarted_and_health_says_what_is_wrong_meanwhile(tmp_path: Path):

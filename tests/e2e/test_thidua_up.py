@@ -28,6 +28,7 @@ class Up:
     def __init__(self, var: Path) -> None:
         self.var = var
         self.nats_port, self.registry_port, self.campaigns_port, self.scoring_port = free_port(), free_port(), free_port(), free_port()
+        self.awards_port = free_port()
         self.env = dict(
             os.environ,
             THIDUA_VAR_DIR=str(var),
@@ -36,9 +37,10 @@ class Up:
             THIDUA_REGISTRY_PORT=str(self.registry_port),
             THIDUA_CAMPAIGNS_PORT=str(self.campaigns_port),
             THIDUA_SCORING_PORT=str(self.scoring_port),
+            THIDUA_AWARDS_PORT=str(self.awards_port),
             THIDUA_LOG_FORMAT="json",
         )
-        for name in ("THIDUA_NATS_URL", "THIDUA_REGISTRY_DATABASE_URL", "THIDUA_CAMPAIGNS_DATABASE_URL", "THIDUA_SCORING_DATABASE_URL",
+        for name in ("THIDUA_NATS_URL", "THIDUA_REGISTRY_DATABASE_URL", "THIDUA_CAMPAIGNS_DATABASE_URL", "THIDUA_SCORING_DATABASE_URL", "THIDUA_AWARDS_DATABASE_URL",
                      "THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH"):
             self.env.pop(name, None)
         self.output = var.parent / f"up-{time.monotonic_ns()}.out"
@@ -74,6 +76,10 @@ class Up:
     @property
     def scoring(self) -> str:
         return f"http://127.0.0.1:{self.scoring_port}"
+
+    @property
+    def awards(self) -> str:
+        return f"http://127.0.0.1:{self.awards_port}"
 
     @property
     def nats_url(self) -> str:
@@ -189,11 +195,11 @@ def test_up_after_a_killed_launcher_stops_the_leftovers_and_starts_cleanly(tmp_p
     assert leftover_pids and all(Path(f"/proc/{pid}").exists() for pid in leftover_pids)
 
     second = Up(var)
-    second.nats_port, second.registry_port, second.campaigns_port, second.scoring_port = (
-        first.nats_port, first.registry_port, first.campaigns_port, first.scoring_port)
+    second.nats_port, second.registry_port, second.campaigns_port, second.scoring_port, second.awards_port = (
+        first.nats_port, first.registry_port, first.campaigns_port, first.scoring_port, first.awards_port)
     second.env.update(THIDUA_NATS_PORT=str(first.nats_port), THIDUA_REGISTRY_PORT=str(first.registry_port),
                       THIDUA_CAMPAIGNS_PORT=str(first.campaigns_port), THIDUA_SCORING_PORT=str(first.scoring_port),
-                      THIDUA_NATS_MONITOR_PORT=first.env["THIDUA_NATS_MONITOR_PORT"])
+                      THIDUA_AWARDS_PORT=str(first.awards_port), THIDUA_NATS_MONITOR_PORT=first.env["THIDUA_NATS_MONITOR_PORT"])
     second.start()
     try:
         assert "còn sót" in second.text()  # "stopped a process left from an earlier run"

@@ -139,48 +139,78 @@ async def system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch)
 
 @dataclass
 class ScoringSystem(System):
-    """Registry, campaigns and scoring in one process, talking only through the real NATS stream."""
+    """Registry, campaigns and scoring (and awards, for the `awards_system`) in one process, talking only
+    through the real NATS stream."""
 
     scoring: httpx.AsyncClient = None  # type: ignore[assignment]
     scoring_app: object = None
+    awards: httpx.AsyncClient | None = None
+    awards_app: object = None
 
     async def caught_up(self, timeout: float = 20.0) -> None:
-        """Wait until every event registry and campaigns committed has reached the scoring service and been applied."""
+        """Wait until every event committed anywhere has reached scoring (and awards) and been applied."""
         from tests.support import eventually
 
         await self.registry.events()
-        await self.campaigns_app.state.runtime.relay.publish_pending()  # type: ignore[attr-defined]
-        await self.scoring_app.state.runtime.relay.publish_pending()  # type: ignore[attr-defined]
+        downstream = [c for c in (self.scoring, self.awards) if c is not None]
+        for app in (self.campaigns_app, self.scoring_app, self.awards_app):
+            if app is not None:
+                await app.state.runtime.relay.publish_pending()  # type: ignore[attr-defined]
 
         async def applied() -> bool:
-            health = (await self.scoring.get("/health")).json()
-            return all(c["lag"] == 0 for c in health["consumers"])
+            for client in downstream:
+                if not all(c["lag"] == 0 for c in (await client.get("/health")).json()["consumers"]):
+                    return False
+            return True
 
-        await eventually(applied, timeout, "the scoring service to catch up")
+        await eventually(applied, timeout, "the services to catch up")
 
-    async def token(self, role: str, scope: str | None, holder: str = "Người dùng thử") -> str:
-        token = await super().token(role, scope, holder)
+    async def token(self, role: str, scope: str | None, holder: str = "Người dùng thử", person: str | None = None) -> str:
+        if person is None:
+            token = await super().token(role, scope, holder)
+        else:
+            response = await self.registry.post("/tokens", {"holder_name": holder, "role": role, "scope_unit": scope, "person": person})
+            assert response.status_code == 201, response.text
+            token = response.json()["token"]
         await self.caught_up()
         return token
 
 
-@pytest.fixture
-async def scoring_system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch) -> AsyncIterator[ScoringSystem]:
+async def _system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch, with_awards: bool) -> AsyncIterator[ScoringSystem]:  # type: ignore[no-untyped-def]
+    from contextlib import AsyncExitStack
+
     from thidua_campaigns.entrypoints.app import create_app as create_campaigns_app
     from thidua_scoring.entrypoints.app import create_app as create_scoring_app
 
     admin_token = new_token()
     monkeypatch.setenv("THIDUA_REGISTRY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}")
     monkeypatch.setenv("THIDUA_CAMPAIGNS_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'campaigns.db'}")
-    monkeypatch.setenv("THIDUA_SCORING_DATABASE_URL", database_url)
+    monkeypatch.setenv("THIDUA_SCORING_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'scoring.db'}" if with_awards else database_url)
+    monkeypatch.setenv("THIDUA_AWARDS_DATABASE_URL", database_url)
     monkeypatch.setenv("THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH", hash_token(admin_token))
     settings = secured_nats.settings
-    apps = create_app(settings), create_campaigns_app(settings), create_scoring_app(settings)
-    async with apps[0].router.lifespan_context(apps[0]), apps[1].router.lifespan_context(apps[1]), apps[2].router.lifespan_context(apps[2]):
-        async with (
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[0]), base_url="http://registry") as registry_http,
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[1]), base_url="http://campaigns") as campaigns_http,
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[2]), base_url="http://scoring") as scoring_http,
-        ):
-            yield ScoringSystem(RegistryClient(registry_http, admin_token, secured_nats, settings), campaigns_http, apps[1],
-                                scoring_http, apps[2])
+    apps = [create_app(settings), create_campaigns_app(settings), create_scoring_app(settings)]
+    if with_awards:
+        from thidua_awards.entrypoints.app import create_app as create_awards_app
+
+        apps.append(create_awards_app(settings))
+    async with AsyncExitStack() as stack:
+        for app in apps:
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        clients = [await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"))
+                   for app, name in zip(apps, ("registry", "campaigns", "scoring", "awards"))]
+        yield ScoringSystem(RegistryClient(clients[0], admin_token, secured_nats, settings), clients[1], apps[1], clients[2], apps[2],
+                            clients[3] if with_awards else None, apps[3] if with_awards else None)
+
+
+@pytest.fixture
+async def scoring_system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch) -> AsyncIterator[ScoringSystem]:
+    async for system in _system(tmp_path, database_url, secured_nats, monkeypatch, with_awards=False):
+        yield system
+
+
+@pytest.fixture
+async def awards_system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch) -> AsyncIterator[ScoringSystem]:
+    """The four services; the awards service on the database under test."""
+    async for system in _system(tmp_path, database_url, secured_nats, monkeypatch, with_awards=True):
+        yield system

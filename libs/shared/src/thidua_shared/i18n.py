@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Units and clusters, named the same way by every service.
         "unit_not_found": ("Không tìm thấy đơn vị «{ref}».", "Unit '{ref}' not found."),
+        "person_not_found": ("Không tìm thấy cá nhân «{ref}».", "Person '{ref}' not found."),
         "unit_merged_into": (
             "Đơn vị «{code}» đã hợp nhất vào «{successor}» từ ngày {date}.",
             "Unit '{code}' was merged into '{successor}' on {date}.",
@@ -64,6 +65,12 @@ def language_from_header(accept_language: str | None) -> Language:
     if accept_language and accept_language.strip().lower().startswith("en"):
         return "en"
     return "vi"
+
+
+def long_date(value: date, place: str | None = None) -> str:
+    """A date as official letters write it: "Hà Nội, ngày 07 tháng 12 năm 2017"."""
+    written = f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
+    return f"{place}, {written}" if place else written
 
 
 def format_date(value: date | datetime | None, language: Language = "vi") -> str:

@@ -20,6 +20,10 @@ TOKEN_EVENTS = ("registry.access_token_issued", "registry.access_token_revoked")
 REGISTRY_REPLICA_EVENTS = (
     *REGISTRY_UNIT_EVENTS, "registry.cluster_formed", "registry.cluster_membership_changed", "registry.cluster_leader_elected",
 )
+CAMPAIGN_EVENTS = (
+    "campaigns.campaign_drafted", "campaigns.campaign_launched", "campaigns.campaign_revised",
+    "campaigns.campaign_closed", "campaigns.campaign_cancelled",
+)
 
 
 @dataclass(frozen=True)
@@ -62,15 +66,22 @@ SERVICES: dict[str, ServiceInfo] = {
         subscriptions=(
             Subscription("scoring-registry-replica", "registry", REGISTRY_REPLICA_EVENTS),
             Subscription("scoring-campaigns-replica", "campaigns", (
-                "campaigns.campaign_drafted", "campaigns.campaign_launched", "campaigns.campaign_revised",
-                "campaigns.campaign_closed", "campaigns.campaign_cancelled",
+                *CAMPAIGN_EVENTS,
                 "campaigns.registration_submitted", "campaigns.registration_amended", "campaigns.registration_withdrawn",
             )),
             Subscription("scoring-standings", "scoring", ("scoring.submission_received", "scoring.submission_revised")),
         ),
     ),
+    "awards": ServiceInfo(
+        "awards", 8104, "Khen thưởng: đề nghị, hồ sơ, bỏ phiếu kín, công khai, quyết định / nominations, ballots, decisions",
+        subscriptions=(
+            Subscription("awards-registry-replica", "registry", REGISTRY_REPLICA_EVENTS),
+            Subscription("awards-people", "registry", ("registry.person_registered", "registry.person_updated")),
+            Subscription("awards-campaigns-replica", "campaigns", CAMPAIGN_EVENTS),
+            Subscription("awards-rankings", "scoring", ("scoring.ranking_published",)),
+        ),
+    ),
 }
-# Port 8104 (awards) is kept for the service that comes next.
 
 # Identities that are not services: the launcher's (declares streams) and the tools' (read the log).
 ADMIN_IDENTITY = "admin"

@@ -4,7 +4,7 @@ Kept apart from catalog.py, which the payload modules themselves import: a new s
 events module is added here.
 """
 
-from thidua_shared.events import campaigns, registry, scoring  # noqa: F401  (each registers its payloads on import)
+from thidua_shared.events import awards, campaigns, registry, scoring  # noqa: F401  (each registers its payloads on import)
 
 
 def load_all() -> None:

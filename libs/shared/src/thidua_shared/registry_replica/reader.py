@@ -104,6 +104,14 @@ class RegistryReplicaReader:
     async def subtree_ids(self, root_id: str) -> list[str]:
         return list(await self.session.scalars(self.subtree_query(root_id)))
 
+    async def within(self, root_id: str, unit_ids: Sequence[str]) -> set[str]:
+        """Which of these units lie in `root_id`'s subtree (itself included)."""
+        tree = self.subtree_query(root_id).subquery()
+        found: set[str] = set()
+        for chunk in chunks(unit_ids):
+            found.update(await self.session.scalars(select(tree.c.id).where(tree.c.id.in_(chunk))))
+        return found
+
     async def former_parents(self, unit_ids: Sequence[str]) -> dict[str, list[str]]:
         """The units each of these left with a merger (moved to the merged unit's successor)."""
         moves = self.registry.merger_moves

@@ -48,7 +48,6 @@ add_messages(
             "Cụm «{cluster}» đã có cụm trưởng năm {year} («{leader}»).",
             "Cluster '{cluster}' already has a leader for {year} ('{leader}').",
         ),
-        "person_not_found": ("Không tìm thấy người «{ref}».", "Person '{ref}' not found."),
         "national_id_invalid": (
             "Số CMND/CCCD phải gồm 9 hoặc 12 chữ số.",
             "The national ID number must have 9 or 12 digits.",

@@ -84,14 +84,6 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         self.registry = registry
         self.campaigns_table = replica_campaigns
 
-    async def within(self, root_id: str, unit_ids: Sequence[str]) -> set[str]:
-        """Which of these units lie in `root_id`'s subtree (itself included)."""
-        tree = self.subtree_query(root_id).subquery()
-        found: set[str] = set()
-        for chunk in chunks(unit_ids):
-            found.update(await self.session.scalars(select(tree.c.id).where(tree.c.id.in_(chunk))))
-        return found
-
     # --- the campaigns replica (campaign, adoptions_of, campaign_titles: CampaignsReplicaReader) ---------
     async def active_registration(self, campaign_id: str, unit_id: str) -> RegistrationSnapshot | None:
         snapshot = await self.session.scalar(select(replica_registrations.c.snapshot).where(

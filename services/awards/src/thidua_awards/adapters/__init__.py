@@ -1,0 +1,1 @@
+"""SQLAlchemy tables, the repository, and the replicas of units, people, campaigns and rankings."""

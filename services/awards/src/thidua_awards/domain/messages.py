@@ -1,0 +1,98 @@
+"""Error messages of the awards service, Vietnamese first."""
+
+from thidua_shared.i18n import add_messages
+
+add_messages(
+    {
+        "ruleset_not_found": ("Không tìm thấy bộ quy tắc «{ref}».", "Rule set '{ref}' not found."),
+        "award_unknown": ("Không có hình thức khen thưởng «{code}» (có: {known}).", "There is no award '{code}' (known: {known})."),
+        "award_not_in_force": (
+            "Ngày {date} không có bộ quy tắc nào hiệu lực quy định «{code}».",
+            "No rule set in force on {date} defines '{code}'.",
+        ),
+        "award_wrong_subject": (
+            "«{award}» không dành cho {subject}.", "'{award}' is not given to a {subject}.",
+        ),
+        "award_wrong_unit_kind": (
+            "«{award}» không dành cho loại đơn vị «{kind}».", "'{award}' is not given to units of kind '{kind}'.",
+        ),
+        "nomination_not_found": ("Không tìm thấy hồ sơ đề nghị «{ref}».", "Nomination '{ref}' not found."),
+        "nomination_wrong_state": (
+            "Hồ sơ đang ở bước «{state}»: không thể «{action}».", "The nomination is '{state}': it cannot '{action}'.",
+        ),
+        "nomination_needs_reason": ("Bước «{action}» phải ghi lý do.", "Step '{action}' needs a reason."),
+        "nomination_duplicate": (
+            "Đã có hồ sơ đề nghị «{award}» năm {year} cho đối tượng này.",
+            "There is already a nomination for '{award}' in {year} for this subject.",
+        ),
+        "nomination_already_awarded": (
+            "Đối tượng đã được «{award}» năm {year}: một thành tích chỉ được khen một lần.",
+            "The subject already holds '{award}' for {year}: one achievement earns one award.",
+        ),
+        "nomination_not_eligible": (
+            "Hồ sơ chưa được xác định đủ điều kiện: không trình Hội đồng được.",
+            "The nomination is not found eligible: it cannot go to the council.",
+        ),
+        "nomination_judgement_missing": (
+            "Còn tiêu chí cần cán bộ đánh giá: {criteria}.", "Criteria still need the officer's judgement: {criteria}.",
+        ),
+        "nomination_judgement_unknown": (
+            "Tiêu chí «{criterion}» không cần (hoặc không có) đánh giá của cán bộ.",
+            "Criterion '{criterion}' does not need (or is not) an officer's judgement.",
+        ),
+        "dossier_incomplete": ("Hồ sơ còn thiếu: {missing}.", "The dossier lacks: {missing}."),
+        "ranking_not_found": ("Không tìm thấy bảng xếp hạng «{ref}».", "Ranking '{ref}' not found."),
+        "ranking_no_leader": (
+            "Bảng xếp hạng chưa có đơn vị dẫn đầu (đồng hạng nhất: cần bỏ phiếu).",
+            "The ranking has no leading unit (a tie for first: a ballot must settle it).",
+        ),
+        "quota_reached": (
+            "Đã đủ chỉ tiêu «{award}»: {used}/{limit} hồ sơ đã trình Hội đồng.",
+            "The quota for '{award}' is reached: {used} of {limit} nominations are before the council.",
+        ),
+        "posting_required": (
+            "Hồ sơ phải được công khai trước khi Hội đồng xét.", "The nominee must be posted publicly before the council decides.",
+        ),
+        "posting_not_over": (
+            "Thời hạn công khai chưa kết thúc (đến hết ngày {date}).", "The public posting is not over (it runs to the end of {date}).",
+        ),
+        "posting_not_found": ("Không tìm thấy đợt công khai «{ref}».", "Posting '{ref}' not found."),
+        "posting_closed": ("Đợt công khai đã kết thúc.", "The posting is over."),
+        "comment_not_found": ("Không tìm thấy ý kiến «{ref}».", "Comment '{ref}' not found."),
+        "ballot_not_passed": (
+            "Chưa có cuộc bỏ phiếu nào (đã kết thúc) thông qua hồ sơ này.", "No closed ballot has passed this nomination.",
+        ),
+        "ballot_mixed_awards": (
+            "Một cuộc bỏ phiếu chỉ cho một hình thức khen thưởng: «{award}» khác «{other}».",
+            "A ballot is for one award: '{award}' differs from '{other}'.",
+        ),
+        "document_unknown": (
+            "Tài liệu {sha256} chưa được tải lên (POST /documents trước).", "Document {sha256} has not been uploaded (POST /documents first).",
+        ),
+        "discipline_dates": ("Ngày kết thúc kỷ luật trước ngày bắt đầu.", "The discipline ends before it starts."),
+        "ballot_not_found": ("Không tìm thấy cuộc bỏ phiếu «{ref}».", "Ballot '{ref}' not found."),
+        "ballot_not_open": ("Cuộc bỏ phiếu không đang mở ({when}).", "The ballot is not open ({when})."),
+        "ballot_not_voter": ("Bạn không có quyền bỏ phiếu trong cuộc bỏ phiếu này.", "You may not vote in this ballot."),
+        "ballot_already_voted": ("Đã bỏ phiếu: mỗi người một phiếu.", "Already voted: one vote each."),
+        "ballot_unknown_question": ("Phiếu có nội dung «{ref}» không thuộc cuộc bỏ phiếu.", "The ballot names '{ref}', which is not on it."),
+        "ballot_incomplete": ("Phiếu còn thiếu {count} nội dung chưa chọn.", "The ballot leaves {count} question(s) unanswered."),
+        "ballot_closed_already": ("Cuộc bỏ phiếu đã kết thúc.", "The ballot is closed."),
+        "ballot_no_voters": ("Cuộc bỏ phiếu cần ít nhất một người bỏ phiếu.", "A ballot needs at least one voter."),
+        "ballot_window": ("Thời gian kết thúc phải sau thời gian bắt đầu.", "The ballot must close after it opens."),
+        "receipt_not_found": ("Không tìm thấy phiếu có mã biên nhận này.", "No ballot carries this receipt."),
+        "decision_not_found": ("Không tìm thấy quyết định «{ref}».", "Decision '{ref}' not found."),
+        "decision_number_taken": ("Số quyết định «{number}» đã dùng.", "Decision number '{number}' is taken."),
+        "decision_mixed_awards": (
+            "Một quyết định chỉ cho một hình thức khen thưởng: «{award}» khác «{other}».",
+            "A decision is for one award: '{award}' differs from '{other}'.",
+        ),
+        "decision_not_recipient": ("Hồ sơ «{ref}» không có trong quyết định.", "Nomination '{ref}' is not in the decision."),
+        "award_already_revoked": ("Khen thưởng này đã bị thu hồi.", "This award has already been revoked."),
+        "record_unknown_subject": ("Không tìm thấy đối tượng «{ref}».", "Subject '{ref}' not found."),
+        "import_unknown_award": ("Không có hình thức khen thưởng «{value}».", "Unknown award '{value}'."),
+        "import_unknown_value": ("Giá trị «{value}» không hợp lệ ở cột «{column}».", "'{value}' is not valid in column '{column}'."),
+        "report_form_not_found": ("Không có biểu mẫu báo cáo «{ref}».", "There is no report form '{ref}'."),
+        "certificate_none": ("Hình thức «{award}» không in giấy chứng nhận.", "'{award}' has no certificate to print."),
+        "layout_not_found": ("Không có mẫu in «{ref}» (có: {known}).", "There is no print layout '{ref}' (known: {known})."),
+    }
+)

@@ -1,0 +1,1 @@
+"""The HTTP API, its consumers, generated documents (docx, PDF) and reports."""

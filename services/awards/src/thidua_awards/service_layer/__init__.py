@@ -1,0 +1,1 @@
+"""Commands, access rules, use cases and the read side of awards."""

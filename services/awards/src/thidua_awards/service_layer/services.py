@@ -1,0 +1,685 @@
+"""Awards use cases: load, check access, apply the domain rule, save and record events in one unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from thidua_shared.access.tokens import Principal
+from thidua_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from thidua_shared.events import awards as ev
+from thidua_shared.events.awards import (
+    AwardRecord,
+    BallotSnapshot,
+    CastBallot,
+    CheckStatus,
+    DecisionSnapshot,
+    DisciplineSnapshot,
+    DossierDocument,
+    InitiativeSnapshot,
+    NominationSnapshot,
+    NominationState,
+    PostingSnapshot,
+    Recipient,
+    Subject,
+    SubjectKind,
+    TaskRatingSnapshot,
+)
+from thidua_shared.files import StoredFile
+from thidua_shared.ids import new_id
+from thidua_shared.messaging.unit_of_work import UnitOfWork
+from thidua_shared.registry_replica import UnitView, load_cluster, load_unit
+from thidua_shared.roles import Role
+from thidua_shared.tabular import RowErrors, reject_if_any, yield_now
+
+from thidua_awards.adapters.repository import AwardsRepository
+from thidua_awards.domain import ballots as box
+from thidua_awards.domain import eligibility, model
+from thidua_awards.domain.eligibility import Facts, SubjectFacts
+from thidua_awards.domain.rulesets import AwardRule, all_rulesets, award_rule, rule_in_force, ruleset
+from thidua_awards.domain.workdays import last_working_day
+from thidua_awards.service_layer import commands as cmd
+from thidua_awards.service_layer.access import CLUSTER_VOTERS, OFFICE, PROPOSERS, RECORDERS, ensure_acts_for, ensure_office, reaches
+
+AwardsUnitOfWork = UnitOfWork[AwardsRepository]
+
+
+# --- subjects -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Resolved:
+    """A unit or person named in a request: what the events carry, its name, and the unit it belongs to."""
+
+    subject: Subject
+    name: str
+    unit: UnitView  # the unit itself, or the person's unit
+
+
+async def resolve(repo: AwardsRepository, ref: cmd.SubjectRef) -> Resolved:
+    if ref.kind is SubjectKind.UNIT:
+        unit = await load_unit(repo, ref.ref)
+        return Resolved(Subject(kind=SubjectKind.UNIT, id=unit.id), unit.name, unit)
+    person = (await repo.people([ref.ref])).get(ref.ref)
+    if person is None:
+        raise NotFound("person_not_found", ref=ref.ref)
+    return Resolved(Subject(kind=SubjectKind.PERSON, id=person.id), person.full_name, await load_unit(repo, person.unit_id))
+
+
+async def facts_for(repo: AwardsRepository, subject: Subject, year: int) -> Facts:
+    """What eligibility is judged on: the subject's records (a unit's predecessors' too: a merger carries
+    history), the rankings it leads in the year, and for a collective, its people's records."""
+    ids = [subject.id]
+    if subject.kind is SubjectKind.UNIT:
+        ids += [p for p, _ in await repo.predecessors(subject.id)]
+    members = [p.id for p in (await repo.people_of_units([subject.id])).get(subject.id, [])] if subject.kind is SubjectKind.UNIT else []
+    recorded = await repo.facts([*ids, *members])
+    own = _merged([recorded[i] for i in ids])
+    if subject.kind is SubjectKind.UNIT:
+        for ranking in await repo.rankings_of_year(year):
+            if ranking.leader_unit_id in ids:
+                own.led.setdefault(year, []).append(ranking.round_id)
+            elif ranking.open_ties and set(ranking.open_ties[0]) & set(ids) and _first_place_tie(ranking.rows, ranking.open_ties[0]):
+                own.tied_first.setdefault(year, []).append(ranking.round_id)
+    return Facts(subject.kind, own, {m: recorded[m] for m in members})
+
+
+def _first_place_tie(rows: list[dict], tie: list[str]) -> bool:
+    ranks = {r["unit_id"]: r["rank"] for r in rows}
+    return all(ranks.get(u) == 1 for u in tie)
+
+
+def _merged(parts: list[SubjectFacts]) -> SubjectFacts:
+    merged = SubjectFacts()
+    for part in parts:
+        for year, held in part.awards.items():
+            merged.awards.setdefault(year, {}).update(held)
+        for year, rating in part.ratings.items():
+            merged.ratings.setdefault(year, rating)
+        merged.disciplines += part.disciplines
+        merged.initiatives += part.initiatives
+    return merged
+
+
+# --- records ------------------------------------------------------------------------------------------------
+async def _recordable(repo: AwardsRepository, principal: Principal, ref: cmd.SubjectRef) -> Resolved:
+    resolved = await resolve(repo, ref)
+    await ensure_acts_for(repo, principal, resolved.unit.id, resolved.unit.code, RECORDERS)
+    return resolved
+
+
+async def record_initiative(uow: AwardsUnitOfWork, principal: Principal, command: cmd.RecordInitiative) -> InitiativeSnapshot:
+    async with uow:
+        resolved = await _recordable(uow.repo, principal, command.subject)
+        item = InitiativeSnapshot(id=new_id(), subject=resolved.subject, title=command.title, level=command.level, year=command.year,
+                                  recognised_by=command.recognised_by, document_number=command.document_number)
+        await uow.repo.add_initiatives([item])
+        uow.record(ev.InitiativeRecorded(initiative=item), aggregate_id=item.id, actor=principal.actor)
+        await uow.commit()
+    return item
+
+
+async def record_rating(uow: AwardsUnitOfWork, principal: Principal, command: cmd.RecordRating) -> TaskRatingSnapshot:
+    async with uow:
+        resolved = await _recordable(uow.repo, principal, command.subject)
+        item = TaskRatingSnapshot(subject=resolved.subject, year=command.year, rating=command.rating)
+        await uow.repo.save_ratings([item])
+        uow.record(ev.TaskRatingRecorded(rating=item), aggregate_id=resolved.subject.id, actor=principal.actor)
+        await uow.commit()
+    return item
+
+
+async def record_discipline(uow: AwardsUnitOfWork, principal: Principal, command: cmd.RecordDiscipline) -> DisciplineSnapshot:
+    if command.ends_on is not None and command.ends_on < command.starts_on:
+        raise Invalid("discipline_dates")
+    async with uow:
+        resolved = await _recordable(uow.repo, principal, command.subject)
+        item = DisciplineSnapshot(id=new_id(), subject=resolved.subject, level=command.level, starts_on=command.starts_on,
+                                  ends_on=command.ends_on, reason=command.reason)
+        await uow.repo.add_disciplines([item])
+        uow.record(ev.DisciplineRecorded(discipline=item), aggregate_id=item.id, actor=principal.actor)
+        await uow.commit()
+    return item
+
+
+async def record_past_award(uow: AwardsUnitOfWork, principal: Principal, command: cmd.RecordPastAward) -> AwardRecord:
+    """An earlier year's award typed in by the office, so that the history starts before the system did."""
+    async with uow:
+        repo = uow.repo
+        resolved = await resolve(repo, command.subject)
+        await ensure_acts_for(repo, principal, resolved.unit.id, resolved.unit.code, OFFICE)
+        known_award(command.award)
+        item = AwardRecord(id=new_id(), subject=resolved.subject, award_code=command.award, year=command.year,
+                           decision_number=command.decision_number, decided_on=command.decided_on, source="imported")
+        await repo.add_awards([item])
+        uow.record(ev.PastAwardRecorded(award=item), aggregate_id=item.id, actor=principal.actor)
+        await uow.commit()
+    return item
+
+
+def known_award(code: str) -> None:
+    known = sorted({a.code for s in all_rulesets() for a in s.awards})
+    if code not in known:
+        raise Invalid("award_unknown", code=code, known=", ".join(known))
+
+
+# --- nominations ------------------------------------------------------------------------------------------------
+async def load_nomination(repo: AwardsRepository, nomination_id: str) -> NominationSnapshot:
+    found = await repo.nomination(nomination_id)
+    if found is None:
+        raise NotFound("nomination_not_found", ref=nomination_id)
+    return found
+
+
+def _fits(award: AwardRule, resolved: Resolved) -> None:
+    if resolved.subject.kind not in award.subjects:
+        raise Invalid("award_wrong_subject", award=award.name_vi, subject="tập thể" if resolved.subject.kind is SubjectKind.UNIT else "cá nhân")
+    if resolved.subject.kind is SubjectKind.UNIT and award.unit_kinds and resolved.unit.kind not in award.unit_kinds:
+        raise Invalid("award_wrong_unit_kind", award=award.name_vi, kind=resolved.unit.kind)
+
+
+async def _not_twice(repo: AwardsRepository, award_code: str, year: int, subject: Subject, award: AwardRule) -> None:
+    """One achievement earns one award: not a second nomination, nor one for an award already held."""
+    if await repo.open_nomination_for(award_code, year, subject.id):
+        raise Conflict("nomination_duplicate", award=award.name_vi, year=year)
+    if [a for a in await repo.awards_held([subject.id], award_code, year) if not a.revoked]:
+        raise Conflict("nomination_already_awarded", award=award.name_vi, year=year)
+
+
+async def draft_nomination(uow: AwardsUnitOfWork, principal: Principal, command: cmd.DraftNomination, today: date, node: str) -> NominationSnapshot:
+    """A unit proposes one of its own (a collective or a person within its reach) to the deciding organisation."""
+    async with uow:
+        repo = uow.repo
+        proposer = await load_unit(repo, command.proposer)
+        await ensure_acts_for(repo, principal, proposer.id, proposer.code, PROPOSERS)
+        resolved = await resolve(repo, command.subject)
+        if proposer.id not in await repo.lineage(resolved.unit.id):
+            raise Forbidden("forbidden_scope", unit=resolved.unit.code)
+        to_unit = await load_unit(repo, command.to_unit)
+        rules, award = rule_in_force(command.award, today)
+        _fits(award, resolved)
+        await _not_twice(repo, command.award, command.year, resolved.subject, award)
+        nomination = NominationSnapshot(
+            id=new_id(), node=node, award_code=command.award, ruleset_id=rules.id, year=command.year, subject=resolved.subject,
+            subject_name=resolved.name, proposer_unit_id=proposer.id, to_unit_id=to_unit.id, campaign_id=command.campaign,
+            source="manual", commendation_type=command.commendation_type, summary=command.summary, state=NominationState.DRAFTED,
+        )
+        nomination = await _evaluated(repo, nomination)
+        await _save(uow, principal, nomination, "draft", None, None, ev.NominationDrafted)
+        await uow.commit()
+    return nomination
+
+
+async def nominate_from_ranking(uow: AwardsUnitOfWork, principal: Principal, command: cmd.NominateFromRanking, today: date,
+                                node: str) -> NominationSnapshot:
+    """A published ranking's leading unit proposed for the flag, by its cluster's leader or owner side."""
+    async with uow:
+        repo = uow.repo
+        ranking = await repo.ranking(command.round)
+        if ranking is None:
+            raise NotFound("ranking_not_found", ref=command.round)
+        if ranking.leader_unit_id is None:
+            raise Conflict("ranking_no_leader")
+        cluster = await load_cluster(repo, ranking.cluster_id)
+        leader = await repo.cluster_leader(cluster.id, ranking.year)
+        may = (principal.role in OFFICE and await reaches(repo, principal, cluster.owner_unit_id)) or (
+            principal.role is Role.CLUSTER_LEADER and leader is not None and await reaches(repo, principal, leader[0]))
+        if not may:
+            raise Forbidden("forbidden_scope", unit=cluster.code)
+        unit = await load_unit(repo, ranking.leader_unit_id)
+        to_unit = await load_unit(repo, command.to_unit) if command.to_unit else await load_unit(repo, cluster.owner_unit_id)
+        rules, award = rule_in_force(command.award, today)
+        resolved = Resolved(Subject(kind=SubjectKind.UNIT, id=unit.id), unit.name, unit)
+        _fits(award, resolved)
+        await _not_twice(repo, command.award, ranking.year, resolved.subject, award)
+        nomination = NominationSnapshot(
+            id=new_id(), node=node, award_code=command.award, ruleset_id=rules.id, year=ranking.year, subject=resolved.subject,
+            subject_name=unit.name, proposer_unit_id=cluster.owner_unit_id, to_unit_id=to_unit.id, campaign_id=ranking.campaign_id,
+            source="ranking", ranking_round_id=ranking.round_id, summary=command.summary, state=NominationState.DRAFTED,
+        )
+        nomination = await _evaluated(repo, nomination)
+        await _save(uow, principal, nomination, "draft", None, None, ev.NominationDrafted, cluster_id=cluster.id)
+        await uow.commit()
+    return nomination
+
+
+async def _evaluated(repo: AwardsRepository, nomination: NominationSnapshot, judgements: list[cmd.Judgement] | None = None) -> NominationSnapshot:
+    """The nomination with its criteria evaluated now, the officer's judgements applied."""
+    rules = ruleset(nomination.ruleset_id)
+    award = award_rule(nomination.ruleset_id, nomination.award_code)
+    checks = eligibility.evaluate(rules, award, nomination.year, await facts_for(repo, nomination.subject, nomination.year))
+    if judgements:
+        checks = _judged(checks, judgements)
+    return nomination.model_copy(update={"checks": checks, "eligible": eligibility.verdict(checks)})
+
+
+def _judged(checks: list, judgements: list[cmd.Judgement]) -> list:
+    by_id = {c.criterion: c for c in checks}
+    for judgement in judgements:
+        check = by_id.get(judgement.criterion)
+        if check is None or check.status is not CheckStatus.JUDGEMENT:
+            raise Invalid("nomination_judgement_unknown", criterion=judgement.criterion)
+        status = CheckStatus.MET if judgement.met else CheckStatus.NOT_MET
+        by_id[check.criterion] = check.model_copy(update={
+            "status": status, "explanation_vi": f"{check.explanation_vi} Cán bộ đánh giá: {judgement.reason}"[:2000],
+            "explanation_en": f"{check.explanation_en} Officer's judgement: {judgement.reason}"[:2000],
+        })
+    return [by_id[c.criterion] for c in checks]
+
+
+async def _save(uow: AwardsUnitOfWork, principal: Principal, nomination: NominationSnapshot, action: str, before: NominationState | None,
+                reason: str | None, event: type[ev.NominationEvent], cluster_id: str | None = None) -> None:
+    repo = uow.repo
+    await repo.save_nominations([nomination], cluster_id=cluster_id)
+    await repo.add_trail(nomination.id, action, before.value if before else None, nomination.state.value, principal.holder_name,
+                         principal.role.value, reason)
+    uow.record(event(nomination=nomination, reason=reason), aggregate_id=nomination.id, actor=principal.actor)
+
+
+async def attach_document(uow: AwardsUnitOfWork, principal: Principal, nomination_id: str, command: cmd.AttachDocument) -> NominationSnapshot:
+    """A dossier's document (uploaded before, kept by its SHA-256), while the proposer can still change the dossier."""
+    async with uow:
+        repo = uow.repo
+        nomination = await load_nomination(repo, nomination_id)
+        await _proposer_side(repo, principal, nomination)
+        if nomination.state not in (NominationState.DRAFTED, NominationState.RETURNED):
+            raise Conflict("nomination_wrong_state", action="attach", state=nomination.state.value)
+        stored = await repo.document(command.sha256)
+        if stored is None:
+            raise Invalid("document_unknown", sha256=command.sha256)
+        document = DossierDocument(kind=command.kind, name=stored.name, sha256=stored.sha256, size=stored.size, media_type=stored.media_type)
+        others = [d for d in nomination.documents if (d.kind, d.sha256) != (document.kind, document.sha256)]
+        changed = nomination.model_copy(update={"documents": [*others, document], "revision": nomination.revision + 1})
+        await repo.save_nominations([changed])
+        await repo.add_trail(changed.id, "attach", nomination.state.value, changed.state.value, principal.holder_name, principal.role.value,
+                             f"{document.kind.value}: {document.name}")
+        await uow.commit()
+    return changed
+
+
+async def record_document(uow: AwardsUnitOfWork, principal: Principal, stored: StoredFile) -> StoredFile:
+    principal.require_role(PROPOSERS)
+    async with uow:
+        await uow.repo.add_document(stored, principal.holder_name)
+        await uow.commit()
+    return stored
+
+
+async def _proposer_side(repo: AwardsRepository, principal: Principal, nomination: NominationSnapshot) -> None:
+    await ensure_acts_for(repo, principal, nomination.proposer_unit_id, nomination.proposer_unit_id, PROPOSERS)
+
+
+async def _office_side(repo: AwardsRepository, principal: Principal, nomination: NominationSnapshot) -> None:
+    await ensure_office(repo, principal, nomination.to_unit_id, nomination.to_unit_id)
+
+
+EVENTS = {
+    "submit": ev.NominationSubmitted, "receive": ev.NominationReceived, "assign": ev.NominationAssigned, "check": ev.NominationChecked,
+    "return": ev.NominationReturned, "withdraw": ev.NominationWithdrawn, "escalate": ev.NominationEscalated,
+    "to_council": ev.NominationSentToCouncil, "approve": ev.NominationApproved, "reject": ev.NominationRejected,
+}
+PROPOSER_ACTIONS = frozenset({"submit", "withdraw"})
+
+
+async def step(uow: AwardsUnitOfWork, principal: Principal, nomination_id: str, action: str, reason: str | None, today: date,
+               officer: str | None = None, judgements: list[cmd.Judgement] | None = None) -> NominationSnapshot:
+    """One step of the dossier's path, by the side whose step it is, with what that step requires."""
+    async with uow:
+        repo = uow.repo
+        nomination = await load_nomination(repo, nomination_id)
+        await (_proposer_side if action in PROPOSER_ACTIONS else _office_side)(repo, principal, nomination)
+        target = model.next_state(nomination, action, reason)
+        updates: dict[str, object] = {"state": target, "revision": nomination.revision + 1}
+        changed = await PREPARE.get(action, _as_is)(repo, nomination, today, officer, judgements)
+        changed = changed.model_copy(update=updates)
+        await _save(uow, principal, changed, action, nomination.state, reason, EVENTS[action])
+        await uow.commit()
+    return changed
+
+
+async def _as_is(repo: AwardsRepository, n: NominationSnapshot, *_: object) -> NominationSnapshot:
+    return n
+
+
+async def _prepare_submit(repo: AwardsRepository, n: NominationSnapshot, today: date, *_: object) -> NominationSnapshot:
+    """The dossier is complete today: the rule set in force today is the one it is judged by."""
+    rules, award = rule_in_force(n.award_code, today)
+    model.ensure_complete(award, n.documents)
+    return await _evaluated(repo, n.model_copy(update={"ruleset_id": rules.id, "dossier_complete_on": today}))
+
+
+async def _prepare_assign(repo: AwardsRepository, n: NominationSnapshot, today: date, officer: str | None, *_: object) -> NominationSnapshot:
+    if not officer:
+        raise Invalid("nomination_needs_reason", action="assign")
+    return n.model_copy(update={"officer": officer})
+
+
+async def _prepare_check(repo: AwardsRepository, n: NominationSnapshot, today: date, officer: str | None,
+                         judgements: list[cmd.Judgement] | None) -> NominationSnapshot:
+    """Every criterion evaluated again on today's records; the officer's judgements where the rules leave it to a person."""
+    return await _evaluated(repo, n, judgements or [])
+
+
+async def _prepare_to_council(repo: AwardsRepository, n: NominationSnapshot, *_: object) -> NominationSnapshot:
+    model.ensure_may_go_to_council(n)
+    award = award_rule(n.ruleset_id, n.award_code)
+    if award.quota is not None:
+        cluster_id = await repo.nomination_cluster(n.id) if award.quota.kind == "per_cluster" else None
+        limit = model.quota_limit(award.quota, await repo.cluster_leaders_count(n.year))
+        used = await repo.count_at_council(n.award_code, n.year, [s.value for s in model.AT_COUNCIL], cluster_id)
+        model.ensure_within_quota(award.quota, used, limit, award)
+    return n
+
+
+async def _prepare_approve(repo: AwardsRepository, n: NominationSnapshot, today: date, *_: object) -> NominationSnapshot:
+    """The council approves only after the posting window (if the rules require one) and a ballot it passed."""
+    award = award_rule(n.ruleset_id, n.award_code)
+    posting = (await repo.postings_of([n.id])).get(n.id)
+    model.ensure_posting_closed(award.posting.required, posting.closes_on if posting else None, today)
+    passed = [result for ballot, result in await repo.ballots_of([n.id]) if ballot.status == "closed" and result
+              and any(t["nomination_id"] == n.id and t["passed"] for t in result["tallies"])]
+    if not passed:
+        raise Conflict("ballot_not_passed")
+    return n
+
+
+PREPARE = {"submit": _prepare_submit, "assign": _prepare_assign, "check": _prepare_check, "to_council": _prepare_to_council,
+           "approve": _prepare_approve}
+
+
+async def import_nominations(uow: AwardsUnitOfWork, principal: Principal, drafts: list[tuple[int, cmd.DraftNomination]],
+                             errors: RowErrors, today: date, node: str) -> list[NominationSnapshot]:
+    """Many nominations drafted at once (from Excel), each checked as one would be; all or none."""
+    made: list[NominationSnapshot] = []
+    async with uow:
+        repo = uow.repo
+        seen: dict[tuple[str, int, str], int] = {}
+        for index, (number, command) in enumerate(drafts):
+            await yield_now(index, 200)
+            try:
+                proposer = await load_unit(repo, command.proposer)
+                await ensure_acts_for(repo, principal, proposer.id, proposer.code, PROPOSERS)
+                resolved = await resolve(repo, command.subject)
+                if proposer.id not in await repo.lineage(resolved.unit.id):
+                    raise Forbidden("forbidden_scope", unit=resolved.unit.code)
+                to_unit = await load_unit(repo, command.to_unit)
+                rules, award = rule_in_force(command.award, today)
+                _fits(award, resolved)
+                key = (command.award, command.year, resolved.subject.id)
+                if key in seen:
+                    raise Conflict("nomination_duplicate", award=award.name_vi, year=command.year)
+                seen[key] = number
+                await _not_twice(repo, command.award, command.year, resolved.subject, award)
+            except (Conflict, Forbidden, Invalid, NotFound) as error:
+                errors.add_app_error(number, None, error)
+                continue
+            made.append(NominationSnapshot(
+                id=new_id(), node=node, award_code=command.award, ruleset_id=rules.id, year=command.year, subject=resolved.subject,
+                subject_name=resolved.name, proposer_unit_id=proposer.id, to_unit_id=to_unit.id, campaign_id=command.campaign,
+                source="import", commendation_type=command.commendation_type, summary=command.summary, state=NominationState.DRAFTED,
+            ))
+        reject_if_any(errors)
+        await repo.save_nominations(made)
+        for nomination in made:
+            await repo.add_trail(nomination.id, "draft", None, nomination.state.value, principal.holder_name, principal.role.value, "import")
+        uow.record_each(made, lambda n: ev.NominationDrafted(nomination=n, reason="import"), lambda n: n.id, actor=principal.actor)
+        await uow.commit()
+    return made
+
+
+# --- secret ballots ---------------------------------------------------------------------------------------------
+async def load_ballot(repo: AwardsRepository, ballot_id: str) -> tuple[BallotSnapshot, dict | None]:
+    found = await repo.ballot(ballot_id)
+    if found is None:
+        raise NotFound("ballot_not_found", ref=ballot_id)
+    return found
+
+
+async def open_ballot(uow: AwardsUnitOfWork, principal: Principal, command: cmd.OpenBallot, now: datetime, node: str) -> BallotSnapshot:
+    async with uow:
+        repo = uow.repo
+        found = await repo.nominations_by_ids(command.nominations)
+        missing = [n for n in command.nominations if n not in found]
+        if missing:
+            raise NotFound("nomination_not_found", ref=missing[0])
+        nominations = [found[n] for n in dict.fromkeys(command.nominations)]
+        codes = {n.award_code for n in nominations}
+        if len(codes) > 1:
+            raise Invalid("ballot_mixed_awards", award=sorted(codes)[0], other=sorted(codes)[1])
+        rule = award_rule(nominations[0].ruleset_id, nominations[0].award_code).vote.rule()
+        opens_at = command.opens_at or now
+        if command.closes_at <= opens_at:
+            raise Invalid("ballot_window")
+        if command.kind == "cluster":
+            if command.cluster is None:
+                raise Invalid("ballot_no_voters")
+            cluster = await load_cluster(repo, command.cluster)
+            leader = await repo.cluster_leader(cluster.id, command.year)
+            may = (principal.role in OFFICE and await reaches(repo, principal, cluster.owner_unit_id)) or (
+                principal.role is Role.CLUSTER_LEADER and leader is not None and await reaches(repo, principal, leader[0]))
+            if not may:
+                raise Forbidden("forbidden_scope", unit=cluster.code)
+            voters, unit_id, cluster_id = await repo.cluster_members(cluster.id, command.year), cluster.owner_unit_id, cluster.id
+        else:
+            to_unit = nominations[0].to_unit_id
+            await ensure_office(repo, principal, to_unit, to_unit)
+            people = await repo.people(command.voters)
+            unknown = [v for v in command.voters if v not in people]
+            if unknown:
+                raise NotFound("person_not_found", ref=unknown[0])
+            voters, unit_id, cluster_id = sorted(set(command.voters)), to_unit, None
+        if not voters:
+            raise Invalid("ballot_no_voters")
+        ballot = BallotSnapshot(id=new_id(), node=node, kind=command.kind, title=command.title, unit_id=unit_id,  # type: ignore[arg-type]
+                                cluster_id=cluster_id, year=command.year, nominations=[n.id for n in nominations], voters=sorted(voters),
+                                rule=rule, opens_at=opens_at, closes_at=command.closes_at, status="open")
+        await repo.add_ballot(ballot)
+        uow.record(ev.BallotOpened(ballot=ballot), aggregate_id=ballot.id, actor=principal.actor)
+        await uow.commit()
+    return ballot
+
+
+async def cast_vote(uow: AwardsUnitOfWork, principal: Principal, ballot_id: str, command: cmd.Vote, now: datetime) -> str:
+    """One secret vote; returns the receipt, given to the voter once and kept nowhere (only its hash is, in the box)."""
+    async with uow:
+        repo = uow.repo
+        ballot, _ = await load_ballot(repo, ballot_id)
+        if ballot.status != "open" or not (ballot.opens_at <= now <= ballot.closes_at):
+            raise Conflict("ballot_not_open", when=f"{ballot.opens_at:%d/%m/%Y %H:%M} – {ballot.closes_at:%d/%m/%Y %H:%M}")
+        voter = await _voter(repo, principal, ballot, command)
+        state = await repo.voter_state(ballot.id, voter)
+        if state is None:
+            raise Forbidden("ballot_not_voter")
+        box.check_choices(command.choices, ballot.nominations)
+        if state or not await repo.mark_voted(ballot.id, voter):
+            raise Conflict("ballot_already_voted")
+        receipt = box.new_receipt()
+        cast = CastBallot(receipt_hash=box.receipt_hash(receipt), choices=dict(sorted(command.choices.items())))
+        await repo.save_box(ballot.id, box.sealed(await repo.box(ballot.id, for_update=True), cast))
+        uow.record(ev.BallotVoted(ballot_id=ballot.id, voter=voter), aggregate_id=ballot.id, actor=principal.actor)
+        await uow.commit()
+    return receipt
+
+
+async def _voter(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot, command: cmd.Vote) -> str:
+    if ballot.kind == "cluster":
+        if command.voter is None:
+            raise Forbidden("ballot_not_voter")
+        unit = await load_unit(repo, command.voter)
+        await ensure_acts_for(repo, principal, unit.id, unit.code, CLUSTER_VOTERS)
+        return unit.id
+    if principal.role is not Role.COUNCIL_MEMBER or principal.person_id is None:
+        raise Forbidden("ballot_not_voter")
+    return principal.person_id
+
+
+async def close_ballot(uow: AwardsUnitOfWork, principal: Principal, ballot_id: str, now: datetime) -> dict:
+    """The count, once the ballot's time is over or everyone has voted; the box is published with it."""
+    async with uow:
+        repo = uow.repo
+        ballot, _ = await load_ballot(repo, ballot_id)
+        if ballot.status != "open":
+            raise Conflict("ballot_closed_already")
+        await _ballot_manager(repo, principal, ballot)
+        eligible, voted = await repo.voters_voted(ballot.id)
+        if now < ballot.closes_at and voted < eligible:
+            raise Conflict("ballot_not_open", when=f"đến / until {ballot.closes_at:%d/%m/%Y %H:%M}")
+        cast = await repo.box(ballot.id)
+        tallies, quorum_met = box.tally(cast, ballot.nominations, eligible, ballot.rule)
+        digest = box.box_digest(cast)
+        result = {"eligible": eligible, "voted": voted, "quorum_met": quorum_met, "box_digest": digest,
+                  "tallies": [t.model_dump(mode="json") for t in tallies]}
+        await repo.close_ballot(ballot.model_copy(update={"status": "closed"}), result)
+        uow.record(ev.BallotClosed(ballot_id=ballot.id, eligible=eligible, voted=voted, quorum_met=quorum_met, tallies=tallies,
+                                   cast=cast, box_digest=digest), aggregate_id=ballot.id, actor=principal.actor)
+        await uow.commit()
+    return result
+
+
+async def _ballot_manager(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> None:
+    if principal.role in OFFICE and await reaches(repo, principal, ballot.unit_id):
+        return
+    if ballot.cluster_id is not None and principal.role is Role.CLUSTER_LEADER:
+        leader = await repo.cluster_leader(ballot.cluster_id, ballot.year)
+        if leader is not None and await reaches(repo, principal, leader[0]):
+            return
+    raise Forbidden("forbidden_scope", unit=ballot.unit_id)
+
+
+# --- public posting ---------------------------------------------------------------------------------------------
+async def load_posting(repo: AwardsRepository, posting_id: str) -> PostingSnapshot:
+    found = await repo.posting(posting_id)
+    if found is None:
+        raise NotFound("posting_not_found", ref=posting_id)
+    return found
+
+
+async def open_posting(uow: AwardsUnitOfWork, principal: Principal, command: cmd.OpenPosting, today: date) -> PostingSnapshot:
+    """Nominees published for the rule's number of working days (weekends and public holidays skipped)."""
+    async with uow:
+        repo = uow.repo
+        to_unit = await load_unit(repo, command.to_unit)
+        await ensure_office(repo, principal, to_unit.id, to_unit.code)
+        found = await repo.nominations_by_ids(command.nominations)
+        for ref in command.nominations:
+            n = found.get(ref)
+            if n is None or n.to_unit_id != to_unit.id:
+                raise NotFound("nomination_not_found", ref=ref)
+        days = command.working_days or max((award_rule(n.ruleset_id, n.award_code).posting.working_days for n in found.values()), default=10) or 10
+        posting = PostingSnapshot(id=new_id(), to_unit_id=to_unit.id, title=command.title, nominations=list(dict.fromkeys(command.nominations)),
+                                  opened_on=today, working_days=days, closes_on=last_working_day(today, days), status="open")
+        await repo.add_posting(posting)
+        uow.record(ev.PostingOpened(posting=posting), aggregate_id=posting.id, actor=principal.actor)
+        await uow.commit()
+    return posting
+
+
+async def comment(uow: AwardsUnitOfWork, principal: Principal, posting_id: str, command: cmd.Comment, today: date) -> str:
+    """Anyone may comment while the nominees are posted; the author may stay unnamed."""
+    async with uow:
+        repo = uow.repo
+        posting = await load_posting(repo, posting_id)
+        if posting.status != "open" or today > posting.closes_on:
+            raise Conflict("posting_closed")
+        if command.nomination is not None and command.nomination not in posting.nominations:
+            raise NotFound("nomination_not_found", ref=command.nomination)
+        comment_id = new_id()
+        await repo.add_comment(comment_id, posting.id, command.nomination, command.author, command.text)
+        uow.record(ev.PostingCommentReceived(posting_id=posting.id, comment_id=comment_id, nomination_id=command.nomination,
+                                             author=command.author, text=command.text), aggregate_id=posting.id, actor=principal.actor)
+        await uow.commit()
+    return comment_id
+
+
+async def answer(uow: AwardsUnitOfWork, principal: Principal, posting_id: str, comment_id: str, command: cmd.Answer) -> None:
+    async with uow:
+        repo = uow.repo
+        posting = await load_posting(repo, posting_id)
+        await ensure_office(repo, principal, posting.to_unit_id, posting.to_unit_id)
+        if comment_id not in {c.id for c in await repo.comments(posting.id)}:
+            raise NotFound("comment_not_found", ref=comment_id)
+        await repo.answer_comment(comment_id, command.answer)
+        uow.record(ev.PostingCommentAnswered(posting_id=posting.id, comment_id=comment_id, answer=command.answer),
+                   aggregate_id=posting.id, actor=principal.actor)
+        await uow.commit()
+
+
+async def close_posting(uow: AwardsUnitOfWork, principal: Principal, posting_id: str, today: date) -> PostingSnapshot:
+    async with uow:
+        repo = uow.repo
+        posting = await load_posting(repo, posting_id)
+        await ensure_office(repo, principal, posting.to_unit_id, posting.to_unit_id)
+        if posting.status != "open":
+            raise Conflict("posting_closed")
+        model.ensure_posting_closed(True, posting.closes_on, today)
+        closed = posting.model_copy(update={"status": "closed"})
+        await repo.save_posting(closed)
+        comments = await repo.comments(posting.id)
+        uow.record(ev.PostingClosed(posting_id=posting.id, comments=len(comments), unanswered=sum(c.answer is None for c in comments)),
+                   aggregate_id=posting.id, actor=principal.actor)
+        await uow.commit()
+    return closed
+
+
+# --- decisions --------------------------------------------------------------------------------------------------
+async def issue_decision(uow: AwardsUnitOfWork, principal: Principal, command: cmd.IssueDecision, node: str) -> DecisionSnapshot:
+    """A numbered decision for approved nominations of one award: they become history, each recipient named."""
+    async with uow:
+        repo = uow.repo
+        found = await repo.nominations_by_ids(command.nominations)
+        missing = [n for n in command.nominations if n not in found]
+        if missing:
+            raise NotFound("nomination_not_found", ref=missing[0])
+        chosen = [found[n] for n in dict.fromkeys(command.nominations)]
+        first = chosen[0]
+        await ensure_office(repo, principal, first.to_unit_id, first.to_unit_id)
+        for n in chosen:
+            if (n.award_code, n.to_unit_id) != (first.award_code, first.to_unit_id):
+                raise Invalid("decision_mixed_awards", award=first.award_code, other=n.award_code)
+            model.next_state(n, "decide")
+        if await repo.decision_number_taken(first.to_unit_id, command.number):
+            raise Conflict("decision_number_taken", number=command.number)
+        units = await repo.units([n.subject.id if n.subject.kind is SubjectKind.UNIT else n.proposer_unit_id for n in chosen])
+        people = await repo.people([n.subject.id for n in chosen if n.subject.kind is SubjectKind.PERSON])
+        person_units = await repo.units([p.unit_id for p in people.values()])
+        recipients = [Recipient(nomination_id=n.id, subject=n.subject, name=n.subject_name,
+                                unit_name=(person_units[people[n.subject.id].unit_id].name if n.subject.kind is SubjectKind.PERSON
+                                           and n.subject.id in people and people[n.subject.id].unit_id in person_units else
+                                           units[n.subject.id].name if n.subject.id in units else None)) for n in chosen]
+        decision = DecisionSnapshot(id=new_id(), node=node, number=command.number, signed_on=command.signed_on, to_unit_id=first.to_unit_id,
+                                    award_code=first.award_code, ruleset_id=first.ruleset_id, year=first.year,
+                                    signer_title=command.signer_title, recipients=recipients)
+        await repo.add_decision(decision)
+        history = [AwardRecord(id=new_id(), subject=n.subject, award_code=n.award_code, year=n.year, decision_number=command.number,
+                               decided_on=command.signed_on, source="decided") for n in chosen]
+        await repo.add_awards(history, [n.id for n in chosen], decision.id)
+        decided = [n.model_copy(update={"state": NominationState.DECIDED, "revision": n.revision + 1}) for n in chosen]
+        await repo.save_nominations(decided)
+        for n in decided:
+            await repo.add_trail(n.id, "decide", NominationState.APPROVED.value, n.state.value, principal.holder_name, principal.role.value,
+                                 command.number)
+        uow.record(ev.AwardDecided(decision=decision), aggregate_id=decision.id, actor=principal.actor)
+        await uow.commit()
+    return decision
+
+
+async def load_decision(repo: AwardsRepository, decision_id: str) -> DecisionSnapshot:
+    found = await repo.decision(decision_id)
+    if found is None:
+        raise NotFound("decision_not_found", ref=decision_id)
+    return found
+
+
+async def revoke(uow: AwardsUnitOfWork, principal: Principal, decision_id: str, command: cmd.Revoke) -> None:
+    """A revocation (false declarations, say) is a recorded decision with its reason; the history keeps both."""
+    async with uow:
+        repo = uow.repo
+        decision = await load_decision(repo, decision_id)
+        await ensure_office(repo, principal, decision.to_unit_id, decision.to_unit_id)
+        recipient = next((r for r in decision.recipients if r.nomination_id == command.nomination), None)
+        if recipient is None:
+            raise Invalid("decision_not_recipient", ref=command.nomination)
+        if not await repo.revoke_award(command.nomination, f"{command.revocation_number}: {command.reason}"):
+            raise Conflict("award_already_revoked")
+        uow.record(ev.AwardRevoked(decision_id=decision.id, nomination_id=command.nomination, subject=recipient.subject,
+                                   revocation_number=command.revocation_number, reason=command.reason),
+                   aggregate_id=decision.id, actor=principal.actor)
+        await uow.commit()
