@@ -93,14 +93,14 @@ def test_demo_waits_for_a_stalled_replica_and_a_rerun_completes_an_interrupted_o
             yen_bai = httpx.get(f"{fresh.registry}/units/LMHTX-15", headers=fresh.admin()).json()
             assert yen_bai["status"] == "merged" and yen_bai["successor"]["code"] == "LMHTX-10"
             campaigns = httpx.get(f"{fresh.campaigns}/campaigns", headers=fresh.admin()).json()
-            assert len(campaigns) == 5
+            assert len(campaigns) == 6
             assert "dẫn đầu: Liên minh HTX thành phố Hồ Chí Minh" in " ".join(completed.stdout.split())  # however the terminal wraps it
             published(fresh)
-            before = sum(len(service_events(fresh, 1, service)) for service in ("registry", "campaigns", "scoring"))
+            before = sum(len(service_events(fresh, 1, service)) for service in ("registry", "campaigns", "scoring", "awards"))
             again = thidua(fresh, "demo")
             assert again.returncode == 0, again.stdout + again.stderr
             published(fresh)
-            after = sum(len(service_events(fresh, 1, service)) for service in ("registry", "campaigns", "scoring"))
+            after = sum(len(service_events(fresh, 1, service)) for service in ("registry", "campaigns", "scoring", "awards"))
             assert after == before  # a complete demo is left as it is
         finally:
             assert fresh.stop() == 0

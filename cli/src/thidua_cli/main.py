@@ -16,6 +16,7 @@ from thidua_cli.commands.campaigns import campaigns_app, pledges_app
 from thidua_cli.client import Context
 from thidua_cli.commands.status import status
 from thidua_cli.commands.registry import clusters_app, import_app, people_app, tokens_app, units_app
+from thidua_cli.commands.awards import awards_app
 from thidua_cli.commands.scoring import scoring_app
 from thidua_shared.i18n import Language
 from thidua_shared.settings import Settings
@@ -35,6 +36,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(pledges_app, name="pledges")
 app.add_typer(scoring_app, name="scoring")
+app.add_typer(awards_app, name="awards")
 
 
 @app.callback()

@@ -9,13 +9,19 @@ consumer lag that both services report in /health, never by sleeping a guessed t
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 from thidua_cli.client import Context
 from thidua_cli.demo.campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
+from thidua_cli.demo.awards import BALLOT_TITLE, CITIES, DECISION, FLAG, OFFICER, PLEDGE_2018, SUMMARIES, VOTES
 from thidua_cli.demo.scoring import (
     CITIES_2017,
+    HAI_PHONG_2017,
+    HAI_PHONG_BLOCK,
+    RESULTS_HAI_PHONG,
+    results_hai_phong,
     DEDUCTIONS_2017,
     LATE_2017,
     LATE_YEN_BAI,
@@ -40,7 +46,8 @@ from thidua_cli.demo.data import (
     alliance_name,
 )
 
-REPLICATION_TIMEOUT = 300.0  # a loaded laptop catches up in seconds; this bounds a stuck system
+REPLICATION_TIMEOUT = 300.0
+DEMO_PDF = b"%PDF-1.4\n% Thi Dua demo: a stand-in for the signed document\n"  # a loaded laptop catches up in seconds; this bounds a stuck system
 
 
 def load_demo(ctx: Context) -> None:
@@ -52,10 +59,13 @@ def load_demo(ctx: Context) -> None:
     campaigns = loader.campaigns()
     loader.wait_for_replicas()
     leader_2017 = loader.scoring()
+    loader.wait_for_replicas()
+    flagged = loader.awards()
     loader.mergers()  # last: what former provinces did exists before the merger
     ctx.say("demo_done", units=units, clusters=clusters, people=people)
     ctx.say("demo_campaigns_done", campaigns=campaigns)
     ctx.say("demo_scoring_done", leader=leader_2017)
+    ctx.say("demo_awards_done", names=", ".join(flagged))
 
 
 class DemoLoader:
@@ -64,6 +74,7 @@ class DemoLoader:
         self.registry = ctx.client("registry")
         self.campaigns_client = ctx.client("campaigns")
         self.scoring_client = ctx.client("scoring")
+        self.awards_client = ctx.client("awards")
 
     # --- the registry ------------------------------------------------------------------
     def _unit(self, code: str, name: str, kind: str, parent: str | None = None, province: str | None = None) -> None:
@@ -126,7 +137,7 @@ class DemoLoader:
             time.sleep(0.2)  # between two readings of the lag, not instead of them
 
     def _caught_up(self) -> bool:
-        for client in (self.registry, self.campaigns_client, self.scoring_client):
+        for client in (self.registry, self.campaigns_client, self.scoring_client, self.awards_client):
             health = client.call("GET", "/health", ok_statuses=(503,))
             if health is None or health["outbox_pending"] != 0 or any(c["lag"] != 0 for c in health["consumers"]):
                 return False
@@ -147,11 +158,12 @@ class DemoLoader:
     def campaigns(self) -> int:
         c = self.campaigns_client
         self.ctx.say("demo_step", what="121/LMHTXVN-TĐKT, 252/LMHTX-PTĐTĐ, 396/LMHTXVN-TTTT")
-        bodies = (VCA_2013, YEN_BAI_2019, VCA_DOAN_KET_SANG_TAO, VCA_2017)
-        vca_2013, yen_bai, national, vca_2017 = (self._status(self._campaign(body), "launch", "launched") for body in bodies)
+        bodies = (VCA_2013, YEN_BAI_2019, VCA_DOAN_KET_SANG_TAO, VCA_2017, HAI_PHONG_2017)
+        vca_2013, yen_bai, national, vca_2017, hai_phong = (self._status(self._campaign(body), "launch", "launched") for body in bodies)
         self._register(yen_bai, list(RESULTS_YEN_BAI), YEN_BAI_PLEDGE, LATE_YEN_BAI)  # on paper in 2019, typed in now
         self._register(vca_2017, list(RESULTS_2017), [], LATE_2017)
-        for finished in (vca_2013, yen_bai, vca_2017):
+        self._register(hai_phong, list(RESULTS_HAI_PHONG), [], LATE_2017)
+        for finished in (vca_2013, yen_bai, vca_2017, hai_phong):
             self._status(finished, "close", "closed")
         national = c.call("GET", f"/campaigns/{national['id']}")
         adopted = next((child for child in national["children"] if child["title"] == NINH_BINH_ADOPTION["title"]), None)
@@ -167,7 +179,12 @@ class DemoLoader:
         })
         for unit in ("LMHTX-01", "LMHTX-46"):
             c.call("POST", f"/pledges/{pledge['id']}/sign", json={"unit": unit}, tolerate=("pledge_already_signed", "pledge_complete"))
-        return 5
+        # Signed at the 2017 meeting, for 2018 (with Đà Nẵng elected leader for 2018: the registry's data).
+        pledges = c.call("GET", "/pledges", params={"cluster": CITIES, "year": 2018})
+        pledge = pledges[0] if pledges else c.call("POST", "/pledges", json=PLEDGE_2018)
+        for unit in VOTES:
+            c.call("POST", f"/pledges/{pledge['id']}/sign", json={"unit": unit}, tolerate=("pledge_already_signed", "pledge_complete"))
+        return 6
 
     def _register(self, campaign: dict[str, Any], units: list[str], targets: list[dict[str, Any]], late_reason: str) -> None:
         if campaign["status"] != "launched":
@@ -180,15 +197,20 @@ class DemoLoader:
     def scoring(self) -> str:
         """The 2017 cities' cluster scored and ranked; Yên Bái's cooperatives reporting on letter 252."""
         self.ctx.say("demo_step", what="chấm điểm Cụm thi đua 05 thành phố năm 2017; chỉ tiêu 252/LMHTX-PTĐTĐ")
-        vca_2017, yen_bai = (self._campaign(body) for body in (VCA_2017, YEN_BAI_2019))
+        vca_2017, yen_bai, hai_phong = (self._campaign(body) for body in (VCA_2017, YEN_BAI_2019, HAI_PHONG_2017))
         for unit in RESULTS_2017:
             self._report(vca_2017, unit, results_2017(unit), LATE_2017)
         for unit in RESULTS_YEN_BAI:
             self._report(yen_bai, unit, results_yen_bai(unit), LATE_YEN_BAI)
+        for unit in RESULTS_HAI_PHONG:
+            self._report(hai_phong, unit, results_hai_phong(unit), LATE_2017)
         round_ = self._round(vca_2017)
         if round_["status"] == "open":
             self._reviews(round_)
             self.scoring_client.call("POST", f"/rounds/{round_['id']}/close")
+        block = self._round(hai_phong, HAI_PHONG_BLOCK)
+        if block["status"] == "open":  # nobody cross-scores this block here: its table is the campaign's rules on the results
+            self.scoring_client.call("POST", f"/rounds/{block['id']}/close")
         table = self.scoring_client.call("GET", f"/rounds/{round_['id']}/table")
         return next((r["unit"]["name"] for r in table["rows"] if r["unit_id"] == table["leader_unit_id"]), "")
 
@@ -198,13 +220,68 @@ class DemoLoader:
             s.call("POST", "/submissions", json={"campaign": campaign["id"], "unit": unit, "period": "final", "results": results,
                                                  "late_reason": late_reason})
 
-    def _round(self, campaign: dict[str, Any]) -> dict[str, Any]:
+    def _round(self, campaign: dict[str, Any], cluster: str = CITIES_2017) -> dict[str, Any]:
         s = self.scoring_client
-        found = s.call("GET", "/rounds", params={"campaign": campaign["id"], "cluster": CITIES_2017})
+        found = s.call("GET", "/rounds", params={"campaign": campaign["id"], "cluster": cluster})
+        rule = {"kind": "rotation", "reviewers_per_unit": 2} if cluster == CITIES_2017 else {"kind": "manual"}
         return found[0] if found else s.call("POST", "/rounds", json={
-            "campaign": campaign["id"], "period": "final", "cluster": CITIES_2017, "year": 2017,
-            "rule": {"kind": "rotation", "reviewers_per_unit": 2},
+            "campaign": campaign["id"], "period": "final", "cluster": cluster, "year": 2017, "rule": rule,
         })
+
+    # --- awards: the 2017 meeting -----------------------------------------------------------------------
+    def awards(self) -> list[str]:
+        """The flag for the two units leading their cluster and block in 2017: proposed from the rankings,
+        voted on by the cities' cluster in secret, checked by the VCA's office, decided."""
+        self.ctx.say("demo_step", what="Cờ thi đua năm 2017: bỏ phiếu của Cụm, hồ sơ, quyết định")
+        a = self.awards_client
+        nominations = [self._nomination(campaign, cluster) for campaign, cluster in ((VCA_2017, CITIES_2017), (HAI_PHONG_2017, HAI_PHONG_BLOCK))]
+        for nomination in nominations:
+            self._through_the_office(nomination["id"])
+        if not any(b for n in nominations for b in a.call("GET", f"/nominations/{n['id']}")["ballots"]):
+            self._ballot([n["id"] for n in nominations])
+        for nomination in nominations:
+            current = a.call("GET", f"/nominations/{nomination['id']}")
+            if current["state"] == "checked":
+                current = a.call("POST", f"/nominations/{current['id']}/to-council", json={})
+            if current["state"] == "to_council":
+                a.call("POST", f"/nominations/{current['id']}/approve", json={"reason": "Hội đồng Thi đua - Khen thưởng nhất trí"})
+        approved = [n["id"] for n in nominations if a.call("GET", f"/nominations/{n['id']}")["state"] == "approved"]
+        if approved:
+            a.call("POST", "/decisions", json={**DECISION, "nominations": approved})
+        return [a.call("GET", f"/nominations/{n['id']}")["subject_name"] for n in nominations]
+
+    def _nomination(self, body: dict[str, Any], cluster: str) -> dict[str, Any]:
+        a = self.awards_client
+        round_ = self._round(self._campaign(body), cluster)
+        leader = self.scoring_client.call("GET", f"/rounds/{round_['id']}/table")["leader_unit_id"]
+        found = a.call("GET", "/nominations", params={"award": FLAG, "year": 2017, "subject": leader})
+        if found:
+            return found[0]
+        code = next(code for code in SUMMARIES if self.registry.call("GET", f"/units/{code}")["id"] == leader)
+        return a.call("POST", "/nominations/from-ranking", json={"round": round_["id"], "to_unit": "VCA", "summary": SUMMARIES[code]})
+
+    def _through_the_office(self, nomination_id: str) -> None:
+        a = self.awards_client
+        nomination = a.call("GET", f"/nominations/{nomination_id}")
+        for kind in nomination["missing_documents"]:
+            name = f"{kind.replace('_', '-')}-{nomination['subject_name'][:40]}.pdf"
+            uploaded = a.call("POST", "/documents", files={"file": (name, DEMO_PDF + kind.encode())})
+            a.call("POST", f"/nominations/{nomination_id}/documents", json={"kind": kind, "sha256": uploaded["sha256"]})
+        steps = {"drafted": ("submit", {}), "submitted": ("receive", {}), "received": ("assign", {"officer": OFFICER}), "assigned": ("check", {})}
+        state = a.call("GET", f"/nominations/{nomination_id}")["state"]
+        while state in steps:
+            action, body = steps[state]
+            state = a.call("POST", f"/nominations/{nomination_id}/{action}", json=body)["state"]
+
+    def _ballot(self, nominations: list[str]) -> None:
+        a = self.awards_client
+        closes = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
+        ballot = a.call("POST", "/ballots", json={"kind": "cluster", "title": BALLOT_TITLE, "nominations": nominations, "cluster": CITIES,
+                                                  "year": 2017, "closes_at": closes})
+        for unit, choice in VOTES.items():
+            a.call("POST", f"/ballots/{ballot['id']}/votes", json={"voter": unit, "choices": {n: choice for n in nominations}},
+                   tolerate=("ballot_already_voted",))
+        a.call("POST", f"/ballots/{ballot['id']}/close")
 
     def _reviews(self, round_: dict[str, Any]) -> None:
         """Each reviewer gives the points the campaign's rules compute from the results, less its deductions."""

@@ -76,6 +76,8 @@ def alliance_name(name: str, place: str) -> str:
 # Sample cooperatives: (code, name, kind, parent alliance province code).
 COOPERATIVES = [
     ("HTX-31-QUANGPHUC", "HTX Sản xuất kinh doanh dịch vụ nông nghiệp Quang Phục", "cooperative", "31"),
+    ("HTX-31-TANLIEN", "HTX Dịch vụ nông nghiệp Tân Liên", "cooperative", "31"),
+    ("HTX-31-KIENTHUY", "HTX Dịch vụ nông nghiệp Kiến Thụy", "cooperative", "31"),
     ("HTX-15-VANCHAN", "HTX Chè Văn Chấn", "cooperative", "15"),
     ("HTX-15-SUOIGIANG", "HTX Chè Shan tuyết Suối Giàng", "cooperative", "15"),
     ("HTX-15-TRANYEN", "HTX Dịch vụ nông nghiệp Trấn Yên", "cooperative", "15"),
@@ -125,6 +127,12 @@ CLUSTERS = [
     (
         "KHOI-SU-NGHIEP-DOANH-NGHIEP", "Khối thi đua các đơn vị sự nghiệp, doanh nghiệp thuộc Liên minh HTX Việt Nam", "block", "VCA",
         {2026: (["VCA-TRUONG", "VCA-VIEN", "VCA-QUY", "VCA-DN-TM"], "VCA-TRUONG", None, None)},
+    ),
+    (
+        # Hải Phòng's block of agricultural cooperatives (illustrative): in 2017 Quang Phục led it,
+        # which is what put it forward for the VCA's flag at the cities' cluster meeting.
+        "KHOI-31-HTX-NN", "Khối thi đua các HTX nông nghiệp thành phố Hải Phòng", "block", alliance_code("31"),
+        {2017: (["HTX-31-QUANGPHUC", "HTX-31-TANLIEN", "HTX-31-KIENTHUY"], "HTX-31-QUANGPHUC", None, None)},
     ),
     (
         "KHOI-37-HTX-DN", "Khối thi đua HTX, doanh nghiệp thành viên Liên minh HTX tỉnh Ninh Bình", "block", alliance_code("37"),

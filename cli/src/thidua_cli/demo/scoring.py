@@ -72,6 +72,32 @@ def results_2017(unit: str) -> list[dict]:
     ]
 
 
+HAI_PHONG_BLOCK = "KHOI-31-HTX-NN"
+HAI_PHONG_2017 = {
+    "issuer": "LMHTX-31",
+    "title": "Phong trào thi đua các HTX nông nghiệp thành phố Hải Phòng năm 2017",
+    "kind": "regular_movement",
+    "period_start": "2017-01-01",
+    "period_end": "2017-12-31",
+    "registration_deadline": "2017-03-31",
+    "scope": {"unit_kinds": ["cooperative"]},
+    "milestones": [{"kind": "final", "on": "2017-11-30", "label": "Tổng kết khối HTX nông nghiệp"}],
+    "indicators": [
+        _i("1", "Doanh thu tăng so với năm trước", 40, "target", unit_of_measure="%", direction="higher", target=10),
+        _i("2", "Thu nhập bình quân của người lao động", 30, "target", unit_of_measure="triệu đồng/người/năm", direction="higher", target=40),
+        _i("3", "Liên kết sản xuất, tiêu thụ theo chuỗi giá trị", 30),
+    ],
+}
+# revenue growth %, income (million VND a year), value chain
+RESULTS_HAI_PHONG = {"HTX-31-QUANGPHUC": (18, 52, True), "HTX-31-TANLIEN": (9, 41, True), "HTX-31-KIENTHUY": (6, 38, False)}
+
+
+def results_hai_phong(unit: str) -> list[dict]:
+    growth, income, chain = RESULTS_HAI_PHONG[unit]
+    return [{"indicator_code": "1", "value": growth, "unit_of_measure": "%"}, {"indicator_code": "2", "value": income},
+            {"indicator_code": "3", "achieved": chain}]
+
+
 YEN_BAI_PLEDGE = [{"indicator_code": "8.1", "target": 1}, {"indicator_code": "8.2", "target": 5}]
 # 8.1 cooperatives founded, 8.2 groups founded, 9.1 revenue growth %, 9.2 % operating well, 10 income;
 # then which of the qualitative targets 1–7 were achieved.

@@ -461,8 +461,10 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
     async def decision_number_taken(self, to_unit_id: str, number: str) -> bool:
         return bool(await self.session.scalar(select(decisions.c.id).where(decisions.c.to_unit_id == to_unit_id, decisions.c.number == number)))
 
-    async def list_decisions(self, to_unit: str | None, year: int | None, limit: int) -> list[DecisionSnapshot]:
+    async def list_decisions(self, to_unit: str | None, year: int | None, number: str | None, limit: int) -> list[DecisionSnapshot]:
         query = select(decisions.c.snapshot).order_by(decisions.c.signed_on.desc()).limit(limit)
+        if number is not None:
+            query = query.where(decisions.c.number == number)
         if to_unit is not None:
             query = query.where(decisions.c.to_unit_id == to_unit)
         if year is not None:

@@ -390,6 +390,17 @@ async def issue(command: cmd.IssueDecision, runtime: RuntimeDep, principal: Prin
     return await _decision(runtime, principal, decision.id)
 
 
+@router.get("/decisions", response_model=list[out.DecisionOut], tags=["decisions"], summary="Các quyết định / decisions")
+async def list_decisions(runtime: RuntimeDep, principal: PrincipalDep, to_unit: str | None = Query(None, max_length=64),
+                         year: int | None = Query(None, ge=FIRST_YEAR, le=LAST_YEAR), number: str | None = Query(None, max_length=100),
+                         limit: int = Query(100, ge=1, le=500)) -> list[out.DecisionOut]:
+    async with runtime.reader() as repo:
+        to_unit_id = (await load_unit(repo, to_unit)).id if to_unit else None
+        found = await repo.list_decisions(to_unit_id, year, number, limit)
+        revoked = await repo.revoked_nominations([r.nomination_id for d in found for r in d.recipients])
+    return [out.DecisionOut(**d.model_dump(), revoked=sorted(revoked & {r.nomination_id for r in d.recipients})) for d in found]
+
+
 @router.get("/decisions/{decision_id}", response_model=out.DecisionOut, tags=["decisions"], summary="Một quyết định / a decision")
 async def get_decision(decision_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.DecisionOut:
     return await _decision(runtime, principal, decision_id)

@@ -1,0 +1,292 @@
+"""CLI commands that talk to the awards service: nominations and their dossiers, ballots, postings,
+decisions and certificates, history, imports and the statistical reports."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from thidua_cli.client import Context, ServiceClient, console
+from thidua_shared.i18n import translate
+
+awards_app = typer.Typer(help="Khen thưởng: đề nghị, hồ sơ, bỏ phiếu, quyết định / awards", no_args_is_help=True)
+ballots_app = typer.Typer(help="Bỏ phiếu kín / secret ballots", no_args_is_help=True)
+postings_app = typer.Typer(help="Công khai danh sách đề nghị / public postings", no_args_is_help=True)
+awards_app.add_typer(ballots_app, name="ballots")
+awards_app.add_typer(postings_app, name="postings")
+STEPS = ("submit", "receive", "return", "withdraw", "escalate", "to-council", "approve", "reject")
+
+
+def _t(c: Context, message_code: str, /, **params: object) -> str:
+    return translate(message_code, c.language, **params)
+
+
+def _client(ctx: typer.Context) -> tuple[Context, ServiceClient]:
+    c: Context = ctx.obj
+    return c, c.client("awards")
+
+
+def _print_nomination(c: Context, n: dict[str, Any]) -> None:
+    console.print(f"[bold]{n['subject_name']}[/bold] – {n['award']['name_vi']} {n['year']}  ({n['state']})", highlight=False)
+    console.print(_t(c, "nomination_ruleset", ruleset=n["ruleset"]["title"], eligible=_t(c, f"eligible_{n['eligible']}")), highlight=False)
+    table = Table()
+    for code in ("column_criterion", "column_status", "column_reason"):
+        table.add_column(_t(c, code))
+    for check in n["checks"]:
+        table.add_row(check[f"label_{c.language}"], _t(c, f"check_{check['status']}"), check[f"explanation_{c.language}"])
+    console.print(table)
+    if n["missing_documents"]:
+        c.say("dossier_missing", documents=", ".join(n["missing_documents"]))
+    console.print(n["id"], style="dim")
+
+
+@awards_app.command("rules")
+def rules(ctx: typer.Context) -> None:
+    """Các bộ quy tắc và hình thức khen thưởng / the rule sets and their awards."""
+    c, client = _client(ctx)
+    for ruleset in client.call("GET", "/rulesets"):
+        mark = "" if ruleset["settled"] else f"  [yellow]({_t(c, 'unsettled')})[/yellow]"
+        console.print(f"[bold]{ruleset['id']}[/bold] – {ruleset['title']} (từ {ruleset['effective_from']}){mark}", highlight=False)
+        for award in ruleset["awards"]:
+            console.print(f"  {award['code']}: {award['name_vi']} – {award['decided_by']}", highlight=False)
+
+
+@awards_app.command("nominate")
+def nominate(ctx: typer.Context, award: Annotated[str, typer.Option()], year: Annotated[int, typer.Option()],
+             proposer: Annotated[str, typer.Option(help="Đơn vị đề nghị")], to: Annotated[str, typer.Option(help="Cơ quan quyết định")],
+             unit: Annotated[str | None, typer.Option(help="Tập thể được đề nghị")] = None,
+             person: Annotated[str | None, typer.Option(help="Id cá nhân được đề nghị")] = None,
+             summary: Annotated[str | None, typer.Option(help="Tóm tắt thành tích")] = None) -> None:
+    """Soạn đề nghị khen thưởng / draft a nomination."""
+    c, client = _client(ctx)
+    if (unit is None) == (person is None):
+        raise c.fail("nominate_one_subject")
+    subject = {"kind": "unit", "ref": unit} if unit else {"kind": "person", "ref": person}
+    _print_nomination(c, client.call("POST", "/nominations", json={"award": award, "year": year, "subject": subject, "proposer": proposer,
+                                                                  "to_unit": to, "summary": summary}))
+
+
+@awards_app.command("from-ranking")
+def from_ranking(ctx: typer.Context, round_id: str, award: str = "co_thi_dua_lmhtx_vn") -> None:
+    """Đề nghị tặng Cờ cho đơn vị dẫn đầu một bảng xếp hạng / propose a ranking's leader."""
+    c, client = _client(ctx)
+    _print_nomination(c, client.call("POST", "/nominations/from-ranking", json={"round": round_id, "award": award}))
+
+
+@awards_app.command("show")
+def show(ctx: typer.Context, nomination_id: str) -> None:
+    """Hồ sơ: tiêu chí, tài liệu, các bước / a nomination, its checks and its trail."""
+    c, client = _client(ctx)
+    n = client.call("GET", f"/nominations/{nomination_id}")
+    _print_nomination(c, n)
+    for step in n["trail"]:
+        console.print(f"  {step['step']}. {step['action']} → {step['to_state']} · {step['actor_name']}"
+                      + (f" · {step['reason']}" if step["reason"] else ""), highlight=False)
+
+
+@awards_app.command("list")
+def list_(ctx: typer.Context, to: Annotated[str | None, typer.Option("--to")] = None, year: int | None = None,
+          state: str | None = None, award: str | None = None) -> None:
+    """Danh sách hồ sơ / nominations."""
+    c, client = _client(ctx)
+    params = {k: v for k, v in {"to_unit": to, "year": year, "state": state, "award": award}.items() if v is not None}
+    table = Table()
+    table.add_column("Id", overflow="fold", min_width=36)
+    for code in ("column_name", "column_award", "column_year", "column_state"):
+        table.add_column(_t(c, code))
+    for n in client.call("GET", "/nominations", params=params):
+        table.add_row(n["id"], n["subject_name"], n["award"]["name_vi"], str(n["year"]), n["state"])
+    console.print(table)
+
+
+@awards_app.command("attach")
+def attach(ctx: typer.Context, nomination_id: str, kind: Annotated[str, typer.Option(help="cover_letter | achievement_report | vote_minutes | initiative_certificate | other")],
+           file: Path) -> None:
+    """Tải và gắn tài liệu vào hồ sơ / upload and attach a dossier document."""
+    c, client = _client(ctx)
+    with file.open("rb") as handle:
+        uploaded = client.call("POST", "/documents", files={"file": (file.name, handle)})
+    n = client.call("POST", f"/nominations/{nomination_id}/documents", json={"kind": kind, "sha256": uploaded["sha256"]})
+    c.say("attached", name=file.name, sha256=uploaded["sha256"])
+    if n["missing_documents"]:
+        c.say("dossier_missing", documents=", ".join(n["missing_documents"]))
+
+
+@awards_app.command("step")
+def step(ctx: typer.Context, nomination_id: str, action: Annotated[str, typer.Argument(help=" | ".join(STEPS))],
+         reason: Annotated[str | None, typer.Option()] = None) -> None:
+    """Một bước của hồ sơ: gửi, tiếp nhận, trả lại, ..., Hội đồng đồng ý / a dossier's step."""
+    c, client = _client(ctx)
+    if action not in STEPS:
+        raise c.fail("unknown_step", action=action, known=", ".join(STEPS))
+    n = client.call("POST", f"/nominations/{nomination_id}/{action}", json={"reason": reason})
+    c.say("nomination_now", state=n["state"])
+
+
+@awards_app.command("assign")
+def assign(ctx: typer.Context, nomination_id: str, officer: Annotated[str, typer.Option()]) -> None:
+    """Chuyển chuyên viên thụ lý / hand to an officer."""
+    c, client = _client(ctx)
+    c.say("nomination_now", state=client.call("POST", f"/nominations/{nomination_id}/assign", json={"officer": officer})["state"])
+
+
+@awards_app.command("check")
+def check(ctx: typer.Context, nomination_id: str,
+          judge: Annotated[list[str] | None, typer.Option("--judge", help="TIÊU_CHÍ=đạt|không:lý do (lặp lại)")] = None) -> None:
+    """Kiểm tra điều kiện; cán bộ đánh giá các tiêu chí cần người xét / check eligibility."""
+    c, client = _client(ctx)
+    judgements = []
+    for item in judge or []:
+        criterion, _, rest = item.partition("=")
+        verdict, _, reason = rest.partition(":")
+        judgements.append({"criterion": criterion, "met": verdict.strip().lower() in ("dat", "đạt", "yes", "met", "1"), "reason": reason or verdict})
+    _print_nomination(c, client.call("POST", f"/nominations/{nomination_id}/check", json={"judgements": judgements}))
+
+
+@awards_app.command("counters")
+def counters(ctx: typer.Context, campaign: str | None = None, to: Annotated[str | None, typer.Option("--to")] = None, year: int | None = None) -> None:
+    """Số liệu: đề nghị, trả lại, không đủ điều kiện, đề nghị cấp trên, được duyệt / counters."""
+    c, client = _client(ctx)
+    found = client.call("GET", "/counters", params={k: v for k, v in {"campaign": campaign, "to_unit": to, "year": year}.items() if v})
+    for key in ("proposed", "returned", "not_eligible", "escalated", "approved"):
+        console.print(f"{_t(c, 'counter_' + key)}: {found[key]}", highlight=False)
+
+
+@ballots_app.command("open")
+def ballot_open(ctx: typer.Context, title: Annotated[str, typer.Option()], year: Annotated[int, typer.Option()],
+                nomination: Annotated[list[str], typer.Option("--nomination")], cluster: str | None = None,
+                voter: Annotated[list[str] | None, typer.Option("--voter", help="Thành viên Hội đồng (id cá nhân)")] = None,
+                hours: Annotated[int, typer.Option(help="Mở trong bao nhiêu giờ")] = 24) -> None:
+    """Mở bỏ phiếu kín: của cụm (--cluster) hoặc của Hội đồng (--voter ...) / open a secret ballot."""
+    c, client = _client(ctx)
+    closes = (datetime.now(timezone.utc) + timedelta(hours=hours)).isoformat()
+    ballot = client.call("POST", "/ballots", json={"kind": "cluster" if cluster else "council", "title": title, "year": year, "cluster": cluster,
+                                                   "nominations": nomination, "voters": voter or [], "closes_at": closes})
+    c.say("ballot_opened", id=ballot["id"], voters=len(ballot["voters"]))
+
+
+@ballots_app.command("vote")
+def ballot_vote(ctx: typer.Context, ballot_id: str, choice: Annotated[list[str], typer.Option("--choice", help="HỒ_SƠ=yes|no|abstain")],
+                voter: Annotated[str | None, typer.Option(help="Đơn vị bỏ phiếu (phiếu của cụm)")] = None) -> None:
+    """Bỏ phiếu; in mã biên nhận (hệ thống không lưu) / vote; prints the receipt (not kept anywhere)."""
+    c, client = _client(ctx)
+    choices = dict(item.split("=", 1) for item in choice)
+    receipt = client.call("POST", f"/ballots/{ballot_id}/votes", json={"voter": voter, "choices": choices})
+    c.say("vote_receipt", receipt=receipt["receipt"])
+
+
+@ballots_app.command("close")
+def ballot_close(ctx: typer.Context, ballot_id: str) -> None:
+    """Kiểm phiếu / count the votes."""
+    c, client = _client(ctx)
+    ballot = client.call("POST", f"/ballots/{ballot_id}/close")
+    for t in ballot["result"]["tallies"]:
+        c.say("tally_line", nomination=t["nomination_id"], yes=t["yes"], no=t["no"], abstain=t["abstain"],
+              result=_t(c, "passed" if t["passed"] else "not_passed"))
+    c.say("box_digest", digest=ballot["result"]["box_digest"])
+
+
+@ballots_app.command("verify")
+def ballot_verify(ctx: typer.Context, ballot_id: str, receipt: str) -> None:
+    """Kiểm tra phiếu của mình bằng mã biên nhận / check your vote was counted."""
+    c, client = _client(ctx)
+    found = client.call("GET", f"/ballots/{ballot_id}/receipts/{receipt}")
+    c.say("receipt_found", choices=", ".join(f"{k}: {v}" for k, v in found["choices"].items()))
+
+
+@ballots_app.command("minutes")
+def ballot_minutes(ctx: typer.Context, ballot_id: str, out: Path) -> None:
+    """Biên bản kiểm phiếu (.docx) / the minutes."""
+    c, client = _client(ctx)
+    out.write_bytes(client.download(f"/ballots/{ballot_id}/minutes.docx"))
+    c.say("exported", path=out)
+
+
+@postings_app.command("open")
+def posting_open(ctx: typer.Context, to: Annotated[str, typer.Option("--to")], title: Annotated[str, typer.Option()],
+                 nomination: Annotated[list[str], typer.Option("--nomination")], days: int | None = None) -> None:
+    """Công khai danh sách (ngày làm việc, trừ ngày nghỉ, lễ, Tết) / post nominees publicly."""
+    c, client = _client(ctx)
+    posting = client.call("POST", "/postings", json={"to_unit": to, "title": title, "nominations": nomination, "working_days": days})
+    c.say("posting_opened", id=posting["id"], closes=posting["closes_on"], days=posting["working_days"])
+
+
+@postings_app.command("comment")
+def posting_comment(ctx: typer.Context, posting_id: str, text: Annotated[str, typer.Option()], author: str | None = None) -> None:
+    """Góp ý / comment."""
+    c, client = _client(ctx)
+    client.call("POST", f"/postings/{posting_id}/comments", json={"text": text, "author": author})
+    c.say("comment_sent")
+
+
+@postings_app.command("close")
+def posting_close(ctx: typer.Context, posting_id: str) -> None:
+    """Kết thúc công khai / close a posting."""
+    c, client = _client(ctx)
+    client.call("POST", f"/postings/{posting_id}/close")
+    c.say("posting_closed_msg")
+
+
+@awards_app.command("decide")
+def decide(ctx: typer.Context, number: Annotated[str, typer.Option()], signed_on: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+           signer: Annotated[str, typer.Option()], nomination: Annotated[list[str], typer.Option("--nomination")]) -> None:
+    """Ban hành quyết định khen thưởng / issue a numbered decision."""
+    c, client = _client(ctx)
+    decision = client.call("POST", "/decisions", json={"number": number, "signed_on": signed_on, "signer_title": signer, "nominations": nomination})
+    c.say("decision_issued", number=decision["number"], count=len(decision["recipients"]), id=decision["id"])
+
+
+@awards_app.command("certificates")
+def certificates(ctx: typer.Context, decision_id: str, out: Path, layout: str = "plain", nomination: str | None = None) -> None:
+    """In giấy chứng nhận (PDF) / print the certificates."""
+    c, client = _client(ctx)
+    params = {k: v for k, v in {"layout": layout, "nomination": nomination}.items() if v}
+    out.write_bytes(client.download(f"/decisions/{decision_id}/certificates.pdf", params=params))
+    c.say("exported", path=out)
+
+
+@awards_app.command("history")
+def history(ctx: typer.Context, unit: str | None = None, person: str | None = None, year: int | None = None) -> None:
+    """Lịch sử khen thưởng / award history."""
+    c, client = _client(ctx)
+    table = Table()
+    for code in ("column_year", "column_award", "column_name", "column_decision"):
+        table.add_column(_t(c, code))
+    for h in client.call("GET", "/history", params={k: v for k, v in {"unit": unit, "person": person, "year": year}.items() if v}):
+        mark = f" ({_t(c, 'revoked')})" if h["award"]["revoked"] else ""
+        via = f" ← {h['via_predecessor']['code']}" if h["via_predecessor"] else ""
+        table.add_row(str(h["award"]["year"]), h["award_name"] + mark, h["name"] + via, h["award"]["decision_number"] or "")
+    console.print(table)
+
+
+@awards_app.command("import")
+def import_(ctx: typer.Context, kind: Annotated[str, typer.Argument(help="history | ratings | initiatives | disciplines | nominations")],
+            file: Path, dry_run: Annotated[bool, typer.Option("--dry-run")] = False) -> None:
+    """Nhập từ Excel/CSV, tất cả hoặc không / import, all or nothing."""
+    c, client = _client(ctx)
+    result = client.import_file(f"/imports/{kind}", file, dry_run)
+    c.say("import_records_done", count=result["created"], kind=kind)
+
+
+@awards_app.command("report")
+def report(ctx: typer.Context, form: Annotated[str, typer.Argument(help="0601 | 0602 | 0603")], year: int | None = None,
+           xlsx: Path | None = None) -> None:
+    """Báo cáo thống kê theo Thông tư 02/2023/TT-BNV / a statistical report."""
+    c, client = _client(ctx)
+    params = {"year": year} if year else {}
+    if xlsx is not None:
+        xlsx.write_bytes(client.download(f"/reports/{form}/export.xlsx", params=params))
+        c.say("exported", path=xlsx)
+        return
+    found = client.call("GET", f"/reports/{form}", params=params)
+    table = Table(title=f"{found['code']} – {found['title']}")
+    table.add_column(_t(c, "column_criterion"))
+    for column in found["columns"]:
+        table.add_column(column["label"] if not column["group"] else f"{column['group']}: {column['label']}")
+    for label, cells in zip(found["rows"], found["cells"], strict=True):
+        table.add_row(label, *map(str, cells))
+    console.print(table)

@@ -1,0 +1,49 @@
+"""End to end through `thidua up`: the demo's 2017 cluster meeting, from the published rankings to a
+decided award; the certificate printed by `thidua awards certificates` reads back as the decision says,
+and every awards event in the stream is signed and chained."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import httpx
+import pytest
+from pypdf import PdfReader
+
+from thidua_shared.events.envelope import verify_chain
+from thidua_shared.keys import load_public_key, public_key_path
+
+from tests.e2e.test_thidua_up import Up, service_events, thidua
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_2017_meeting_ends_in_a_decided_flag_and_its_certificate(tmp_path: Path):
+    up = Up(tmp_path / "var").start()
+    try:
+        demo = thidua(up, "demo")
+        assert demo.returncode == 0, demo.stdout + demo.stderr
+        awards = httpx.Client(base_url=up.awards, headers=up.admin(), timeout=30)
+        decided = [n for n in awards.get("/nominations", params={"state": "decided"}).json()]
+        assert sorted(n["subject_name"] for n in decided) == ["HTX Sản xuất kinh doanh dịch vụ nông nghiệp Quang Phục",
+                                                              "Liên minh HTX thành phố Hồ Chí Minh"]
+        hcm = awards.get(f"/nominations/{next(n['id'] for n in decided if n['subject_name'].startswith('Liên minh'))}").json()
+        assert hcm["source"] == "ranking" and hcm["ranking_round_id"] and hcm["ballots"][0]["passed"] is True
+        decision_number = hcm["trail"][-1]["reason"]
+        history = awards.get("/history", params={"unit": "LMHTX-79"}).json()
+        flag = next(h for h in history if h["award"]["award_code"] == "co_thi_dua_lmhtx_vn")["award"]
+        assert flag["year"] == 2017 and flag["decision_number"] == decision_number
+        [decision] = awards.get("/decisions", params={"number": decision_number}).json()
+        out = tmp_path / "co-thi-dua.pdf"
+        printed = thidua(up, "awards", "certificates", decision["id"], str(out))
+        assert printed.returncode == 0, printed.stdout + printed.stderr
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(out.read_bytes())).pages]
+        assert len(pages) == 2 and any("Liên minh HTX thành phố Hồ Chí Minh" in p for p in pages)
+        assert all("CỜ THI ĐUA" in p and decision_number in p for p in pages)
+        events = service_events(up, 10, "awards")
+    finally:
+        assert up.stop() == 0
+    assert "awards.award_decided" in [e.type for e in events] and "awards.ballot_closed" in [e.type for e in events]
+    key = load_public_key(public_key_path(tmp_path / "var" / "keys", "vn"))
+    assert verify_chain(events, key) == []
