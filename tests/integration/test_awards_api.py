@@ -326,6 +326,22 @@ async def test_records_and_history_come_in_bulk_from_spreadsheets_all_or_none(aw
     done = await s.awards.post("/imports/ratings", params={"wait": 20}, files={"file": ("xep-loai.csv", "\n".join(",".join(r) for r in ratings).encode())},
                                headers=s.auth())
     assert done.json()["result"]["created"] == 1, done.text
+    proposals = [["Mã đơn vị", "Họ tên", "Hình thức khen thưởng", "Năm", "Đơn vị đề nghị", "Cơ quan quyết định", "Tóm tắt thành tích"],
+                 ["HTX-31-QP", "Trần Thị Hoa", "Lao động tiên tiến", str(THIS_YEAR), "HTX-31-QP", "HTX-31-QP", "Hoàn thành xuất sắc"],
+                 ["HTX-31-QP", "", "Tập thể lao động tiên tiến", str(THIS_YEAR), "LMHTX-31", "LMHTX-31", ""],
+                 ["LMHTX-79", "", "Bằng khen của Liên minh HTX Việt Nam", str(THIS_YEAR), "HTX-31-QP", "VCA", ""]]
+    body = "\n".join(",".join(r) for r in proposals).encode()
+    refused = await s.awards.post("/imports/nominations", params={"wait": 20}, files={"file": ("de-nghi.csv", body)}, headers=s.auth())
+    assert [(e["row"], e["code"]) for e in refused.json()["details"]["errors"]] == [(4, "forbidden_scope")]  # a cooperative proposes no alliance
+    body = "\n".join(",".join(r) for r in proposals[:3]).encode()
+    imported = await s.awards.post("/imports/nominations", params={"wait": 20}, files={"file": ("de-nghi.csv", body)}, headers=s.auth())
+    assert imported.json()["result"]["created"] == 2, imported.text
+    drafted = (await s.awards.get("/nominations", params={"state": "drafted"}, headers=s.auth())).json()
+    assert sorted(n["subject_name"] for n in drafted) == ["HTX Sản xuất kinh doanh dịch vụ nông nghiệp Quang Phục", "Trần Thị Hoa"]
+    hoa = next(n for n in drafted if n["subject_name"] == "Trần Thị Hoa")
+    assert {c["criterion"]: c["status"] for c in hoa["checks"]}["task_good"] == "met"  # rated by the import above
+    again = await s.awards.post("/imports/nominations", params={"wait": 20}, files={"file": ("de-nghi.csv", body)}, headers=s.auth())
+    assert {e["code"] for e in again.json()["details"]["errors"]} == {"nomination_duplicate"}
     report = await s.awards.get("/reports/0603", params={"year": THIS_YEAR}, headers=s.auth())
     assert report.status_code == 200 and report.json()["rows"][0] == "Tổng số", report.text
     workbook = await s.awards.get("/reports/0601/export.xlsx", params={"year": THIS_YEAR}, headers=s.auth())
@@ -334,3 +350,21 @@ async def test_records_and_history_come_in_bulk_from_spreadsheets_all_or_none(aw
 
     sheet = load_workbook(io.BytesIO(workbook.content)).active
     assert sheet["A1"].value == "Biểu số 0601.N/BNV-TĐKT" and sheet["A4"].value == "SỐ PHONG TRÀO THI ĐUA"
+
+
+async def test_a_merger_carries_the_award_history_to_the_successor(awards_system: ScoringSystem):
+    s = awards_system
+    await tree(s)
+    await s.registry.unit("LMHTX-30", "Liên minh HTX tỉnh Hải Dương", "provincial_alliance", "VCA", "30")
+    await s.caught_up()
+    for year in (THIS_YEAR - 2, THIS_YEAR - 1):
+        typed = await s.awards.post("/history", headers=s.auth(), json={"subject": {"kind": "unit", "ref": "LMHTX-30"},
+                                                                        "award": "co_thi_dua_lmhtx_vn", "year": year})
+        assert typed.status_code == 201, typed.text
+    merged = await s.registry.post("/units/LMHTX-30/merge", {"successor": "LMHTX-31", "effective_date": "2025-07-01",
+                                                             "reason": "Nghị quyết sắp xếp đơn vị hành chính"})
+    assert merged.status_code == 200, merged.text
+    await s.caught_up()
+    history = (await s.awards.get("/history", params={"unit": "LMHTX-31"}, headers=s.auth())).json()
+    assert sorted(h["award"]["year"] for h in history) == [THIS_YEAR - 2, THIS_YEAR - 1]
+    assert {h["via_predecessor"]["code"] for h in history} == {"LMHTX-30"}

@@ -128,6 +128,23 @@ class RegistryReplicaReader:
         tree = tree.union_all(select(table.c.id, table.c.code).where(table.c.successor_id == tree.c.id))
         return [(r.id, r.code) for r in await self.session.execute(select(tree.c.id, tree.c.code))]
 
+    async def predecessors_of(self, unit_ids: Sequence[str]) -> dict[str, list[str]]:
+        """For many units at once: the ids of every unit merged into each, through chains of mergers
+        (one query per level of the chains, whatever the number of units)."""
+        table = self.registry.units
+        found: dict[str, list[str]] = {u: [] for u in unit_ids}
+        frontier = {u: u for u in unit_ids}  # a unit reached → the unit it counts for
+        while frontier:
+            reached: dict[str, str] = {}
+            for chunk in chunks(list(frontier)):
+                for row in await self.session.execute(select(table.c.id, table.c.successor_id).where(table.c.successor_id.in_(chunk))):
+                    root = frontier[row.successor_id]
+                    if row.id not in found[root] and row.id != root:
+                        found[root].append(row.id)
+                        reached[row.id] = root
+            frontier = reached
+        return found
+
     async def clusters_of(self, unit_id: str, years: Sequence[int]) -> set[str]:
         members = self.registry.members
         query = select(members.c.cluster_id).where(members.c.unit_id == unit_id, members.c.year.in_(list(years)))

@@ -275,6 +275,15 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
             nominations.c.award_code == award_code, nominations.c.year == year, nominations.c.subject_id == subject_id,
             nominations.c.state.not_in(["withdrawn", "rejected"])).limit(1))
 
+    async def alive_nominations(self, subject_ids: Sequence[str]) -> set[tuple[str, int, str]]:
+        """(award, year, subject) of every nomination of these subjects still alive (not withdrawn or rejected)."""
+        found: set[tuple[str, int, str]] = set()
+        for chunk in chunks(subject_ids):
+            query = select(nominations.c.award_code, nominations.c.year, nominations.c.subject_id).where(
+                nominations.c.subject_id.in_(chunk), nominations.c.state.not_in(["withdrawn", "rejected"]))
+            found.update((r.award_code, r.year, r.subject_id) for r in await self.session.execute(query))
+        return found
+
     async def count_at_council(self, award_code: str, year: int, states: Sequence[str], cluster_id: str | None = None) -> int:
         query = select(func.count()).select_from(nominations).where(
             nominations.c.award_code == award_code, nominations.c.year == year, nominations.c.state.in_(list(states)))
@@ -335,6 +344,14 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
         await self.session.execute(insert(nomination_trail).values(
             nomination_id=nomination_id, step=(last or 0) + 1, action=action, from_state=from_state, to_state=to_state,
             actor_name=actor_name, actor_role=actor_role, reason=reason, at=utc_now()))
+
+    async def add_trails(self, steps: Sequence[tuple[str, str, str | None, str, str, str, str | None]]) -> None:
+        """First steps of new nominations (a bulk import), in one statement."""
+        if steps:
+            now = utc_now()
+            await self.session.execute(insert(nomination_trail), [
+                {"nomination_id": n, "step": 1, "action": a, "from_state": f, "to_state": t, "actor_name": name, "actor_role": role,
+                 "reason": reason, "at": now} for n, a, f, t, name, role, reason in steps])
 
     async def trail(self, nomination_id: str) -> list[TrailStep]:
         query = select(nomination_trail).where(nomination_trail.c.nomination_id == nomination_id).order_by(nomination_trail.c.step)

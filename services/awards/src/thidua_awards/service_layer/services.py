@@ -65,21 +65,32 @@ async def resolve(repo: AwardsRepository, ref: cmd.SubjectRef) -> Resolved:
 
 
 async def facts_for(repo: AwardsRepository, subject: Subject, year: int) -> Facts:
-    """What eligibility is judged on: the subject's records (a unit's predecessors' too: a merger carries
-    history), the rankings it leads in the year, and for a collective, its people's records."""
-    ids = [subject.id]
-    if subject.kind is SubjectKind.UNIT:
-        ids += [p for p, _ in await repo.predecessors(subject.id)]
-    members = [p.id for p in (await repo.people_of_units([subject.id])).get(subject.id, [])] if subject.kind is SubjectKind.UNIT else []
-    recorded = await repo.facts([*ids, *members])
-    own = _merged([recorded[i] for i in ids])
-    if subject.kind is SubjectKind.UNIT:
-        for ranking in await repo.rankings_of_year(year):
+    return (await facts_for_many(repo, [subject], year))[subject.id]
+
+
+async def facts_for_many(repo: AwardsRepository, subjects: list[Subject], year: int) -> dict[str, Facts]:
+    """What eligibility is judged on, for many subjects in a fixed number of queries: each one's records
+    (a unit's predecessors' too: a merger carries history), the rankings it leads in the year, and for a
+    collective, its people's records."""
+    units = [s.id for s in subjects if s.kind is SubjectKind.UNIT]
+    predecessors = await repo.predecessors_of(units) if units else {}
+    people = await repo.people_of_units(units) if units else {}
+    everyone = [*(s.id for s in subjects), *(p for ids in predecessors.values() for p in ids),
+                *(p.id for members in people.values() for p in members)]
+    recorded = await repo.facts(sorted(set(everyone)))
+    rankings = await repo.rankings_of_year(year) if units else []
+    facts = {}
+    for subject in subjects:
+        ids = [subject.id, *predecessors.get(subject.id, [])]
+        own = _merged([recorded[i] for i in ids])
+        for ranking in rankings if subject.kind is SubjectKind.UNIT else []:
             if ranking.leader_unit_id in ids:
                 own.led.setdefault(year, []).append(ranking.round_id)
             elif ranking.open_ties and set(ranking.open_ties[0]) & set(ids) and _first_place_tie(ranking.rows, ranking.open_ties[0]):
                 own.tied_first.setdefault(year, []).append(ranking.round_id)
-    return Facts(subject.kind, own, {m: recorded[m] for m in members})
+        members = [p.id for p in people.get(subject.id, [])]
+        facts[subject.id] = Facts(subject.kind, own, {m: recorded[m] for m in members})
+    return facts
 
 
 def _first_place_tie(rows: list[dict], tie: list[str]) -> bool:
@@ -251,6 +262,18 @@ async def _evaluated(repo: AwardsRepository, nomination: NominationSnapshot, jud
     return nomination.model_copy(update={"checks": checks, "eligible": eligibility.verdict(checks)})
 
 
+async def _evaluated_many(repo: AwardsRepository, items: list[NominationSnapshot]) -> list[NominationSnapshot]:
+    """Many nominations evaluated with the facts of all their subjects loaded together (a bulk import)."""
+    done: list[NominationSnapshot] = []
+    for year in sorted({n.year for n in items}):
+        of_year = [n for n in items if n.year == year]
+        facts = await facts_for_many(repo, list({n.subject.id: n.subject for n in of_year}.values()), year)
+        for n in of_year:
+            checks = eligibility.evaluate(ruleset(n.ruleset_id), award_rule(n.ruleset_id, n.award_code), year, facts[n.subject.id])
+            done.append(n.model_copy(update={"checks": checks, "eligible": eligibility.verdict(checks)}))
+    return done
+
+
 def _judged(checks: list, judgements: list[cmd.Judgement]) -> list:
     by_id = {c.criterion: c for c in checks}
     for judgement in judgements:
@@ -387,27 +410,47 @@ PREPARE = {"submit": _prepare_submit, "assign": _prepare_assign, "check": _prepa
 
 async def import_nominations(uow: AwardsUnitOfWork, principal: Principal, drafts: list[tuple[int, cmd.DraftNomination]],
                              errors: RowErrors, today: date, node: str) -> list[NominationSnapshot]:
-    """Many nominations drafted at once (from Excel), each checked as one would be; all or none."""
+    """Many nominations drafted at once (from Excel), each checked as one would be, with a fixed number of
+    queries per distinct proposer and for the whole file; all or none."""
     made: list[NominationSnapshot] = []
     async with uow:
         repo = uow.repo
-        seen: dict[tuple[str, int, str], int] = {}
+        units = await repo.units(sorted({r for _, c in drafts for r in (c.proposer, c.to_unit, c.subject.ref)}), by_code=True)
+        by_ref = {**units, **{u.code: u for u in units.values()}}
+        people = await repo.people([c.subject.ref for _, c in drafts if c.subject.kind is SubjectKind.PERSON])
+        subjects: dict[int, Resolved] = {}
+        for number, command in drafts:
+            if command.subject.kind is SubjectKind.UNIT and (unit := by_ref.get(command.subject.ref.upper()) or by_ref.get(command.subject.ref)):
+                subjects[number] = Resolved(Subject(kind=SubjectKind.UNIT, id=unit.id), unit.name, unit)
+            elif (person := people.get(command.subject.ref)) and person.unit_id in units:
+                subjects[number] = Resolved(Subject(kind=SubjectKind.PERSON, id=person.id), person.full_name, units[person.unit_id])
+        proposers = {by_ref[c.proposer.upper()].id if c.proposer.upper() in by_ref else c.proposer for _, c in drafts}
+        reach = {p: await repo.within(p, [r.unit.id for r in subjects.values()]) for p in proposers if p in units}
+        acting = {p for p in reach if await _acts_for(repo, principal, p)}
+        held = {(a.award_code, a.year, a.subject.id) for a in await repo.awards_held([r.subject.id for r in subjects.values()]) if not a.revoked}
+        alive = await repo.alive_nominations([r.subject.id for r in subjects.values()])
+        seen: set[tuple[str, int, str]] = set()
         for index, (number, command) in enumerate(drafts):
-            await yield_now(index, 200)
+            await yield_now(index)
             try:
-                proposer = await load_unit(repo, command.proposer)
-                await ensure_acts_for(repo, principal, proposer.id, proposer.code, PROPOSERS)
-                resolved = await resolve(repo, command.subject)
-                if proposer.id not in await repo.lineage(resolved.unit.id):
+                proposer = by_ref.get(command.proposer.upper()) or by_ref.get(command.proposer)
+                to_unit = by_ref.get(command.to_unit.upper()) or by_ref.get(command.to_unit)
+                resolved = subjects.get(number)
+                if proposer is None or to_unit is None or resolved is None:
+                    raise NotFound("record_unknown_subject", ref=command.proposer if proposer is None else command.to_unit if to_unit is None
+                                   else command.subject.ref)
+                if proposer.id not in acting:
+                    raise Forbidden("forbidden_scope", unit=proposer.code)
+                if resolved.unit.id not in reach.get(proposer.id, set()):
                     raise Forbidden("forbidden_scope", unit=resolved.unit.code)
-                to_unit = await load_unit(repo, command.to_unit)
                 rules, award = rule_in_force(command.award, today)
                 _fits(award, resolved)
                 key = (command.award, command.year, resolved.subject.id)
-                if key in seen:
+                if key in seen or key in alive:
                     raise Conflict("nomination_duplicate", award=award.name_vi, year=command.year)
-                seen[key] = number
-                await _not_twice(repo, command.award, command.year, resolved.subject, award)
+                if key in held:
+                    raise Conflict("nomination_already_awarded", award=award.name_vi, year=command.year)
+                seen.add(key)
             except (Conflict, Forbidden, Invalid, NotFound) as error:
                 errors.add_app_error(number, None, error)
                 continue
@@ -417,12 +460,16 @@ async def import_nominations(uow: AwardsUnitOfWork, principal: Principal, drafts
                 source="import", commendation_type=command.commendation_type, summary=command.summary, state=NominationState.DRAFTED,
             ))
         reject_if_any(errors)
+        made = await _evaluated_many(repo, made)
         await repo.save_nominations(made)
-        for nomination in made:
-            await repo.add_trail(nomination.id, "draft", None, nomination.state.value, principal.holder_name, principal.role.value, "import")
+        await repo.add_trails([(n.id, "draft", None, n.state.value, principal.holder_name, principal.role.value, "import") for n in made])
         uow.record_each(made, lambda n: ev.NominationDrafted(nomination=n, reason="import"), lambda n: n.id, actor=principal.actor)
         await uow.commit()
     return made
+
+
+async def _acts_for(repo: AwardsRepository, principal: Principal, unit_id: str) -> bool:
+    return principal.role in PROPOSERS and await reaches(repo, principal, unit_id)
 
 
 # --- secret ballots ---------------------------------------------------------------------------------------------
