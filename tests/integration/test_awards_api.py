@@ -301,6 +301,28 @@ async def test_the_governments_flag_quota_is_never_exceeded_and_the_posting_wind
     still = await s.awards.post(f"/nominations/{nominations[0]['id']}/approve", headers=s.auth(), json={})
     assert (still.status_code, still.json()["code"]) == (409, "ballot_not_passed")  # the posting is over; the vote is still missing
 
+    # The council votes in secret: only its members, each with a token of their own.
+    members = []
+    for name in ("Nguyễn Ngọc Bảo", "Phạm Ngọc Toại", "Đỗ Bích Hường"):
+        members.append((await s.registry.post("/people", {"unit": "VCA", "full_name": name, "position": "Ủy viên Hội đồng TĐKT"})).json()["id"])
+    await s.caught_up()
+    closes = (date.today() + timedelta(days=2)).isoformat() + "T00:00:00Z"
+    council = await s.awards.post("/ballots", headers=s.auth(), json={"kind": "council", "title": "Hội đồng TĐKT xét Cờ thi đua của Chính phủ",
+                                                                      "nominations": [nominations[0]["id"]], "year": THIS_YEAR,
+                                                                      "voters": members, "closes_at": closes})
+    assert council.status_code == 201, council.text
+    bid = council.json()["id"]
+    admin_vote = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(), json={"choices": {nominations[0]["id"]: "yes"}})
+    assert (admin_vote.status_code, admin_vote.json()["code"]) == (403, "ballot_not_voter")
+    for person in members:
+        token = await s.token("council_member", "VCA", holder="Ủy viên", person=person)
+        cast = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(token), json={"choices": {nominations[0]["id"]: "yes"}})
+        assert cast.status_code == 201, cast.text
+    counted = (await s.awards.post(f"/ballots/{bid}/close", headers=s.auth())).json()
+    assert counted["result"]["tallies"][0]["passed"] is True and counted["voted"] == 3  # 3 of 3 ≥ 90% of all members
+    decided = await s.awards.post(f"/nominations/{nominations[0]['id']}/approve", headers=s.auth(), json={"reason": "Hội đồng nhất trí"})
+    assert decided.json()["state"] == "approved", decided.text
+
 
 async def test_records_and_history_come_in_bulk_from_spreadsheets_all_or_none(awards_system: ScoringSystem):
     s = awards_system

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.campaigns_replica import CampaignsReplicaReader
+from thidua_shared import document_register
 from thidua_shared.db import dialect_insert
 from thidua_shared.events.awards import (
     AwardRecord,
@@ -228,13 +229,10 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
 
     # --- documents -------------------------------------------------------------------------------------------
     async def add_document(self, stored: StoredFile, uploaded_by: str) -> None:
-        statement = dialect_insert(self.session)(documents).values(
-            sha256=stored.sha256, name=stored.name, size=stored.size, media_type=stored.media_type, uploaded_by=uploaded_by, uploaded_at=utc_now())
-        await self.session.execute(statement.on_conflict_do_nothing(index_elements=[documents.c.sha256]))
+        await document_register.register(self.session, documents, stored, uploaded_by)
 
     async def document(self, sha256: str) -> StoredFile | None:
-        row = (await self.session.execute(select(documents).where(documents.c.sha256 == sha256))).first()
-        return StoredFile(row.name, row.sha256, row.size, row.media_type) if row else None
+        return (await document_register.registered(self.session, documents, [sha256])).get(sha256)
 
     # --- nominations -----------------------------------------------------------------------------------------
     async def nomination(self, nomination_id: str) -> NominationSnapshot | None:

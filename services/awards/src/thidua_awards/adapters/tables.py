@@ -5,6 +5,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Index,
 
 from thidua_shared.campaigns_replica import define_campaigns_table
 from thidua_shared.db import new_metadata
+from thidua_shared.document_register import define_documents_table
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.registry_replica import RegistryReplicaTables
 
@@ -94,16 +95,7 @@ award_history = Table(
 )
 
 # --- nominations and their dossiers -------------------------------------------------------------------------
-documents = Table(
-    "documents",
-    metadata,
-    Column("sha256", String(64), primary_key=True),
-    Column("name", String(255), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("media_type", String(100), nullable=False),
-    Column("uploaded_by", String(255), nullable=False),
-    Column("uploaded_at", DateTime(timezone=True), nullable=False),
-)
+documents = define_documents_table(metadata, "documents")
 
 nominations = Table(
     "nominations",

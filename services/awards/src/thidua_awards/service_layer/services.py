@@ -180,6 +180,15 @@ async def load_nomination(repo: AwardsRepository, nomination_id: str) -> Nominat
     return found
 
 
+async def load_nominations(repo: AwardsRepository, refs: list[str]) -> list[NominationSnapshot]:
+    """These nominations, each once, in the order given; a 404 naming the first that is not there."""
+    found = await repo.nominations_by_ids(refs)
+    missing = [n for n in refs if n not in found]
+    if missing:
+        raise NotFound("nomination_not_found", ref=missing[0])
+    return [found[n] for n in dict.fromkeys(refs)]
+
+
 def _fits(award: AwardRule, resolved: Resolved) -> None:
     if resolved.subject.kind not in award.subjects:
         raise Invalid("award_wrong_subject", award=award.name_vi, subject="tập thể" if resolved.subject.kind is SubjectKind.UNIT else "cá nhân")
@@ -483,11 +492,7 @@ async def load_ballot(repo: AwardsRepository, ballot_id: str) -> tuple[BallotSna
 async def open_ballot(uow: AwardsUnitOfWork, principal: Principal, command: cmd.OpenBallot, now: datetime, node: str) -> BallotSnapshot:
     async with uow:
         repo = uow.repo
-        found = await repo.nominations_by_ids(command.nominations)
-        missing = [n for n in command.nominations if n not in found]
-        if missing:
-            raise NotFound("nomination_not_found", ref=missing[0])
-        nominations = [found[n] for n in dict.fromkeys(command.nominations)]
+        nominations = await load_nominations(repo, command.nominations)
         codes = {n.award_code for n in nominations}
         if len(codes) > 1:
             raise Invalid("ballot_mixed_awards", award=sorted(codes)[0], other=sorted(codes)[1])
@@ -671,11 +676,7 @@ async def issue_decision(uow: AwardsUnitOfWork, principal: Principal, command: c
     """A numbered decision for approved nominations of one award: they become history, each recipient named."""
     async with uow:
         repo = uow.repo
-        found = await repo.nominations_by_ids(command.nominations)
-        missing = [n for n in command.nominations if n not in found]
-        if missing:
-            raise NotFound("nomination_not_found", ref=missing[0])
-        chosen = [found[n] for n in dict.fromkeys(command.nominations)]
+        chosen = await load_nominations(repo, command.nominations)
         first = chosen[0]
         await ensure_office(repo, principal, first.to_unit_id, first.to_unit_id)
         for n in chosen:

@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.campaigns_replica import CampaignsReplicaReader
+from thidua_shared import document_register
 from thidua_shared.db import dialect_insert
 from thidua_shared.events.campaigns import RegistrationSnapshot
 from thidua_shared.events.envelope import utc_now
@@ -165,18 +166,10 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         return found
 
     async def add_evidence(self, stored: StoredFile, uploaded_by: str) -> None:
-        statement = dialect_insert(self.session)(evidence).values(
-            sha256=stored.sha256, name=stored.name, size=stored.size, media_type=stored.media_type,
-            uploaded_by=uploaded_by, uploaded_at=utc_now(),
-        )
-        await self.session.execute(statement.on_conflict_do_nothing(index_elements=[evidence.c.sha256]))
+        await document_register.register(self.session, evidence, stored, uploaded_by)
 
     async def evidence_by_hash(self, hashes: Sequence[str]) -> dict[str, StoredFile]:
-        found = {}
-        for chunk in chunks(hashes):
-            for r in await self.session.execute(select(evidence).where(evidence.c.sha256.in_(chunk))):
-                found[r.sha256] = StoredFile(r.name, r.sha256, r.size, r.media_type)
-        return found
+        return await document_register.registered(self.session, evidence, hashes)
 
     async def locking_round(self, campaign_ids: Sequence[str], period: str, unit_id: str) -> str | None:
         """A round (open or closed) of one of these campaigns and this period that includes the unit."""

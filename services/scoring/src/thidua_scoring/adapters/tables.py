@@ -4,6 +4,7 @@ from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integ
 
 from thidua_shared.campaigns_replica import define_campaigns_table
 from thidua_shared.db import new_metadata
+from thidua_shared.document_register import define_documents_table
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.registry_replica import RegistryReplicaTables
 
@@ -41,16 +42,7 @@ submission_versions = Table(
 )
 
 # Evidence files uploaded (stored by content in the file store), and by whom: a submission may cite them.
-evidence = Table(
-    "evidence",
-    metadata,
-    Column("sha256", String(64), primary_key=True),
-    Column("name", String(255), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("media_type", String(100), nullable=False),
-    Column("uploaded_by", String(255), nullable=False),
-    Column("uploaded_at", DateTime(timezone=True), nullable=False),
-)
+evidence = define_documents_table(metadata, "evidence")
 
 # --- review rounds -----------------------------------------------------------------------------------
 rounds = Table(
