@@ -34,6 +34,7 @@ class Up:
             THIDUA_VAR_DIR=str(var),
             THIDUA_NATS_PORT=str(self.nats_port),
             THIDUA_NATS_MONITOR_PORT=str(free_port()),
+            THIDUA_LEAF_PORT=str(free_port()),
             THIDUA_REGISTRY_PORT=str(self.registry_port),
             THIDUA_CAMPAIGNS_PORT=str(self.campaigns_port),
             THIDUA_SCORING_PORT=str(self.scoring_port),

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import nkeys
 
-from thidua_shared.messaging.nats_access import Permissions, admin_permissions, seed_file, service_permissions, tools_permissions
+from thidua_shared.messaging.nats_access import (
+    Permissions, admin_permissions, link_permissions, seed_file, service_permissions, tools_permissions,
+)
 from thidua_shared.settings import Settings
-from thidua_shared.topology import ADMIN_IDENTITY, SERVICES, TOOLS_IDENTITY
+from thidua_shared.topology import ADMIN_IDENTITY, LINK_IDENTITY, SERVICES, TOOLS_IDENTITY
 
 ACCOUNT = "THIDUA"
+USER_NKEY = re.compile(r"U[A-Z2-7]{55}")  # a user's public NKey: prefix U, base32
 
 
 def identities(node: str, services: list[str]) -> dict[str, Permissions]:
@@ -44,5 +48,33 @@ def accounts_block(settings: Settings, services: list[str]) -> str:
     users = []
     for identity, permissions in identities(settings.node, services).items():
         users.append({"nkey": ensure_seed(seed_file(settings, identity)), "permissions": permissions.as_config()})
+    for province in settings.provinces():
+        users.append({"nkey": link_public_key(settings, province), "permissions": link_permissions(province, settings.node).as_config()})
     account = {"jetstream": "enabled", "users": users}
     return f"accounts: {json.dumps({ACCOUNT: account}, indent=2)}\n"
+
+
+# --- provincial nodes' leaf links ------------------------------------------------------------------------
+def link_key_path(settings: Settings, province: str) -> Path:
+    return settings.nodes_dir / f"{province}.link.pub"
+
+
+def link_public_key(settings: Settings, province: str) -> str:
+    return link_key_path(settings, province).read_text().strip()
+
+
+def register_link(settings: Settings, province: str, public_key: str) -> Path:
+    """At the centre: accept a province's leaf link signed with this NKey (a user key, `U…`)."""
+    if not USER_NKEY.fullmatch(public_key):
+        raise ValueError(f"not a user NKey: {public_key!r}")
+    path = link_key_path(settings, province)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(public_key + "\n")
+    return path
+
+
+def link_seed(settings: Settings) -> str:
+    """On a province: the seed its leaf link authenticates with (created on first start)."""
+    path = seed_file(settings, LINK_IDENTITY)
+    ensure_seed(path)
+    return path.read_text().strip()

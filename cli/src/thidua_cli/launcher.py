@@ -22,15 +22,16 @@ from pathlib import Path
 
 import httpx
 import nats
+from nats.js.api import StreamSource
 
-from thidua_cli.credentials import accounts_block
+from thidua_cli.credentials import ACCOUNT, accounts_block, link_seed
 from thidua_cli.natsserver import NatsServer
 from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.nats_access import identity_for
-from thidua_shared.messaging.streams import apply_streams
+from thidua_shared.messaging.streams import apply_streams, sources_from_centre, sources_from_provinces
 from thidua_shared.settings import ServiceSettings, Settings
-from thidua_shared.topology import ADMIN_IDENTITY, SERVICES
+from thidua_shared.topology import ADMIN_IDENTITY, PROVINCIAL_SERVICES, SERVICES
 
 ADMIN_TOKEN_FILE = "admin.token"
 
@@ -38,8 +39,17 @@ ADMIN_TOKEN_FILE = "admin.token"
 Say = Callable[..., None]
 
 
-def installed_services() -> list[str]:
-    return [name for name in SERVICES if importlib.util.find_spec(f"thidua_{name}") is not None]
+def installed_services(settings: Settings | None = None) -> list[str]:
+    """The services this node runs: all installed ones at the centre, scoring alone on a province."""
+    wanted = PROVINCIAL_SERVICES if settings is not None and settings.is_province else tuple(SERVICES)
+    return [name for name in wanted if importlib.util.find_spec(f"thidua_{name}") is not None]
+
+
+def stream_sources(settings: Settings) -> list[StreamSource]:
+    """A province sources what it needs from the centre; the centre sources every registered province."""
+    if settings.is_province:
+        return sources_from_centre(settings.centre_node)
+    return sources_from_provinces(settings.provinces())
 
 
 async def connect(settings: Settings, identity: str, **options: object) -> nats.NATS:
@@ -68,10 +78,23 @@ def ensure_admin_token(var_dir: Path) -> tuple[str, bool]:
 async def declare_streams(settings: Settings) -> list[str]:
     nc = await connect(settings, ADMIN_IDENTITY, connect_timeout=5)
     try:
-        changes = await apply_streams(nc.jetstream(), settings.node, settings.stream_replicas)
+        changes = await apply_streams(nc.jetstream(), settings.node, settings.stream_replicas, stream_sources(settings))
     finally:
         await nc.close()
     return [f"{c.name}: {c.action}" for c in changes]
+
+
+def embedded_nats_server(settings: Settings, var: Path) -> NatsServer:
+    """The node's own nats-server: JetStream in the node's domain; the centre listens for provinces'
+    leaf links, a province connects to the centre with its link's seed."""
+    province = settings.is_province
+    return NatsServer(
+        store_dir=var / "nats", port=settings.nats_port, monitor_port=settings.nats_monitor_port,
+        server_name=f"thidua-{settings.node}", jetstream_domain=settings.node, log_file=var / "logs" / "nats-server.log",
+        accounts=accounts_block(settings, installed_services(settings)),
+        leaf_listen_port=None if province else settings.leaf_port,
+        leaf_remote=(settings.centre_url, link_seed(settings), ACCOUNT) if province and settings.centre_url else None,
+    )
 
 
 @dataclass
@@ -121,17 +144,13 @@ class System:
         ensure_node_key(self.settings.keys_dir, self.settings.node)
         self.admin_token, self.first_start = ensure_admin_token(var)
         if self.settings.nats_url is None:
-            self.nats_server = NatsServer(
-                store_dir=var / "nats", port=self.settings.nats_port, monitor_port=self.settings.nats_monitor_port,
-                server_name=f"thidua-{self.settings.node}", log_file=var / "logs" / "nats-server.log",
-                accounts=accounts_block(self.settings, installed_services()),
-            ).start()
+            self.nats_server = embedded_nats_server(self.settings, var).start()
             record_child(var / "run", "nats-server", self.nats_server.process)
             say("nats_started", url=self.nats_server.url, store=var / "nats")
         for line in asyncio.run(declare_streams(self.settings)):
             say("stream_declared", line=line)
         env = self._service_env(var)
-        for name in installed_services():
+        for name in installed_services(self.settings):
             service = ServiceProcess(name, service_url(self.settings, name), var / "logs" / f"{name}.log", env)
             service.start()
             record_child(var / "run", service.name, service.process)

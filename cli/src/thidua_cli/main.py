@@ -17,6 +17,7 @@ from thidua_cli.client import Context
 from thidua_cli.commands.status import status
 from thidua_cli.commands.registry import clusters_app, import_app, people_app, tokens_app, units_app
 from thidua_cli.commands.awards import awards_app
+from thidua_cli.commands.nodes import nodes_app
 from thidua_cli.commands.scoring import scoring_app
 from thidua_shared.i18n import Language
 from thidua_shared.settings import Settings
@@ -37,6 +38,7 @@ app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(pledges_app, name="pledges")
 app.add_typer(scoring_app, name="scoring")
 app.add_typer(awards_app, name="awards")
+app.add_typer(nodes_app, name="nodes")
 
 
 @app.callback()
@@ -50,12 +52,19 @@ def main(
 
 
 @app.command()
-def up(ctx: typer.Context) -> None:
+def up(
+    ctx: typer.Context,
+    node: Annotated[str | None, typer.Option("--node", help="Mã nút tỉnh / provincial node id (default: the centre, vn)")] = None,
+    centre: Annotated[str | None, typer.Option("--centre", help="URL liên kết tới trung tâm / the centre's leaf URL (nats-leaf://host:7422)")] = None,
+) -> None:
     """Chạy toàn bộ hệ thống / run the whole system (Ctrl-C stops it)."""
     from thidua_cli.launcher import System
     from thidua_shared.logging import configure_logging
 
     c: Context = ctx.obj
+    if node or centre:
+        c.settings = Settings(**{**c.settings.model_dump(exclude_unset=True), **({"node": node} if node else {}),
+                                 **({"centre_url": centre} if centre else {})})
     configure_logging(c.settings)
     lock = _take_lock(c)
     system = System(c.settings)
@@ -133,7 +142,7 @@ def nats_credentials(
     c: Context = ctx.obj
     settings = c.settings.model_copy(update={"credentials": out})
     (out / "accounts.conf").parent.mkdir(parents=True, exist_ok=True)
-    (out / "accounts.conf").write_text(accounts_block(settings, installed_services()))
+    (out / "accounts.conf").write_text(accounts_block(settings, installed_services(settings)))
     c.say("credentials_written", path=out)
 
 

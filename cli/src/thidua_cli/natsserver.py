@@ -40,6 +40,10 @@ class NatsServer:
     log_file: Path | None = None
     # The `accounts` section with every identity and its permissions; None: no authentication (tests of the plumbing only).
     accounts: str | None = None
+    # The centre listens for provincial nodes' leaf links on this port.
+    leaf_listen_port: int | None = None
+    # A provincial node connects to the centre: (leaf URL, the link's NKey seed, the local account bridged).
+    leaf_remote: tuple[str, str, str] | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -55,11 +59,26 @@ class NatsServer:
             "max_payload: 4MB\n"
             f'jetstream {{\n  store_dir: "{self.store_dir}"{domain}\n}}\n'
             + (self.accounts or "")
+            + self._leafnodes_text()
         )
+
+    def _leafnodes_text(self) -> str:
+        if self.leaf_listen_port is not None:
+            # no_advertise: a province reconnects to the address it was given (its VPN, a proxy), not ours.
+            return f"leafnodes {{\n  listen: 127.0.0.1:{self.leaf_listen_port}\n  no_advertise: true\n}}\n"
+        if self.leaf_remote is not None:
+            url, seed, account = self.leaf_remote
+            return (
+                'leafnodes {\n  reconnect: "2s"\n  remotes: [{\n'
+                f'    url: "{url}"\n    nkey: "{seed}"\n    account: "{account}"\n    ignore_discovered_servers: true\n'
+                "  }]\n}\n"
+            )
+        return ""
 
     def start(self, timeout: float = 15.0) -> "NatsServer":
         self.store_dir.mkdir(parents=True, exist_ok=True)
         config = self.store_dir / "nats-server.conf"
+        config.touch(mode=0o600)  # a provincial node's file holds its link's seed
         config.write_text(self.config_text())
         if self.log_file:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ def status(ctx: typer.Context) -> None:
     for column in ("status_service", "status_state", "status_nats", "status_outbox", "status_consumer", "status_lag", "status_dead"):
         table.add_column(t(column))
     healthy = True
-    for name in installed_services():
+    for name in installed_services(c.settings):
         url = service_url(c.settings, name)
         health = _fetch(url)
         if health is None:

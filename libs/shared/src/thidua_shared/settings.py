@@ -56,6 +56,31 @@ class Settings(BaseSettings):
         None, description="Folder of the NATS credentials (<identity>.nk seed files); default var/credentials"
     )
 
+    # --- provincial nodes (see docs: "Provincial nodes") ---
+    centre_url: str | None = Field(
+        None, description="On a provincial node: the centre's leaf node URL (nats-leaf://host:7422); unset on the centre"
+    )
+    centre_node: str = Field("vn", description="The centre's node id")
+    leaf_port: int = Field(7422, description="On the centre: the port provincial nodes' leaf links connect to")
+    link_cut_alarm_hours: float = Field(
+        72, gt=0, description="The centre reports a province whose link has been down longer than this"
+    )
+
+    @property
+    def is_province(self) -> bool:
+        return self.centre_url is not None
+
+    @property
+    def nodes_dir(self) -> Path:
+        """On the centre: one `<province>.link.pub` per registered provincial node (its link's public NKey)."""
+        return self.var_dir / "nodes"
+
+    def provinces(self) -> list[str]:
+        """The provincial nodes registered at this centre (none on a province)."""
+        if self.is_province or not self.nodes_dir.is_dir():
+            return []
+        return sorted(p.name.removesuffix(".link.pub") for p in self.nodes_dir.glob("*.link.pub"))
+
     @property
     def keys_dir(self) -> Path:
         return self.var_dir / "keys"

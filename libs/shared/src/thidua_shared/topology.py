@@ -83,6 +83,16 @@ SERVICES: dict[str, ServiceInfo] = {
     ),
 }
 
+# --- nodes: the centre and the provinces -------------------------------------------------------------
+# The centre runs every service; a provincial node runs scoring only, on its own leaf nats-server and
+# database, and keeps working while its link to the centre is down.
+CENTRE_NODE = "vn"
+PROVINCIAL_SERVICES = ("scoring",)
+# What comes down to a province: the centre's chains these services' replicas are built from.
+SERVICES_SENT_DOWN = ("registry", "campaigns")
+# The identity a province's leaf nats-server connects to the centre with (its own seed on each node).
+LINK_IDENTITY = "link"
+
 # Identities that are not services: the launcher's (declares streams) and the tools' (read the log).
 ADMIN_IDENTITY = "admin"
 TOOLS_IDENTITY = "cli"

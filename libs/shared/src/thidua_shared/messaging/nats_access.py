@@ -9,7 +9,9 @@ and may:
   names the filter); read stream information; receive replies only on its own inbox
   prefix, so that nobody else's fetched messages reach it;
 - the admin (the launcher, `thidua streams apply`): manage streams, nothing else;
-- the tools (the CLI: verify, status, audit): read the streams, publish nothing.
+- the tools (the CLI: verify, status, audit): read the streams, publish nothing;
+- a province's leaf link (at the centre): the JetStream traffic of sourcing, and only for the
+  province's own subjects going up and the centre's registry and campaigns chains coming down.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from thidua_shared.events.envelope import SUBJECT_PREFIX
 from thidua_shared.messaging.streams import DEADLETTER_PREFIX, DEADLETTER_STREAM, EVENTS_STREAM
 from thidua_shared.settings import ServiceSettings, Settings
-from thidua_shared.topology import ADMIN_IDENTITY, TOOLS_IDENTITY, ServiceInfo
+from thidua_shared.topology import ADMIN_IDENTITY, SERVICES_SENT_DOWN, TOOLS_IDENTITY, ServiceInfo
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,31 @@ def tools_permissions() -> Permissions:
             f"$JS.API.STREAM.MSG.GET.{stream}",
         ]
     return Permissions(tuple(publish), (f"{inbox_prefix(TOOLS_IDENTITY)}.>",))
+
+
+# What sourcing between two domains sends besides API requests: deliveries, flow control, API replies.
+_SOURCING_TRAFFIC = ("$JS.S.>", "$JS.FC.>", "$JSC.R.>")
+
+
+def link_permissions(province: str, centre: str) -> Permissions:
+    """A province's leaf link as the centre sees it: `publish` is what may flow up from the province,
+    `subscribe` what may flow down to it. The centre may create a sourcing consumer on the province's
+    stream for the province's subjects only; the province may source only what its replicas need.
+    Plain subjects (`thidua.events.…`) never cross the link: events travel inside JetStream's sourcing,
+    and every consumer verifies a sourced event's seal against the node key it trusts."""
+    down = f"$JS.{centre}.API"
+    up = f"$JS.{province}.API"
+    publish = [
+        *(f"{down}.CONSUMER.CREATE.{EVENTS_STREAM}.*.{SUBJECT_PREFIX}.{centre}.{service}.>" for service in SERVICES_SENT_DOWN),
+        f"{down}.CONSUMER.DELETE.{EVENTS_STREAM}.*",
+        *_SOURCING_TRAFFIC,
+    ]
+    subscribe = [
+        f"{up}.CONSUMER.CREATE.{EVENTS_STREAM}.*.{SUBJECT_PREFIX}.{province}.>",
+        f"{up}.CONSUMER.DELETE.{EVENTS_STREAM}.*",
+        *_SOURCING_TRAFFIC,
+    ]
+    return Permissions(tuple(publish), tuple(subscribe))
 
 
 @dataclass(frozen=True)

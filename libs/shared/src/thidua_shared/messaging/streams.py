@@ -6,11 +6,14 @@ stream configs as services start.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import DiscardPolicy, ExternalStream, RetentionPolicy, StorageType, StreamConfig, StreamSource
 from nats.js.errors import NotFoundError
+
+from thidua_shared.topology import CENTRE_NODE, SERVICES_SENT_DOWN
 
 EVENTS_STREAM = "EVENTS"
 DEADLETTER_STREAM = "DEADLETTER"
@@ -20,8 +23,32 @@ DEADLETTER_PREFIX = "thidua.deadletter"
 DUPLICATE_WINDOW_SECONDS = 24 * 3600
 
 
-def events_stream_config(node: str, replicas: int = 1) -> StreamConfig:
-    """The audit log of one node: nothing in it may be deleted or purged."""
+def domain_api(node: str) -> str:
+    """Each node's nats-server runs JetStream in its own domain, named after the node."""
+    return f"$JS.{node}.API"
+
+
+def sources_from_provinces(provinces: Iterable[str]) -> list[StreamSource]:
+    """Up: the centre's log collects each province's own events through the province's domain.
+    Only the province's subjects: what it sourced from the centre must not come back."""
+    return [
+        StreamSource(name=EVENTS_STREAM, filter_subject=f"thidua.events.{province}.>", external=ExternalStream(api=domain_api(province)))
+        for province in sorted(provinces)
+    ]
+
+
+def sources_from_centre(centre: str = CENTRE_NODE) -> list[StreamSource]:
+    """Down: a province's log holds what its replicas are built from (units, clusters, tokens, campaigns),
+    sourced from the centre's chains of those services only."""
+    return [
+        StreamSource(name=EVENTS_STREAM, filter_subject=f"thidua.events.{centre}.{service}.>", external=ExternalStream(api=domain_api(centre)))
+        for service in SERVICES_SENT_DOWN
+    ]
+
+
+def events_stream_config(node: str, replicas: int = 1, sources: list[StreamSource] | None = None) -> StreamConfig:
+    """The audit log of one node: nothing in it may be deleted or purged. Sourced events (the other
+    nodes') keep their subjects, so consumers and the audit read them exactly as the node's own."""
     return StreamConfig(
         name=EVENTS_STREAM,
         description=f"Thi Đua audit log of node {node}",
@@ -37,6 +64,7 @@ def events_stream_config(node: str, replicas: int = 1) -> StreamConfig:
         deny_delete=True,
         deny_purge=True,
         allow_direct=True,
+        sources=sources or None,
     )
 
 
@@ -60,10 +88,12 @@ class StreamChange:
     action: str  # "created", "updated", "unchanged"
 
 
-async def apply_streams(js: JetStreamContext, node: str, replicas: int = 1) -> list[StreamChange]:
+async def apply_streams(
+    js: JetStreamContext, node: str, replicas: int = 1, sources: list[StreamSource] | None = None
+) -> list[StreamChange]:
     """Create or update the node's streams to match the definitions above."""
     changes = []
-    for config in (events_stream_config(node, replicas), deadletter_stream_config(node, replicas)):
+    for config in (events_stream_config(node, replicas, sources), deadletter_stream_config(node, replicas)):
         try:
             current = await js.stream_info(config.name)
         except NotFoundError:
@@ -80,4 +110,8 @@ async def apply_streams(js: JetStreamContext, node: str, replicas: int = 1) -> l
 
 def _differs(current: StreamConfig, wanted: StreamConfig) -> bool:
     fields = ("subjects", "deny_delete", "deny_purge", "duplicate_window", "num_replicas", "description", "allow_direct")
-    return any(getattr(current, f) != getattr(wanted, f) for f in fields)
+    return any(getattr(current, f) != getattr(wanted, f) for f in fields) or _sources(current) != _sources(wanted)
+
+
+def _sources(config: StreamConfig) -> set[tuple[str, str | None, str | None]]:
+    return {(s.name, s.filter_subject, s.external.api if s.external else None) for s in config.sources or ()}
