@@ -25,16 +25,17 @@ pytestmark = pytest.mark.e2e
 class Up:
     """`thidua up` in a child process, with its own ports and var folder."""
 
-    def __init__(self, var: Path) -> None:
+    def __init__(self, var: Path, *up_args: str) -> None:
         self.var = var
+        self.up_args = up_args
         self.nats_port, self.registry_port, self.campaigns_port, self.scoring_port = free_port(), free_port(), free_port(), free_port()
-        self.awards_port = free_port()
+        self.awards_port, self.leaf_port = free_port(), free_port()
         self.env = dict(
             os.environ,
             THIDUA_VAR_DIR=str(var),
             THIDUA_NATS_PORT=str(self.nats_port),
             THIDUA_NATS_MONITOR_PORT=str(free_port()),
-            THIDUA_LEAF_PORT=str(free_port()),
+            THIDUA_LEAF_PORT=str(self.leaf_port),
             THIDUA_REGISTRY_PORT=str(self.registry_port),
             THIDUA_CAMPAIGNS_PORT=str(self.campaigns_port),
             THIDUA_SCORING_PORT=str(self.scoring_port),
@@ -50,7 +51,7 @@ class Up:
     def start(self) -> "Up":
         thidua = Path(sysconfig.get_path("scripts")) / "thidua"
         with self.output.open("wb") as out:
-            self.process = subprocess.Popen([str(thidua), "up"], env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen([str(thidua), "up", *self.up_args], env=self.env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while "sẵn sàng" not in self.text():
             assert self.process.poll() is None, self.text()

@@ -36,3 +36,17 @@ async def test_health_reports_each_consumers_lag_and_dead_letters(system: System
     assert set(consumers) == {"campaigns-registry-replica", "campaigns-tokens"}
     replica = consumers["campaigns-registry-replica"]
     assert replica["lag"] == 0 and replica["dead_letters"] == 0 and replica["processed"] >= 1
+
+
+async def test_the_api_pages_need_no_internet(registry: RegistryClient):
+    """A provincial office may have no internet: /docs and /redoc load every script and style from the service."""
+    import re
+
+    for page in ("/docs", "/redoc"):
+        html = (await registry.http.get(page)).text
+        assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html) + re.findall(r"""url: ?["']([^"']+)["']""", html)
+        assert assets, page
+        assert [a for a in assets if a.startswith(("http://", "https://", "//"))] == [], page
+        for asset in assets:
+            response = await registry.http.get(asset)
+            assert response.status_code == 200, (page, asset)

@@ -132,3 +132,32 @@ async def test_a_province_gets_only_what_its_link_allows(nodes: dict[str, Node])
         assert (await js.stream_info("GREEDY")).state.messages == 2  # registry yes, awards never
     finally:
         await admin.close()
+
+
+async def test_status_sees_each_link(nodes: dict[str, Node]) -> None:
+    """`thidua status` reads the links from the stream's sources: heard from or silent, and for how long."""
+    from thidua_cli.links import read_links
+
+    from tests.support import eventually
+
+    vn, hp, dn = nodes["vn"], nodes["hp"], nodes["dn"]
+    await vn.write("registry", "registry.unit_registered", 2)
+    await hp.write("scoring", "scoring.submission_received", 1)
+    await dn.write("scoring", "scoring.submission_received", 1)
+    await hp.wait_count(3)
+    await vn.wait_count(4)
+    settings = {n: node.settings.model_copy(update={"nats_url": node.server.url}) for n, node in nodes.items()}
+    up = {link.node: link for link in await read_links(settings["vn"])}
+    assert set(up) == {"hp", "dn"} and all(link.connected() for link in up.values())
+    down = await read_links(settings["hp"])
+    assert {(link.node, link.subjects) for link in down} == {("vn", "thidua.events.vn.registry.>"), ("vn", "thidua.events.vn.campaigns.>")}
+
+    assert hp.link is not None
+    await hp.link.cut()
+
+    async def hp_silent() -> bool:
+        links = {link.node: link for link in await read_links(settings["vn"])}
+        return links["hp"].connected(silent_seconds=3) is False and links["dn"].connected(silent_seconds=3) is True
+    await eventually(hp_silent, timeout=30, message="the centre to hear nothing from hp")
+    links = {link.node: link for link in await read_links(settings["vn"])}
+    assert not links["hp"].overdue(alarm_hours=1) and links["hp"].overdue(alarm_hours=0.0001)

@@ -56,5 +56,45 @@ def status(ctx: typer.Context) -> None:
                 _number(consumer["lag"]) if consumer else "", _number(consumer["dead_letters"]) if consumer else "",
             )
     console.print(table)
+    healthy &= _print_links(c, t)
     if not healthy:
         raise typer.Exit(1)
+
+
+def _print_links(c: Context, t) -> bool:  # type: ignore[no-untyped-def]
+    """The node's links (sources of its EVENTS stream): heard from or silent since when, events waiting.
+    At the centre a province silent longer than `link_cut_alarm_hours` is reported in red."""
+    import asyncio
+    from datetime import datetime, timedelta
+
+    from thidua_cli.links import read_links
+    from thidua_shared.i18n import format_date
+
+    try:
+        links = asyncio.run(read_links(c.settings))
+    except Exception as exc:  # noqa: BLE001 - NATS down is already shown above; say why and go on
+        c.say("links_unreadable", reason=str(exc) or exc.__class__.__name__)
+        return False
+    if not links:
+        return True
+    table = Table(title=t("links_title", node=c.settings.node))
+    for column in ("links_node", "links_subjects", "links_state", "links_waiting"):
+        table.add_column(t(column))
+    ok = True
+    for link in links:
+        heard = link.connected()
+        if heard is None:
+            state = t("links_never")
+        elif heard:
+            state = "[green]" + t("links_connected") + "[/green]"
+        else:
+            moment = datetime.now().astimezone() - timedelta(seconds=link.silent_seconds or 0)
+            since = f"{moment:%H:%M} {format_date(moment, c.language)}"
+            overdue = not c.settings.is_province and link.overdue(c.settings.link_cut_alarm_hours)
+            ok &= not overdue
+            state = ("[red]" if overdue else "[yellow]") + t("links_cut_since", since=since) + ("[/red]" if overdue else "[/yellow]")
+        if link.error:
+            state += f" ({link.error})"
+        table.add_row(link.node, link.subjects, state, str(link.waiting))
+    console.print(table)
+    return ok

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi_offline import FastAPIOffline
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -273,7 +274,9 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES)
+    # /docs and /redoc with their scripts served by the service itself (fastapi-offline): a provincial
+    # office's network may have no internet, so no CDN.
+    app = FastAPIOffline(title=title, description=description, version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES)
     app.state.runtime = runtime
     metrics = ServiceMetrics(runtime.name)
     app.add_middleware(BodyLimit, settings=runtime.settings)
