@@ -8,7 +8,8 @@ For each N: cut the link; the province writes N sealed events to its log (not ti
   raw copy       a stream on the province's own server sourcing the same N messages (the server's
                  stream-to-stream copy, no link): from creation to the N-th message stored
   reconnection   restore the link: from then to the N-th of them stored in the centre's log
-Raw copy runs before and after the reconnection and the ratio uses their mean, so that a machine that
+With `thidua up`'s link watcher (as `up` runs it) unless `--no-watch`: then the server's own retry
+back-off decides when sourcing resumes. Raw copy runs before and after the reconnection and the ratio uses their mean, so that a machine that
 speeds up or slows down during the run does not tilt it. Compare ratios, not times.
 """
 
@@ -38,8 +39,11 @@ async def stored(node: Node, stream: str) -> int:
         await nc.close()
 
 
-async def until(node: Node, stream: str, count: int, started: float) -> float:
-    while await stored(node, stream) < count:
+async def until(node: Node, stream: str, count: int, started: float, first_seen: list[float] | None = None) -> float:
+    base = await stored(node, stream)
+    while (now := await stored(node, stream)) < count:
+        if first_seen is not None and not first_seen and now > base:
+            first_seen.append(time.perf_counter() - started)
         await asyncio.sleep(0.02)
     return time.perf_counter() - started
 
@@ -59,9 +63,9 @@ async def raw_copy(province: Node, name: str, first: int, count: int) -> float:
         await nc.close()
 
 
-async def run(sizes: list[int]) -> None:
+async def run(sizes: list[int], watch: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        nodes = await build_nodes(Path(tmp), provinces=("hp",))
+        nodes = await build_nodes(Path(tmp), provinces=("hp",), watch=watch)
         centre, province = nodes["vn"], nodes["hp"]
         assert province.link is not None
         try:
@@ -74,13 +78,18 @@ async def run(sizes: list[int]) -> None:
                 before = await raw_copy(province, f"RAW_BEFORE_{size}", first, size)
                 started = time.perf_counter()
                 await province.link.restore()
-                reconnection = await until(centre, EVENTS_STREAM, written, started)
+                first_seen: list[float] = []
+                reconnection = await until(centre, EVENTS_STREAM, written, started, first_seen)
+                print(f"  first event at the centre after {first_seen[0] if first_seen else reconnection:.2f} s")
                 after = await raw_copy(province, f"RAW_AFTER_{size}", first, size)
                 raw = (before + after) / 2
                 print(f"N={size:>7,}: reconnection {reconnection:6.2f} s ({size / reconnection:8,.0f} events/s); "
                       f"raw copy {raw:6.2f} s (before {before:.2f}, after {after:.2f}); "
                       f"ratio reconnection/raw {reconnection / raw:5.2f}")
         finally:
+            for node in nodes.values():
+                if node.watcher is not None:
+                    node.watcher.cancel()
             await province.link.cut()
             for node in nodes.values():
                 node.stop()
@@ -89,7 +98,9 @@ async def run(sizes: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, nargs="+", default=[10_000, 100_000])
-    asyncio.run(run(parser.parse_args().events))
+    parser.add_argument("--no-watch", action="store_true", help="without thidua up's link watcher: the server's own retry")
+    args = parser.parse_args()
+    asyncio.run(run(args.events, watch=not args.no_watch))
 
 
 if __name__ == "__main__":

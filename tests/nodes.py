@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from thidua_cli.audit import read_stream
 from thidua_cli.credentials import link_seed, register_link
-from thidua_cli.launcher import embedded_nats_server, installed_services, stream_sources
+from thidua_cli.links import LinkWatcher
+from thidua_cli.launcher import embedded_nats_server, stream_sources
 from thidua_cli.natsserver import NatsServer, free_port
 from thidua_shared.events.envelope import GENESIS_HASH, AggregateRef, Envelope, new_event_id, utc_now
 from thidua_shared.keys import ensure_node_key, public_key_path
@@ -80,6 +81,7 @@ class Node:
     server: NatsServer
     key: Ed25519PrivateKey
     link: LinkProxy | None = None  # a province's link to the centre
+    watcher: asyncio.Task[None] | None = None  # what `thidua up` runs beside the server (LinkWatcher)
     _sequences: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
@@ -135,6 +137,16 @@ class Node:
             return await self.count() >= expected
         await eventually(reached, timeout=timeout, message=f"{self.name}: {expected} events")
 
+    def watch_links(self) -> None:
+        watcher = LinkWatcher(self.settings, f"http://127.0.0.1:{self.server.monitor_port}")
+
+        async def loop() -> None:
+            while True:
+                with contextlib.suppress(Exception):  # the server may be down for a moment, as in `up`
+                    await watcher.check()
+                await asyncio.sleep(0.3)
+        self.watcher = asyncio.create_task(loop())
+
     def stop(self) -> None:
         self.server.stop()
 
@@ -142,7 +154,7 @@ class Node:
         self.server.start()
 
 
-async def build_nodes(tmp_path: Path, provinces: tuple[str, ...] = ("hp", "dn")) -> dict[str, Node]:
+async def build_nodes(tmp_path: Path, provinces: tuple[str, ...] = ("hp", "dn"), watch: bool = True) -> dict[str, Node]:
     """The centre `vn` and `provinces`, every node trusting the others' keys, each province's link registered."""
     trusted = tmp_path / "trusted-keys"
     settings = {
@@ -172,8 +184,6 @@ async def build_nodes(tmp_path: Path, provinces: tuple[str, ...] = ("hp", "dn"))
         nodes[code].start()
     for node in nodes.values():
         await node.declare_streams()
+        if watch:
+            node.watch_links()
     return nodes
-
-
-def services_of(node: Node) -> list[str]:
-    return installed_services(node.settings)

@@ -22,6 +22,8 @@ async def nodes(tmp_path):
     built = await build_nodes(tmp_path)
     yield built
     for node in built.values():
+        if node.watcher is not None:
+            node.watcher.cancel()
         if node.link is not None:
             await node.link.cut()
         node.stop()

@@ -22,9 +22,11 @@ from pathlib import Path
 
 import httpx
 import nats
+import structlog
 from nats.js.api import StreamSource
 
 from thidua_cli.credentials import ACCOUNT, accounts_block, link_seed
+from thidua_cli.links import LinkWatcher
 from thidua_cli.natsserver import NatsServer
 from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.keys import ensure_node_key
@@ -34,6 +36,7 @@ from thidua_shared.settings import ServiceSettings, Settings
 from thidua_shared.topology import ADMIN_IDENTITY, PROVINCIAL_SERVICES, SERVICES
 
 ADMIN_TOKEN_FILE = "admin.token"
+logger = structlog.get_logger("thidua.launcher")
 
 # Prints a message from the CLI's bilingual catalog: say(code, **params).
 Say = Callable[..., None]
@@ -187,7 +190,10 @@ class System:
         """Restart nats-server or a service that died (at most 5 times each) until asked to stop.
         Services reconnect to a restarted nats-server by themselves (nats-py retries for ever)."""
         nats_restarts = 0
+        watcher = LinkWatcher(self.settings, f"http://127.0.0.1:{self.nats_server.monitor_port}") if self.nats_server else None
         while not stop_requested.is_set():
+            if watcher is not None:
+                self._watch_links(watcher, say)
             server = self.nats_server
             if server is not None and server.process is not None and server.process.poll() is not None and nats_restarts < 5:
                 nats_restarts += 1
@@ -201,6 +207,14 @@ class System:
                     service.start()
                     record_child(self.settings.var_dir.resolve() / "run", service.name, service.process)
             stop_requested.wait(1.0)
+
+    @staticmethod
+    def _watch_links(watcher: LinkWatcher, say: Say) -> None:
+        try:
+            for node in asyncio.run(watcher.check()):
+                say("link_resumed", node=node)
+        except Exception as exc:  # noqa: BLE001 - the server may be restarting; the next look will tell
+            logger.debug("link check failed", error=str(exc))
 
     def stop(self) -> None:
         for service in reversed(self.services):

@@ -55,3 +55,64 @@ def _link(source: dict) -> Link:
         silent_seconds=None if active_ns is None or active_ns < 0 else active_ns / 1e9,
         error=(source.get("error") or {}).get("description"),
     )
+
+
+class LinkWatcher:
+    """Run by `thidua up` beside its nats-server: when a leaf link (a province at the centre, the centre
+    on a province) comes back, the sources reading from that node are set up again at once instead of
+    at the server's next retry; again a moment later if nothing was heard since (the link not ready yet)."""
+
+    RECHECK_SECONDS = 2.0
+    GIVE_UP_SECONDS = 30.0
+
+    def __init__(self, settings: Settings, monitor_url: str) -> None:
+        self.settings = settings
+        self.monitor_url = monitor_url
+        self._connections: set[tuple[str, object]] = set()
+        self._settling: dict[str, tuple[float, float]] = {}  # node -> (link back at, last set up at)
+
+    async def check(self) -> list[str]:
+        """One look at the links; the nodes whose sources were set up again."""
+        import time
+
+        import httpx
+
+        async with httpx.AsyncClient(timeout=2) as client:
+            leafz = (await client.get(f"{self.monitor_url}/leafz")).json()
+        # A connection is its node and its connection id: a link that dropped and came back between two
+        # looks is a new connection too.
+        connections = {(leaf.get("name", "").removeprefix("thidua-"), leaf.get("id")) for leaf in leafz.get("leafs") or []}
+        connected = {node for node, _ in connections}
+        now = time.monotonic()
+        due = sorted({node for node, _ in connections - self._connections})
+        for node in due:
+            self._settling[node] = (now, 0.0)
+        self._connections = connections
+        if self._settling:
+            links = {link.node: link for link in await read_links(self.settings)}
+            for node, (back_at, set_up_at) in list(self._settling.items()):
+                link = links.get(node)
+                heard_since_set_up = link is not None and link.silent_seconds is not None and link.silent_seconds < now - set_up_at
+                if node not in connected or now - back_at > self.GIVE_UP_SECONDS or (set_up_at and heard_since_set_up):
+                    del self._settling[node]
+                elif node not in due and now - set_up_at >= self.RECHECK_SECONDS:
+                    due.append(node)
+        return await self._set_up_again([n for n in due if n in self._settling], now)
+
+    async def _set_up_again(self, nodes: list[str], now: float) -> list[str]:
+        if not nodes:
+            return []
+        from thidua_cli.launcher import connect
+        from thidua_shared.messaging.streams import resume_sources
+        from thidua_shared.topology import ADMIN_IDENTITY
+
+        resumed = []
+        nc = await connect(self.settings, ADMIN_IDENTITY, connect_timeout=5)
+        try:
+            for node in nodes:
+                self._settling[node] = (self._settling[node][0], now)
+                if await resume_sources(nc, node):
+                    resumed.append(node)
+        finally:
+            await nc.close()
+        return resumed

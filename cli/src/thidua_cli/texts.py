@@ -44,6 +44,7 @@ add_messages(
         "links_never": ("chưa liên lạc lần nào", "not yet in contact"),
         "links_cut_since": ("mất liên lạc từ {since}", "cut off since {since}"),
         "links_unreadable": ("Không đọc được liên kết: {reason}", "Cannot read the links: {reason}"),
+        "link_resumed": ("Liên kết với nút {node} đã thông lại: nhận tiếp sự kiện ngay", "The link with node {node} is back: its events flow again now"),
         "system_ready": ("Hệ thống đã sẵn sàng. Nhấn Ctrl-C để dừng.", "The system is ready. Press Ctrl-C to stop."),
         "system_stopping": ("Đang dừng hệ thống...", "Stopping the system..."),
         "system_stopped": ("Đã dừng. Dữ liệu được giữ trong {var}.", "Stopped. Data is kept in {var}."),

@@ -6,14 +6,19 @@ stream configs as services start.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, ExternalStream, RetentionPolicy, StorageType, StreamConfig, StreamSource
 from nats.js.errors import NotFoundError
 
 from thidua_shared.topology import CENTRE_NODE, SERVICES_SENT_DOWN
+
+if TYPE_CHECKING:
+    from nats.aio.client import Client as NATS
 
 EVENTS_STREAM = "EVENTS"
 DEADLETTER_STREAM = "DEADLETTER"
@@ -115,3 +120,25 @@ def _differs(current: StreamConfig, wanted: StreamConfig) -> bool:
 
 def _sources(config: StreamConfig) -> set[tuple[str, str | None, str | None]]:
     return {(s.name, s.filter_subject, s.external.api if s.external else None) for s in config.sources or ()}
+
+
+async def resume_sources(nc: "NATS", origin: str) -> bool:
+    """Set up again, now, the sources of this node's EVENTS stream that read from `origin`'s domain.
+
+    After a link comes back, nats-server retries a failed source on a back-off (5 s × failures, up to
+    2 minutes), so a province's week offline would reach the centre only minutes later. Removing the
+    source and adding it again makes the server create its sourcing consumer at once, from the last
+    message it holds of that source (as after a restart); the duplicate window and idempotent
+    consumers cover the rest. Done through the raw API: the client library drops an empty list."""
+    info = json.loads((await nc.request(f"$JS.API.STREAM.INFO.{EVENTS_STREAM}", b"", timeout=5)).data)
+    config = info.get("config", {})
+    sources = config.get("sources") or []
+    api = domain_api(origin)
+    keep = [s for s in sources if (s.get("external") or {}).get("api") != api]
+    if len(keep) == len(sources):
+        return False
+    for wanted in (keep, sources):
+        reply = json.loads((await nc.request(f"$JS.API.STREAM.UPDATE.{EVENTS_STREAM}", json.dumps({**config, "sources": wanted}).encode(), timeout=5)).data)
+        if "error" in reply:
+            raise RuntimeError(f"stream update refused: {reply['error']}")
+    return True
