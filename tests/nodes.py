@@ -138,7 +138,7 @@ class Node:
         await eventually(reached, timeout=timeout, message=f"{self.name}: {expected} events")
 
     def watch_links(self) -> None:
-        watcher = LinkWatcher(self.settings, f"http://127.0.0.1:{self.server.monitor_port}")
+        watcher = LinkWatcher(self.settings, [f"http://127.0.0.1:{self.server.monitor_port}"])
 
         async def loop() -> None:
             while True:

@@ -4,6 +4,7 @@ the CLI, runs scoring alone on its own server and database, and works with what 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -24,9 +25,8 @@ def test_a_provincial_node_runs_beside_the_centre_and_uses_what_came_down(tmp_pa
     assert said.returncode == 0, said.stderr
     link_key = re.search(r"\bU[A-Z2-7]{55}\b", said.stdout)
     assert link_key, said.stdout
-    registered = thidua(centre, "nodes", "trust", "hp", "--signing-key", str(province.var / "keys" / "hp.ed25519.pub.pem"),
-                        "--link-key", link_key.group(0))
-    assert registered.returncode == 0, registered.stdout + registered.stderr
+    accepted = thidua(centre, "nodes", "trust", "hp", "--link-key", link_key.group(0))
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert thidua(centre, "nodes", "identity").returncode == 0
     trusted = thidua(province, "nodes", "trust", "vn", "--signing-key", str(centre.var / "keys" / "vn.ed25519.pub.pem"))
     assert trusted.returncode == 0, trusted.stdout + trusted.stderr
@@ -46,6 +46,15 @@ def test_a_provincial_node_runs_beside_the_centre_and_uses_what_came_down(tmp_pa
         officer = {"Authorization": f"Bearer {issued.json()['token']}"}
         rounds = eventually_ok(lambda: httpx.get(f"{province.scoring}/rounds", headers=officer), timeout=60)
         assert rounds.status_code == 200, rounds.text
+
+        # The centre vouches for hp's key with a signed event: services on both nodes keep it.
+        registered = thidua(centre, "--token", centre.admin()["Authorization"].split()[1], "nodes", "register", "hp",
+                            "--signing-key", str(province.var / "keys" / "hp.ed25519.pub.pem"), "--reason", "Nút Hải Phòng")
+        assert registered.returncode == 0, registered.stdout + registered.stderr
+        deadline = time.monotonic() + 60
+        while not (list((centre.var / "keys").glob("hp.*.ed25519.pub.pem")) and list((province.var / "keys").glob("hp.*.ed25519.pub.pem"))):
+            assert time.monotonic() < deadline, "hp's registered key did not reach both nodes"
+            time.sleep(0.2)
 
         status = thidua(province, "status")
         assert "đang kết nối" in status.stdout and "thidua.events.vn.registry.>" in status.stdout, status.stdout

@@ -45,3 +45,38 @@ def test_compose_file_is_valid_for_docker_compose():
     result = subprocess.run([tool, "config", "-q"], cwd=ROOT, env={"THIDUA_POSTGRES_PASSWORD": "x", "PATH": "/usr/bin:/bin"},
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_shows_a_provincial_node_beside_the_centre():
+    """A leaf nats-server in the province's own domain, its own database, scoring on it; the centre's
+    servers accept leaf links in the domain `vn`."""
+    services = compose()["services"]
+    assert {"nats-hp", "postgres-hp", "streams-hp", "scoring-hp"} <= set(services)
+    province = services["scoring-hp"]["environment"]
+    assert province["THIDUA_NODE"] == "hp" and province["THIDUA_CENTRE_URL"].startswith("nats-leaf://")
+    assert "@postgres-hp:" in province["THIDUA_SCORING_DATABASE_URL"]
+    conf = (ROOT / "deploy" / "nats-province.conf").read_text()
+    assert "domain: hp" in conf and 'include "credentials/leafnodes.conf"' in conf
+    centre = (ROOT / "deploy" / "nats.conf").read_text()
+    assert "domain: vn" in centre and "leafnodes" in centre
+
+
+@pytest.mark.parametrize(("conf", "env"), [
+    ("nats.conf", {"THIDUA_NODE": "vn"}),
+    ("nats-province.conf", {"THIDUA_NODE": "hp", "THIDUA_CENTRE_URL": "nats-leaf://nats-1:7422"}),
+])
+def test_the_production_server_configurations_are_valid_for_the_pinned_nats_server(tmp_path: Path, conf: str, env: dict):
+    """`thidua nats credentials` writes what deploy/*.conf include; the lock file's nats-server accepts the result."""
+    import os
+    import sys
+    import sysconfig
+
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    (folder / "nats.conf").write_text((ROOT / "deploy" / conf).read_text())
+    written = subprocess.run([sys.executable, "-m", "thidua_cli", "nats", "credentials", "--out", str(folder / "credentials")],
+                             env={**os.environ, **env, "THIDUA_VAR_DIR": str(tmp_path / "var")}, capture_output=True, text=True)
+    assert written.returncode == 0, written.stderr
+    server = Path(sysconfig.get_path("scripts")) / "nats-server"
+    checked = subprocess.run([str(server), "-t", "-c", str(folder / "nats.conf")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,13 +11,13 @@ import nats
 from nats.js.api import DeliverPolicy
 
 from thidua_shared.events.envelope import Envelope, verify_chain
-from thidua_shared.keys import load_public_key, public_key_path
+from thidua_shared.keys import TrustedKeys
 from thidua_shared.messaging.nats_access import NatsIdentity
 from thidua_shared.messaging.streams import EVENTS_STREAM
 
 
 async def read_stream(
-    url: str, identity: NatsIdentity | None = None, stream: str = EVENTS_STREAM, subject: str = "thidua.events.>"
+    url: str | list[str], identity: NatsIdentity | None = None, stream: str = EVENTS_STREAM, subject: str = "thidua.events.>"
 ) -> list[Envelope]:
     """Every event in the stream, in stream order (an ephemeral ordered consumer), read as `identity`."""
     nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
@@ -26,7 +27,7 @@ async def read_stream(
         envelopes: list[Envelope] = []
         if info.state.messages == 0:
             return envelopes
-        sub = await js.subscribe(subject, stream=stream, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+        sub = await _ordered_subscription(js, subject, stream)
         try:
             while len(envelopes) < info.state.messages:
                 msg = await sub.next_msg(timeout=5)
@@ -36,6 +37,19 @@ async def read_stream(
         return envelopes
     finally:
         await nc.close()
+
+
+async def _ordered_subscription(js, subject: str, stream: str, attempts: int = 5):  # type: ignore[no-untyped-def]
+    """On a cluster that has just lost or regained a server, creating a consumer can time out while the
+    stream's replicas settle: try again a few times before giving up."""
+    for attempt in range(attempts):
+        try:
+            return await js.subscribe(subject, stream=stream, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+        except nats.errors.TimeoutError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(1 + attempt)
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -51,9 +65,9 @@ def verify_stream(envelopes: list[Envelope], keys_dir: Path) -> list[ChainReport
     chains: dict[tuple[str, str], list[Envelope]] = defaultdict(list)
     for envelope in envelopes:
         chains[(envelope.node, envelope.service)].append(envelope)
+    trusted = TrustedKeys(keys_dir)
     reports = []
     for (node, service), chain in sorted(chains.items()):
-        key_path = public_key_path(keys_dir, node)
-        key = load_public_key(key_path) if key_path.exists() else None
-        reports.append(ChainReport(f"{node}.{service}", node, len(chain), verify_chain(chain, key), key is None))
+        keys = trusted.keys_for(node)
+        reports.append(ChainReport(f"{node}.{service}", node, len(chain), verify_chain(chain, keys or None), not keys))
     return reports

@@ -78,3 +78,11 @@ def link_seed(settings: Settings) -> str:
     path = seed_file(settings, LINK_IDENTITY)
     ensure_seed(path)
     return path.read_text().strip()
+
+
+def leafnodes_block(settings: Settings) -> str:
+    """A province's servers' `leafnodes` section in production: the link to the centre with its seed."""
+    from thidua_cli.natsserver import leaf_remote_text
+
+    assert settings.centre_url is not None
+    return leaf_remote_text(settings.centre_url, link_seed(settings), ACCOUNT)

@@ -57,7 +57,7 @@ def stream_sources(settings: Settings) -> list[StreamSource]:
 
 async def connect(settings: Settings, identity: str, **options: object) -> nats.NATS:
     """A NATS connection as `identity` (its seed from var/credentials or its settings)."""
-    return await nats.connect(settings.effective_nats_url, name=f"{settings.node}.{identity}",
+    return await nats.connect(settings.nats_servers, name=f"{settings.node}.{identity}",
                               **identity_for(settings, identity).connect_options(), **options)  # type: ignore[arg-type]
 
 
@@ -81,7 +81,7 @@ def ensure_admin_token(var_dir: Path) -> tuple[str, bool]:
 async def declare_streams(settings: Settings) -> list[str]:
     nc = await connect(settings, ADMIN_IDENTITY, connect_timeout=5)
     try:
-        changes = await apply_streams(nc.jetstream(), settings.node, settings.stream_replicas, stream_sources(settings))
+        changes = await apply_streams(nc.jetstream(), settings.node, settings.effective_stream_replicas, stream_sources(settings))
     finally:
         await nc.close()
     return [f"{c.name}: {c.action}" for c in changes]
@@ -90,14 +90,29 @@ async def declare_streams(settings: Settings) -> list[str]:
 def embedded_nats_server(settings: Settings, var: Path) -> NatsServer:
     """The node's own nats-server: JetStream in the node's domain; the centre listens for provinces'
     leaf links, a province connects to the centre with its link's seed."""
+    return embedded_nats_servers(settings, var)[0]
+
+
+def embedded_nats_servers(settings: Settings, var: Path) -> list[NatsServer]:
+    """One server, or `cluster_size` servers forming one cluster (same domain, routes between them,
+    ports following each other); every one accepts provinces' leaf links."""
     province = settings.is_province
-    return NatsServer(
-        store_dir=var / "nats", port=settings.nats_port, monitor_port=settings.nats_monitor_port,
-        server_name=f"thidua-{settings.node}", jetstream_domain=settings.node, log_file=var / "logs" / "nats-server.log",
-        accounts=accounts_block(settings, installed_services(settings)),
-        leaf_listen_port=None if province else settings.leaf_port,
-        leaf_remote=(settings.centre_url, link_seed(settings), ACCOUNT) if province and settings.centre_url else None,
-    )
+    size = settings.cluster_size
+    accounts = accounts_block(settings, installed_services(settings))
+    routes = tuple(settings.cluster_port + i for i in range(size))
+    servers = []
+    for i in range(size):
+        suffix = f"--{i + 1}" if size > 1 else ""
+        servers.append(NatsServer(
+            store_dir=var / "nats" / str(i + 1) if size > 1 else var / "nats",
+            port=settings.nats_port + i, monitor_port=settings.nats_monitor_port + i,
+            server_name=f"thidua-{settings.node}{suffix}", jetstream_domain=settings.node,
+            log_file=var / "logs" / f"nats-server{suffix}.log", accounts=accounts,
+            leaf_listen_port=None if province else settings.leaf_port + i,
+            leaf_remote=(settings.centre_url, link_seed(settings), ACCOUNT) if province and settings.centre_url else None,
+            cluster=(f"thidua-{settings.node}", routes[i], routes) if size > 1 else None,
+        ))
+    return servers
 
 
 @dataclass
@@ -135,7 +150,7 @@ class ServiceProcess:
 @dataclass
 class System:
     settings: Settings
-    nats_server: NatsServer | None = None
+    nats_servers: list[NatsServer] = field(default_factory=list)
     services: list[ServiceProcess] = field(default_factory=list)
     admin_token: str = ""
     first_start: bool = False
@@ -147,10 +162,12 @@ class System:
         ensure_node_key(self.settings.keys_dir, self.settings.node)
         self.admin_token, self.first_start = ensure_admin_token(var)
         if self.settings.nats_url is None:
-            self.nats_server = embedded_nats_server(self.settings, var).start()
-            record_child(var / "run", "nats-server", self.nats_server.process)
-            say("nats_started", url=self.nats_server.url, store=var / "nats")
-        for line in asyncio.run(declare_streams(self.settings)):
+            self.nats_servers = embedded_nats_servers(self.settings, var)
+            for server in self.nats_servers:
+                server.start()
+                record_child(var / "run", _pid_name(server), server.process)
+                say("nats_started", url=server.url, store=server.store_dir)
+        for line in self._declare_streams():
             say("stream_declared", line=line)
         env = self._service_env(var)
         for name in installed_services(self.settings):
@@ -161,6 +178,17 @@ class System:
         for service in self.services:
             self._wait_healthy(service)
             say("service_ready", name=service.name, url=service.url, log=service.log_path)
+
+    def _declare_streams(self, timeout: float = 30.0) -> list[str]:
+        """A new cluster elects its JetStream leader in a few seconds: until then stream requests fail."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return asyncio.run(declare_streams(self.settings))
+            except Exception:
+                if len(self.nats_servers) < 2 or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def _service_env(self, var: Path) -> dict[str, str]:
         env = dict(os.environ)
@@ -189,17 +217,18 @@ class System:
     def supervise(self, say: Say, stop_requested: threading.Event) -> None:
         """Restart nats-server or a service that died (at most 5 times each) until asked to stop.
         Services reconnect to a restarted nats-server by themselves (nats-py retries for ever)."""
-        nats_restarts = 0
-        watcher = LinkWatcher(self.settings, f"http://127.0.0.1:{self.nats_server.monitor_port}") if self.nats_server else None
+        nats_restarts = {server.server_name: 0 for server in self.nats_servers}
+        monitors = [f"http://127.0.0.1:{server.monitor_port}" for server in self.nats_servers]
+        watcher = LinkWatcher(self.settings, monitors) if monitors else None
         while not stop_requested.is_set():
             if watcher is not None:
                 self._watch_links(watcher, say)
-            server = self.nats_server
-            if server is not None and server.process is not None and server.process.poll() is not None and nats_restarts < 5:
-                nats_restarts += 1
-                say("nats_restarted", code=server.process.returncode, log=server.log_file)
-                server.start()
-                record_child(self.settings.var_dir.resolve() / "run", "nats-server", server.process)
+            for server in self.nats_servers:
+                if server.process is not None and server.process.poll() is not None and nats_restarts[server.server_name] < 5:
+                    nats_restarts[server.server_name] += 1
+                    say("nats_restarted", code=server.process.returncode, log=server.log_file)
+                    server.start()
+                    record_child(self.settings.var_dir.resolve() / "run", _pid_name(server), server.process)
             for service in self.services:
                 if not service.alive() and service.restarts < 5:
                     service.restarts += 1
@@ -219,10 +248,15 @@ class System:
     def stop(self) -> None:
         for service in reversed(self.services):
             service.stop()
-        if self.nats_server:
-            self.nats_server.stop()
+        for server in self.nats_servers:
+            server.stop()
         for pid_file in (self.settings.var_dir.resolve() / "run").glob("*.pid"):
             pid_file.unlink(missing_ok=True)
+
+
+def _pid_name(server: NatsServer) -> str:
+    """nats-server, or nats-server--2 for the second server of a cluster."""
+    return "nats-server" + server.server_name.removeprefix("thidua-").partition("--")[1] + server.server_name.partition("--")[2]
 
 
 # --- children left behind by a launcher that was killed outright (SIGKILL, power loss) ---------------
@@ -235,7 +269,7 @@ def record_child(run_dir: Path, name: str, process: subprocess.Popen[bytes] | No
 def stop_leftover_children(run_dir: Path) -> list[int]:
     """Stop processes an earlier `up` started and could not stop; only ours (checked by command line)."""
     stopped = []
-    pid_files = sorted(run_dir.glob("*.pid"), key=lambda f: f.stem == "nats-server") if run_dir.exists() else []
+    pid_files = sorted(run_dir.glob("*.pid"), key=lambda f: f.stem.startswith("nats-server")) if run_dir.exists() else []
     for pid_file in pid_files:  # services first, NATS last, as a clean stop does
         pid = int(pid_file.read_text().strip() or 0)
         if pid and _is_ours(pid):

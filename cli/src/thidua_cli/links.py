@@ -3,6 +3,7 @@ stream (at the centre: each province, up; on a province: each centre chain, down
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ class Link:
 
 
 async def read_links(settings: Settings) -> list[Link]:
-    nc = await nats.connect(settings.effective_nats_url, connect_timeout=5, **identity_for(settings, TOOLS_IDENTITY).connect_options())
+    nc = await nats.connect(settings.nats_servers, connect_timeout=5, **identity_for(settings, TOOLS_IDENTITY).connect_options())
     try:
         reply = await nc.request(f"$JS.API.STREAM.INFO.{EVENTS_STREAM}", b"", timeout=5)
     finally:
@@ -65,10 +66,10 @@ class LinkWatcher:
     RECHECK_SECONDS = 2.0
     GIVE_UP_SECONDS = 30.0
 
-    def __init__(self, settings: Settings, monitor_url: str) -> None:
+    def __init__(self, settings: Settings, monitor_urls: list[str]) -> None:
         self.settings = settings
-        self.monitor_url = monitor_url
-        self._connections: set[tuple[str, object]] = set()
+        self.monitor_urls = monitor_urls  # every server of the node (a centre's cluster: links reach any)
+        self._connections: set[tuple[str, str, object]] = set()
         self._settling: dict[str, tuple[float, float]] = {}  # node -> (link back at, last set up at)
 
     async def check(self) -> list[str]:
@@ -77,14 +78,17 @@ class LinkWatcher:
 
         import httpx
 
+        leafs = []
         async with httpx.AsyncClient(timeout=2) as client:
-            leafz = (await client.get(f"{self.monitor_url}/leafz")).json()
-        # A connection is its node and its connection id: a link that dropped and came back between two
-        # looks is a new connection too.
-        connections = {(leaf.get("name", "").removeprefix("thidua-"), leaf.get("id")) for leaf in leafz.get("leafs") or []}
-        connected = {node for node, _ in connections}
+            for url in self.monitor_urls:
+                with contextlib.suppress(httpx.HTTPError):  # a server of a cluster may be down
+                    leafs += [(url, leaf) for leaf in (await client.get(f"{url}/leafz")).json().get("leafs") or []]
+        # A connection is its node, server and connection id: a link that dropped and came back between
+        # two looks is a new connection too. Servers are named thidua-<node>[--<n> in a cluster].
+        connections = {(leaf.get("name", "").removeprefix("thidua-").partition("--")[0], url, leaf.get("id")) for url, leaf in leafs}
+        connected = {node for node, _, _ in connections}
         now = time.monotonic()
-        due = sorted({node for node, _ in connections - self._connections})
+        due = sorted({node for node, _, _ in connections - self._connections})
         for node in due:
             self._settling[node] = (now, 0.0)
         self._connections = connections

@@ -56,15 +56,16 @@ def up(
     ctx: typer.Context,
     node: Annotated[str | None, typer.Option("--node", help="Mã nút tỉnh / provincial node id (default: the centre, vn)")] = None,
     centre: Annotated[str | None, typer.Option("--centre", help="URL liên kết tới trung tâm / the centre's leaf URL (nats-leaf://host:7422)")] = None,
+    cluster: Annotated[int | None, typer.Option("--cluster", min=1, max=5, help="Số máy chủ NATS thành cụm / nats-servers in one cluster (3: streams R3)")] = None,
 ) -> None:
     """Chạy toàn bộ hệ thống / run the whole system (Ctrl-C stops it)."""
     from thidua_cli.launcher import System
     from thidua_shared.logging import configure_logging
 
     c: Context = ctx.obj
-    if node or centre:
-        c.settings = Settings(**{**c.settings.model_dump(exclude_unset=True), **({"node": node} if node else {}),
-                                 **({"centre_url": centre} if centre else {})})
+    overrides = {k: v for k, v in {"node": node, "centre_url": centre, "cluster_size": cluster}.items() if v is not None}
+    if overrides:
+        c.settings = Settings(**overrides)
     configure_logging(c.settings)
     lock = _take_lock(c)
     system = System(c.settings)
@@ -143,6 +144,13 @@ def nats_credentials(
     settings = c.settings.model_copy(update={"credentials": out})
     (out / "accounts.conf").parent.mkdir(parents=True, exist_ok=True)
     (out / "accounts.conf").write_text(accounts_block(settings, installed_services(settings)))
+    if settings.is_province:
+        from thidua_cli.credentials import leafnodes_block
+
+        # The link's seed is in it: readable by the owner only.
+        path = out / "leafnodes.conf"
+        path.touch(mode=0o600)
+        path.write_text(leafnodes_block(settings))
     c.say("credentials_written", path=out)
 
 
@@ -192,7 +200,7 @@ def events_verify(ctx: typer.Context) -> None:
     from thidua_shared.topology import TOOLS_IDENTITY
 
     c: Context = ctx.obj
-    envelopes = asyncio.run(read_stream(c.settings.effective_nats_url, identity_for(c.settings, TOOLS_IDENTITY)))
+    envelopes = asyncio.run(read_stream(c.settings.nats_servers, identity_for(c.settings, TOOLS_IDENTITY)))
     all_ok = True
     for report in verify_stream(envelopes, c.settings.keys_dir):
         if report.missing_key:

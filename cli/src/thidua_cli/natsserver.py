@@ -44,6 +44,8 @@ class NatsServer:
     leaf_listen_port: int | None = None
     # A provincial node connects to the centre: (leaf URL, the link's NKey seed, the local account bridged).
     leaf_remote: tuple[str, str, str] | None = None
+    # A cluster: its name, this server's route port, and every member's route port (its own included).
+    cluster: tuple[str, int, tuple[int, ...]] | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -60,7 +62,22 @@ class NatsServer:
             f'jetstream {{\n  store_dir: "{self.store_dir}"{domain}\n}}\n'
             + (self.accounts or "")
             + self._leafnodes_text()
+            + self._cluster_text()
         )
+
+    def _cluster_text(self) -> str:
+        if self.cluster is None:
+            return ""
+        name, port, members = self.cluster
+        routes = ", ".join(f'"nats-route://127.0.0.1:{p}"' for p in members if p != port)
+        return f'cluster {{\n  name: "{name}"\n  listen: 127.0.0.1:{port}\n  routes: [{routes}]\n}}\n'
+
+    def kill(self) -> None:
+        """As a power cut would: no clean shutdown."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
 
     def _leafnodes_text(self) -> str:
         if self.leaf_listen_port is not None:
@@ -68,11 +85,7 @@ class NatsServer:
             return f"leafnodes {{\n  listen: 127.0.0.1:{self.leaf_listen_port}\n  no_advertise: true\n}}\n"
         if self.leaf_remote is not None:
             url, seed, account = self.leaf_remote
-            return (
-                'leafnodes {\n  reconnect: "2s"\n  remotes: [{\n'
-                f'    url: "{url}"\n    nkey: "{seed}"\n    account: "{account}"\n    ignore_discovered_servers: true\n'
-                "  }]\n}\n"
-            )
+            return leaf_remote_text(url, seed, account)
         return ""
 
     def start(self, timeout: float = 15.0) -> "NatsServer":
@@ -118,3 +131,13 @@ class NatsServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+def leaf_remote_text(url: str, seed: str, account: str) -> str:
+    """A provincial node's link to the centre: reconnect every 2 s, to this URL only (not to the
+    addresses the centre advertises: the province's network decides how to reach the centre)."""
+    return (
+        'leafnodes {\n  reconnect: "2s"\n  remotes: [{\n'
+        f'    url: "{url}"\n    nkey: "{seed}"\n    account: "{account}"\n    ignore_discovered_servers: true\n'
+        "  }]\n}\n"
+    )

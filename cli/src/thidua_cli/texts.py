@@ -28,8 +28,7 @@ add_messages(
         "admin_token_kept": ("Mã truy cập quản trị nằm ở {path}", "The admin access token is in {path}"),
         "node_identity": ("Nút {node}: khóa ký công khai ở {key}", "Node {node}: public signing key at {key}"),
         "node_link_key": ("Khóa liên kết (đăng ký ở trung tâm bằng --link-key): {key}", "Link key (register it at the centre with --link-key): {key}"),
-        "node_code_invalid": ("Mã nút không hợp lệ: {code}", "Not a valid node id: {code}"),
-        "node_key_invalid": ("Khóa không dùng được ({path}): {reason}", "Unusable key ({path}): {reason}"),
+        "node_key_unusable": ("Khóa không dùng được ({path}): {reason}", "Unusable key ({path}): {reason}"),
         "node_trusted": ("Đã tin sự kiện của nút {node} (khóa: {path})", "Events of node {node} are trusted (key: {path})"),
         "node_link_registered": (
             "Đã nhận liên kết của nút {node}; khởi động lại `thidua up` để áp dụng",
@@ -45,6 +44,10 @@ add_messages(
         "links_cut_since": ("mất liên lạc từ {since}", "cut off since {since}"),
         "links_unreadable": ("Không đọc được liên kết: {reason}", "Cannot read the links: {reason}"),
         "link_resumed": ("Liên kết với nút {node} đã thông lại: nhận tiếp sự kiện ngay", "The link with node {node} is back: its events flow again now"),
+        "node_key_registered": (
+            "Đã công bố khóa {fingerprint} của nút {node}: mọi nút sẽ tin sự kiện ký bằng khóa này",
+            "Key {fingerprint} of node {node} is registered: every node will trust events signed with it",
+        ),
         "system_ready": ("Hệ thống đã sẵn sàng. Nhấn Ctrl-C để dừng.", "The system is ready. Press Ctrl-C to stop."),
         "system_stopping": ("Đang dừng hệ thống...", "Stopping the system..."),
         "system_stopped": ("Đã dừng. Dữ liệu được giữ trong {var}.", "Stopped. Data is kept in {var}."),

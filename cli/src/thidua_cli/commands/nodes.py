@@ -38,25 +38,48 @@ def identity(ctx: typer.Context) -> None:
 def trust(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Mã nút / node id (vn, hp, ...)")],
-    signing_key: Annotated[Path, typer.Option("--signing-key", help="Khóa công khai Ed25519 của nút (.pem) / the node's public key")],
+    signing_key: Annotated[Path | None, typer.Option("--signing-key", help="Khóa công khai Ed25519 của nút (.pem) / the node's public key")] = None,
     link_key: Annotated[str | None, typer.Option("--link-key", help="Ở trung tâm: khóa NKey của liên kết tỉnh / at the centre: the province's link NKey")] = None,
 ) -> None:
-    """Tin sự kiện của một nút khác; ở trung tâm, nhận liên kết của tỉnh (khởi động lại `up`)
-    / trust another node's events; at the centre, accept the province's link (restart `up`)."""
+    """Tin khóa của một nút, đặt bằng tay (khóa của trung tâm ở tỉnh: gốc tin cậy); ở trung tâm, nhận liên kết của tỉnh
+    (khởi động lại `up`). Khóa của tỉnh nên công bố bằng `nodes register` để mọi nút đều tin
+    / trust a node's key by hand (the centre's, on a province: the root of trust); at the centre, accept a
+    province's link (restart `up`). A province's key is better vouched for with `nodes register`: every node then trusts it."""
     c: Context = ctx.obj
     code = _node_code(c, code)
-    try:
-        load_public_key(signing_key)
-    except (OSError, ValueError) as exc:
-        raise c.fail("node_key_invalid", path=signing_key, reason=str(exc)) from None
-    target = public_key_path(c.settings.trusted_keys_dir, code)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if signing_key.resolve() != target.resolve():
-        shutil.copyfile(signing_key, target)
-    c.say("node_trusted", node=code, path=target)
+    if signing_key is not None:
+        try:
+            load_public_key(signing_key)
+        except (OSError, ValueError) as exc:
+            raise c.fail("node_key_unusable", path=signing_key, reason=str(exc)) from None
+        target = public_key_path(c.settings.trusted_keys_dir, code)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if signing_key.resolve() != target.resolve():
+            shutil.copyfile(signing_key, target)
+        c.say("node_trusted", node=code, path=target)
     if link_key is not None:
         try:
             register_link(c.settings, code, link_key)
         except ValueError as exc:
-            raise c.fail("node_key_invalid", path=link_key, reason=str(exc)) from None
+            raise c.fail("node_key_unusable", path=link_key, reason=str(exc)) from None
         c.say("node_link_registered", node=code)
+
+
+@nodes_app.command("register")
+def register(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Mã nút / node id (hp, ...)")],
+    signing_key: Annotated[Path, typer.Option("--signing-key", help="Khóa công khai Ed25519 của nút (.pem) / the node's public key")],
+    reason: Annotated[str, typer.Option("--reason", help="Lý do: đăng ký, thay khóa / why: registration, rotation")],
+    link_key: Annotated[str | None, typer.Option("--link-key", help="Khóa NKey của liên kết / the link's NKey")] = None,
+) -> None:
+    """Ở trung tâm: công bố khóa của một nút bằng sự kiện có chữ ký, mọi nút sẽ tin khóa này (cũng dùng để thay khóa)
+    / at the centre: vouch for a node's key with a signed event; every node then trusts it (also a rotation)."""
+    c: Context = ctx.obj
+    code = _node_code(c, code)
+    try:
+        pem = signing_key.read_text()
+    except OSError as exc:
+        raise c.fail("node_key_unusable", path=signing_key, reason=str(exc)) from None
+    body = c.client("registry").call("POST", f"/nodes/{code}/keys", json={"public_key_pem": pem, "link_key": link_key, "reason": reason})
+    c.say("node_key_registered", node=code, fingerprint=body["fingerprint"])

@@ -41,6 +41,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ),
         "nothing_to_change": ("Không có thay đổi nào.", "Nothing to change."),
         "cluster_not_found": ("Không tìm thấy cụm/khối thi đua «{ref}».", "Cluster or block '{ref}' not found."),
+        "node_code_invalid": ("Mã nút không hợp lệ: {code}", "Not a valid node id: {code}"),
 }
 
 

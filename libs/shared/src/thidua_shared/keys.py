@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -17,6 +18,25 @@ def private_key_path(keys_dir: Path, node: str) -> Path:
 
 def public_key_path(keys_dir: Path, node: str) -> Path:
     return keys_dir / f"{node}.ed25519.pub.pem"
+
+
+def registered_key_path(keys_dir: Path, node: str, key: Ed25519PublicKey) -> Path:
+    """Where a key registered for `node` by the centre is kept, beside any earlier one (rotation)."""
+    return keys_dir / f"{node}.{fingerprint(key)}.ed25519.pub.pem"
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def public_key_from_raw(raw: bytes) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def write_public_key(path: Path, key: Ed25519PublicKey) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
 
 
 def ensure_node_key(keys_dir: Path, node: str) -> Ed25519PrivateKey:
@@ -58,29 +78,34 @@ def derive_secret(key: Ed25519PrivateKey, purpose: str) -> bytes:
 class TrustedKeys:
     """The public keys of the nodes whose events this process accepts.
 
-    They come from a directory the process was configured with (`<node>.ed25519.pub.pem`),
-    never from an event: an event names its node, and the key for that node is looked up
-    here. A node unknown at first is looked up again on disk (a key added later is found),
-    at most once a second so that a stream of forged names cannot make it read the disk
-    for every message."""
+    They come from a directory the process was configured with, never from an event's own
+    claim: `<node>.ed25519.pub.pem` (the key configured by hand: the centre's, the root of trust)
+    and `<node>.<fingerprint>.ed25519.pub.pem` (keys the centre registered by a signed event, see
+    `registry.node_key_registered`). A node may have several: after a rotation, events signed with
+    the earlier key still verify. A node unknown at first, or a signature no known key verifies,
+    makes the directory be read again, at most once a second per node, so that a stream of forged
+    names cannot make it read the disk for every message."""
 
     RELOAD_INTERVAL = 1.0
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._keys: dict[str, Ed25519PublicKey] = {}
-        self._missed_at: dict[str, float] = {}
+        self._keys: dict[str, list[Ed25519PublicKey]] = {}
+        self._read_at: dict[str, float] = {}
+
+    def keys_for(self, node: str, reload: bool = False) -> list[Ed25519PublicKey]:
+        keys = self._keys.get(node)
+        if keys and not reload:
+            return keys
+        now = time.monotonic()
+        if now - self._read_at.get(node, -self.RELOAD_INTERVAL) < self.RELOAD_INTERVAL or "/" in node:
+            return keys or []
+        self._read_at[node] = now
+        paths = [public_key_path(self.directory, node), *sorted(self.directory.glob(f"{node}.*.ed25519.pub.pem"))]
+        self._keys[node] = keys = [load_public_key(p) for p in paths if p.is_file()]
+        return keys
 
     def key_for(self, node: str) -> Ed25519PublicKey | None:
-        key = self._keys.get(node)
-        if key is not None:
-            return key
-        now = time.monotonic()
-        if now - self._missed_at.get(node, -self.RELOAD_INTERVAL) < self.RELOAD_INTERVAL:
-            return None
-        path = public_key_path(self.directory, node)
-        if "/" in node or not path.is_file():
-            self._missed_at[node] = now
-            return None
-        self._keys[node] = key = load_public_key(path)
-        return key
+        """The first of the node's keys (None: the node is not trusted)."""
+        keys = self.keys_for(node)
+        return keys[0] if keys else None

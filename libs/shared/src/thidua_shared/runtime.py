@@ -145,7 +145,10 @@ class ServiceRuntime(Generic[R]):
     @property
     def all_consumers(self) -> list[ConsumerSpec]:
         """The service's own consumers and the platform's token replica."""
-        platform = [token_replica_consumer(self.name, self.tables)] if self.info.replicates_tokens else []
+        platform = (
+            [token_replica_consumer(self.name, self.tables, self.settings.trusted_keys_dir, self.settings.centre_node)]
+            if self.info.replicates_tokens else []
+        )
         return [*self.consumers, *platform]
 
     async def start(self) -> None:
@@ -153,12 +156,12 @@ class ServiceRuntime(Generic[R]):
         self.db = Database.from_url(self.database_url)
         self.source = EventSource(self.settings.node, self.name, ensure_node_key(self.settings.keys_dir, self.settings.node))
         self.trusted_keys = TrustedKeys(self.settings.trusted_keys_dir)
-        url = self.settings.effective_nats_url
+        servers = self.settings.nats_servers
         self.identity = identity_for(self.settings, self.name)
         if self.identity.seed_file is None:
             log.warning("nats.no_credentials", identity=self.name, hint="the server will refuse the connection unless it runs without authentication")
         self.broker = NatsBroker(
-            url, name=f"{self.settings.node}.{self.name}", max_reconnect_attempts=-1, inbox_prefix=self.identity.inbox_prefix,
+            servers, name=f"{self.settings.node}.{self.name}", max_reconnect_attempts=-1, inbox_prefix=self.identity.inbox_prefix,
             security=NatsNKey.from_file(self.identity.seed_file) if self.identity.seed_file else None, apply_types=False,
         )
         await self.broker.connect()
@@ -175,7 +178,7 @@ class ServiceRuntime(Generic[R]):
         for hook in self.on_started:
             await hook(self)
         tune_garbage_collector()
-        log.info("service.started", database=self.db.engine.dialect.name, nats=url)
+        log.info("service.started", database=self.db.engine.dialect.name, nats=",".join(servers))
 
     async def stop(self) -> None:
         """Stop in order (jobs, relay, consumers, NATS, database), each step bounded: shutting down never hangs."""

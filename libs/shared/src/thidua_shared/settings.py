@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     nats_port: int = Field(4322, description="Client port of the embedded nats-server")
     nats_monitor_port: int = Field(8322, description="Monitoring port of the embedded nats-server")
     stream_replicas: int = Field(1, ge=1, le=5)
+    cluster_size: int = Field(1, ge=1, le=5, description="Embedded: how many nats-servers form the centre's cluster (3 in production)")
+    cluster_port: int = Field(6322, description="Embedded cluster: route port of the first server (the others follow)")
     outbox_alarm_seconds: int = Field(60, ge=1, description="/health answers 503 once an event has waited this long to be published")
     max_upload_mb: int = Field(20, ge=1, le=1024, description="Largest file accepted by an upload")
     max_unpacked_mb: int = Field(100, ge=1, le=4096, description="Largest size an uploaded .xlsx may unpack to")
@@ -95,7 +97,19 @@ class Settings(BaseSettings):
 
     @property
     def effective_nats_url(self) -> str:
-        return self.nats_url or f"nats://127.0.0.1:{self.nats_port}"
+        """One URL, or several separated by commas (a cluster)."""
+        if self.nats_url:
+            return self.nats_url
+        return ",".join(f"nats://127.0.0.1:{self.nats_port + i}" for i in range(self.cluster_size))
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """The URLs to connect to (the client also learns the rest of a cluster from the first it reaches)."""
+        return [url.strip() for url in self.effective_nats_url.split(",") if url.strip()]
+
+    @property
+    def effective_stream_replicas(self) -> int:
+        return max(self.stream_replicas, min(self.cluster_size, 3))
 
 
 class ServiceSettings(BaseSettings):

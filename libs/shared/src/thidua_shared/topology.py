@@ -15,7 +15,8 @@ from dataclasses import dataclass
 REGISTRY_UNIT_EVENTS = (
     "registry.unit_registered", "registry.unit_updated", "registry.unit_merged", "registry.unit_dissolved",
 )
-TOKEN_EVENTS = ("registry.access_token_issued", "registry.access_token_revoked")
+# Every service's platform replica: access tokens and the node keys the centre registered.
+TOKEN_EVENTS = ("registry.access_token_issued", "registry.access_token_revoked", "registry.node_key_registered")
 # What thidua_shared.registry_replica keeps: units (mergers included), clusters, members and leaders per year.
 REGISTRY_REPLICA_EVENTS = (
     *REGISTRY_UNIT_EVENTS, "registry.cluster_formed", "registry.cluster_membership_changed", "registry.cluster_leader_elected",

@@ -1,7 +1,9 @@
-"""Every service's copy of the access tokens, from the registry's events only.
+"""Every service's copy of the access tokens and of the node keys, from the registry's events only.
 
 A token is issued once and revoked at most once; as a replica that never goes back in
-time, a revocation is never undone by a late copy of the issue.
+time, a revocation is never undone by a late copy of the issue. A node key registered by the
+centre is written beside the configured keys (`TrustedKeys` reads both); only the centre's
+registry chain is believed.
 """
 
 from __future__ import annotations
@@ -12,16 +14,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.db import dialect_insert
 from thidua_shared.events.catalog import Event
-from thidua_shared.events.registry import AccessTokenIssued, AccessTokenRevoked
+import base64
+from pathlib import Path
+
+import structlog
+
+from thidua_shared.events.registry import AccessTokenIssued, AccessTokenRevoked, NodeKeyRegistered
+from thidua_shared.keys import public_key_from_raw, registered_key_path, write_public_key
 from thidua_shared.messaging.consumer import ConsumerSpec
 from thidua_shared.messaging.replica import Projection
 from thidua_shared.messaging.tables import MessagingTables
 
 TOKEN_EVENTS = (AccessTokenIssued.event_type, AccessTokenRevoked.event_type)
+log = structlog.get_logger("thidua.access")
 
 
-def token_replica_consumer(service: str, tables: MessagingTables) -> ConsumerSpec:
-    """The durable consumer `<service>-tokens` on the registry's chains."""
+def token_replica_consumer(service: str, tables: MessagingTables, keys_dir: Path | None = None, centre: str = "vn") -> ConsumerSpec:
+    """The durable consumer `<service>-tokens` on the registry's chains: tokens, and node keys into `keys_dir`."""
     tokens = tables.access_tokens
 
     async def apply(session: AsyncSession, events: list[Event[Any]]) -> None:
@@ -50,5 +59,16 @@ def token_replica_consumer(service: str, tables: MessagingTables) -> ConsumerSpe
                 statement.on_conflict_do_update(index_elements=[tokens.c.id], set_={"revoked_at": e.occurred_at})
             )
 
+    async def keep_keys(session: AsyncSession, events: list[Event[Any]]) -> None:
+        for e in events:
+            if e.envelope.node != centre:
+                log.warning("node_key.ignored", node=e.payload.node, from_node=e.envelope.node, reason="only the centre registers keys")
+                continue
+            if keys_dir is not None:
+                key = public_key_from_raw(base64.b64decode(e.payload.public_key))
+                write_public_key(registered_key_path(keys_dir, e.payload.node, key), key)  # the same file again is harmless
+
     projection = Projection(kind="access_token", key=lambda e: e.payload.token_id, apply=apply)
-    return ConsumerSpec(name=f"{service}-tokens", source="registry", projections={t: projection for t in TOKEN_EVENTS})
+    keys = Projection(kind="node_key", key=lambda e: f"{e.payload.node}:{e.payload.public_key}", apply=keep_keys)
+    return ConsumerSpec(name=f"{service}-tokens", source="registry",
+                        projections={**{t: projection for t in TOKEN_EVENTS}, NodeKeyRegistered.event_type: keys})

@@ -171,8 +171,10 @@ def subject_for(node: str, event_type: str) -> str:
     return f"{SUBJECT_PREFIX}.{node}.{service}.{name}"
 
 
-def verify_chain(envelopes: list[Envelope], public_key: Ed25519PublicKey | None = None) -> list[str]:
-    """Check one (node, service) chain in stream order; return the problems found (empty: intact)."""
+def verify_chain(envelopes: list[Envelope], public_key: Ed25519PublicKey | list[Ed25519PublicKey] | None = None) -> list[str]:
+    """Check one (node, service) chain in stream order; return the problems found (empty: intact).
+    With several keys (a node's keys before and after a rotation) any of them may have signed."""
+    keys = public_key if isinstance(public_key, list) else [public_key] if public_key is not None else []
     problems: list[str] = []
     previous_hash, expected_sequence = GENESIS_HASH, None
     for env in envelopes:
@@ -185,7 +187,7 @@ def verify_chain(envelopes: list[Envelope], public_key: Ed25519PublicKey | None 
             problems.append(f"{env.id}: prev_hash does not match the previous event")
         if not env.hash_is_valid():
             problems.append(f"{env.id}: hash does not match its content")
-        if public_key is not None and not env.signature_is_valid(public_key):
+        if keys and not any(env.signature_is_valid(key) for key in keys):
             problems.append(f"{env.id}: signature is not valid for this node's key")
         previous_hash, expected_sequence = env.hash, env.sequence + 1
     return problems

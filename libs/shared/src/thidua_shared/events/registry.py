@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from thidua_shared.events.catalog import EventPayload, event_payload
 from thidua_shared.roles import Role
@@ -152,3 +152,16 @@ class AccessTokenIssued(EventPayload):
 class AccessTokenRevoked(EventPayload):
     token_id: str
     token_hash: str
+
+
+@event_payload("registry.node_key_registered", aggregate_kind="node")
+class NodeKeyRegistered(EventPayload):
+    """The centre vouches for a node's signing key (a province's, or its own new one after a
+    rotation). Every service keeps the keys it learns this way beside the ones configured by hand;
+    only the centre's registry chain is believed, and earlier keys stay: events signed before a
+    rotation still verify."""
+
+    node: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
+    public_key: str = Field(pattern=r"^[A-Za-z0-9+/]{43}=$", description="Ed25519 public key, 32 bytes in base64")
+    link_key: str | None = Field(None, pattern=r"^U[A-Z2-7]{55}$", description="the node's leaf link NKey, if any")
+    reason: str = Field(max_length=500)

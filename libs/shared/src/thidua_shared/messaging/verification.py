@@ -88,9 +88,14 @@ class EventVerifier:
         return accepted, rejected
 
     def _signed(self, item: Received[T]) -> bool:
-        key = self.keys.key_for(item.envelope.node)
-        self.signatures_checked += 1
-        return key is not None and item.envelope.signature_matches(item.body_hash, key)
+        """Signed with one of the node's keys; if none verifies, the keys are read again once (a key
+        registered a moment ago, a rotation) before the event is refused."""
+        for reload in (False, True):
+            for key in self.keys.keys_for(item.envelope.node, reload=reload):
+                self.signatures_checked += 1
+                if item.envelope.signature_matches(item.body_hash, key):
+                    return True
+        return False
 
 
 def _bad_signature(item: Received[T]) -> str:

@@ -73,5 +73,9 @@ add_messages(
             "Mã «{code}» xuất hiện lần nữa trong tệp (dòng {first}).",
             "Code '{code}' appears again in the file (row {first}).",
         ),
+        "node_key_invalid": (
+            "Khóa công khai không hợp lệ: cần khóa Ed25519 dạng PEM (tệp <nút>.ed25519.pub.pem).",
+            "Not a valid public key: an Ed25519 key in PEM is needed (the file <node>.ed25519.pub.pem).",
+        ),
     }
 )

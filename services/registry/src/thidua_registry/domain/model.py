@@ -205,3 +205,17 @@ def national_id_digest(number: str, secret: bytes) -> str:
     if not NATIONAL_ID_PATTERN.match(digits):
         raise Invalid("national_id_invalid")
     return hmac.new(secret, digits.encode(), hashlib.sha256).hexdigest()
+
+
+def node_public_key(pem: str) -> "Ed25519PublicKey":
+    """A node's signing key as an officer pastes it (PEM); refused with a reason if it is not Ed25519."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = serialization.load_pem_public_key(pem.strip().encode())
+    except ValueError:
+        raise Invalid("node_key_invalid") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise Invalid("node_key_invalid")
+    return key

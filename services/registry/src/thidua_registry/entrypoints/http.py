@@ -237,6 +237,12 @@ async def revoke_token(token_id: str, runtime: RuntimeDep, principal: PrincipalD
     await services.revoke_token(runtime.uow(), principal, token_id)
 
 
+@router.post("/nodes/{node}/keys", status_code=status.HTTP_201_CREATED, response_model=out.NodeKeyRegistered, tags=["access"],
+             summary="Đăng ký khóa ký của một nút (tỉnh, hoặc thay khóa) / register a node's signing key (a province, a rotation)")
+async def register_node_key(node: str, command: cmd.RegisterNodeKey, runtime: RuntimeDep, principal: PrincipalDep) -> out.NodeKeyRegistered:
+    return out.NodeKeyRegistered(node=node, fingerprint=await services.register_node_key(runtime.uow(), principal, node, command))
+
+
 @router.get("/me", response_model=out.WhoAmI, tags=["access"], summary="Mã truy cập đang dùng / who am I")
 async def whoami(principal: PrincipalDep) -> out.WhoAmI:
     return out.WhoAmI(holder_name=principal.holder_name, role=principal.role, scope_unit_id=principal.scope_unit_id,

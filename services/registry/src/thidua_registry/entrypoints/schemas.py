@@ -68,6 +68,15 @@ class PersonOut(BaseModel):
     has_national_id: bool
 
 
+class NodeKeyRegistered(BaseModel):
+    node: str
+    fingerprint: str
+    note: str = (
+        "Mọi nút sẽ tin sự kiện ký bằng khóa này; khóa cũ vẫn được tin cho sự kiện đã ký trước đó."
+        " / Every node will trust events signed with this key; earlier keys still verify what they signed."
+    )
+
+
 class TokenIssued(BaseModel):
     id: str
     token: str

@@ -76,3 +76,11 @@ class IssueToken(Command):
     role: Role
     scope_unit: Ref | None = Field(None, description="Phạm vi: một đơn vị và cây con của nó / scope unit")
     person: Ref | None = Field(None, description="Id người giữ mã / holder's person id")
+
+
+class RegisterNodeKey(Command):
+    """The centre vouches for a node's signing key: a province's, or a node's new key after a rotation."""
+
+    public_key_pem: str = Field(min_length=1, max_length=2000, description="Khóa công khai Ed25519 (PEM) / Ed25519 public key, PEM")
+    link_key: str | None = Field(None, pattern=r"^U[A-Z2-7]{55}$", description="Khóa NKey của liên kết / the node's leaf link NKey")
+    reason: str = Field(min_length=1, max_length=500, description="Lý do (đăng ký, thay khóa) / why: registration, rotation")

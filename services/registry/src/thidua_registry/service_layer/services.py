@@ -3,11 +3,16 @@ save, and record the events, all in one unit of work."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, replace
+
+from cryptography.hazmat.primitives import serialization
 
 from thidua_shared.access.tokens import Principal, hash_token, new_token
 from thidua_shared.errors import Conflict, Invalid, NotFound
 from thidua_shared.ids import new_id
+from thidua_shared.keys import fingerprint
+from thidua_shared.settings import NODE_PATTERN
 from thidua_shared.events import registry as ev
 from thidua_shared.events.envelope import SYSTEM_ACTOR
 from thidua_shared.messaging.unit_of_work import UnitOfWork
@@ -329,6 +334,21 @@ async def revoke_token(uow: RegistryUnitOfWork, principal: Principal, token_id: 
         await uow.repo.revoke_token(token_id)
         uow.record(ev.AccessTokenRevoked(token_id=token_id, token_hash=token.token_hash), aggregate_id=token_id, actor=principal.actor)
         await uow.commit()
+
+
+async def register_node_key(uow: RegistryUnitOfWork, principal: Principal, node: str, command: cmd.RegisterNodeKey) -> str:
+    """Record the centre's word for a node's key; every service then trusts events signed with it.
+    Returns the key's fingerprint."""
+    async with uow:
+        principal.require_role((Role.NATIONAL_ADMIN,))
+        if not NODE_PATTERN.match(node):
+            raise Invalid("node_code_invalid", code=node)
+        key = model.node_public_key(command.public_key_pem)
+        raw = base64.b64encode(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
+        uow.record(ev.NodeKeyRegistered(node=node, public_key=raw, link_key=command.link_key, reason=command.reason),
+                   aggregate_id=node, actor=principal.actor)
+        await uow.commit()
+    return fingerprint(key)
 
 
 async def ensure_bootstrap_token(uow: RegistryUnitOfWork, token_hash: str) -> bool:
