@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from thidua_shared.errors import Conflict, Forbidden, Invalid
 from thidua_shared.events.registry import (
     ClusterKind,
@@ -207,11 +210,8 @@ def national_id_digest(number: str, secret: bytes) -> str:
     return hmac.new(secret, digits.encode(), hashlib.sha256).hexdigest()
 
 
-def node_public_key(pem: str) -> "Ed25519PublicKey":
+def node_public_key(pem: str) -> Ed25519PublicKey:
     """A node's signing key as an officer pastes it (PEM); refused with a reason if it is not Ed25519."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
     try:
         key = serialization.load_pem_public_key(pem.strip().encode())
     except ValueError:

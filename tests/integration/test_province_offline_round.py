@@ -1,0 +1,215 @@
+"""The issue's offline scenario with the real services: Hải Phòng's node scores a whole round (reports,
+reviews, close, ranking) while its link to the centre is cut, as the centre launches a campaign and
+merges a unit; when the link returns both sides hold everything once, in order, and verify."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from thidua_cli.audit import verify_stream
+from thidua_shared.access.tokens import hash_token, new_token
+from thidua_shared.messaging.streams import EVENTS_STREAM
+from thidua_shared.topology import ADMIN_IDENTITY
+
+from tests.conftest import SecuredNats
+from tests.integration.conftest import RegistryClient, ScoringSystem
+from tests.nodes import Node, build_nodes
+from tests.scoring_block import BLOCK, THIS_YEAR, campaign_body, results_of, review_scores
+from tests.support import eventually
+
+pytestmark = pytest.mark.timeout(240)
+
+
+async def centre_events_on(node: Node, services: tuple[str, ...]) -> int:
+    """How many events of the centre's chains of `services` the node's log holds."""
+    nc = await node.connect(ADMIN_IDENTITY)
+    try:
+        total = 0
+        for service in services:
+            info = await nc.jetstream().stream_info(EVENTS_STREAM, subjects_filter=f"thidua.events.vn.{service}.>")
+            total += sum((info.state.subjects or {}).values())
+        return total
+    finally:
+        await nc.close()
+
+
+@dataclass
+class TwoNodes(ScoringSystem):
+    """Registry and campaigns on the centre's node, scoring on Hải Phòng's: the province's scoring sees
+    only what came down its link."""
+
+    centre: Node = None  # type: ignore[assignment]
+    province: Node = None  # type: ignore[assignment]
+
+    async def caught_up(self, timeout: float = 30.0) -> None:
+        """Everything the centre's registry and campaigns wrote has come down, then scoring applied it."""
+        await self.registry.events()
+        await self.campaigns_app.state.runtime.relay.publish_pending()  # type: ignore[attr-defined]
+        wanted = await centre_events_on(self.centre, ("registry", "campaigns"))
+
+        async def came_down() -> bool:
+            return await centre_events_on(self.province, ("registry", "campaigns")) >= wanted
+        await eventually(came_down, timeout, "the centre's events to come down to hp")
+        await super().caught_up(timeout)
+
+
+@pytest.fixture
+async def two_nodes(tmp_path, monkeypatch) -> AsyncIterator[TwoNodes]:
+    from thidua_campaigns.entrypoints.app import create_app as create_campaigns_app
+    from thidua_registry.entrypoints.app import create_app as create_registry_app
+    from thidua_scoring.entrypoints.app import create_app as create_scoring_app
+
+    nodes = await build_nodes(tmp_path, provinces=("hp",))
+    centre, province = nodes["vn"], nodes["hp"]
+    admin_token = new_token()
+    for service in ("registry", "campaigns", "scoring"):
+        monkeypatch.setenv(f"THIDUA_{service.upper()}_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / f'{service}.db'}")
+    monkeypatch.setenv("THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH", hash_token(admin_token))
+    apps = [create_registry_app(centre.settings), create_campaigns_app(centre.settings), create_scoring_app(province.settings)]
+    try:
+        async with AsyncExitStack() as stack:
+            for app in apps:
+                await stack.enter_async_context(app.router.lifespan_context(app))
+            clients = [await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"))
+                       for app, name in zip(apps, ("registry", "campaigns", "scoring"))]
+            secured = SecuredNats(centre.server, centre.settings.model_copy(update={"nats_url": centre.server.url}))
+            yield TwoNodes(RegistryClient(clients[0], admin_token, secured, secured.settings), clients[1], apps[1], clients[2], apps[2],
+                           centre=centre, province=province)
+    finally:
+        for node in nodes.values():
+            if node.watcher is not None:
+                node.watcher.cancel()
+            if node.link is not None:
+                await node.link.cut()
+            node.stop()
+
+
+async def setup_block(s: TwoNodes) -> dict:
+    r = s.registry
+    await r.unit("VCA", "Liên minh Hợp tác xã Việt Nam", "national_alliance")
+    await r.unit("LMHTX-31", "Liên minh HTX thành phố Hải Phòng", "provincial_alliance", "VCA", "31")
+    for code in BLOCK:
+        await r.unit(code, f"HTX Nông nghiệp {code[-1]}", "cooperative", "LMHTX-31")
+    await r.unit("LMHTX-30", "Liên minh HTX tỉnh Hải Dương", "provincial_alliance", "VCA", "30")
+    await r.post("/clusters", {"code": "KHOI-31-NN", "name": "Khối các HTX nông nghiệp Hải Phòng", "owner": "LMHTX-31", "kind": "block"})
+    await r.put(f"/clusters/KHOI-31-NN/members/{THIS_YEAR}", {"units": BLOCK})
+    assert (await r.post(f"/clusters/KHOI-31-NN/leaders/{THIS_YEAR}", {"leader": BLOCK[0], "deputy": BLOCK[1]})).status_code == 201
+    body = {**campaign_body(), "issuer": "LMHTX-31"}
+    drafted = await s.campaigns.post("/campaigns", json=body, headers=s.auth())
+    assert drafted.status_code == 201, drafted.text
+    campaign = (await s.campaigns.post(f"/campaigns/{drafted.json()['id']}/launch", headers=s.auth())).json()
+    for code in BLOCK:
+        registered = await s.campaigns.post(f"/campaigns/{campaign['id']}/registrations", headers=s.auth(), json={"unit": code, "targets": []})
+        assert registered.status_code == 201, registered.text
+    await s.caught_up()
+    return campaign
+
+
+async def both_sides_meet(s: TwoNodes) -> None:
+    """Once the link is back: every event of both sides on the other once, in chain order; logs verify."""
+    await s.caught_up()  # the centre's news came down and scoring applied them
+    province_chain = [e for e in await s.province.events() if e.chain == "hp.scoring"]
+
+    async def arrived() -> bool:
+        return sum(e.chain == "hp.scoring" for e in await s.centre.events()) == len(province_chain)
+    await eventually(arrived, 60, "hp's round to reach the centre")
+    centre_log, province_log = await s.centre.events(), await s.province.events()
+    assert [e.id for e in centre_log if e.chain == "hp.scoring"] == [e.id for e in province_chain]  # once, in order
+    assert any(e.type == "scoring.ranking_published" for e in province_chain)
+    for chain in ("vn.registry", "vn.campaigns"):
+        assert [e.id for e in province_log if e.chain == chain] == [e.id for e in centre_log if e.chain == chain]
+    for log, node in ((centre_log, s.centre), (province_log, s.province)):
+        assert [r.chain for r in verify_stream(log, node.settings.trusted_keys_dir) if r.problems or r.missing_key] == []
+
+
+async def score_round(s: TwoNodes, campaign: dict, leader: str, between: list) -> None:  # type: ignore[type-arg]
+    """Reports, a round, every review, the close; `between[i]()` runs after step i (cuts, restarts)."""
+    steps = iter(between)
+
+    async def next_step() -> None:
+        step = next(steps, None)
+        if step is not None:
+            await step()
+
+    for code in BLOCK:
+        sent = await s.scoring.post("/submissions", headers=s.auth(), json={
+            "campaign": campaign["id"], "unit": code, "period": "final", "results": results_of(code)})
+        assert sent.status_code == 201, sent.text
+    await next_step()
+    opened = await s.scoring.post("/rounds", headers=s.auth(leader), json={
+        "campaign": campaign["id"], "period": "final", "cluster": "KHOI-31-NN", "year": THIS_YEAR,
+        "rule": {"kind": "rotation", "reviewers_per_unit": 2}, "policy": {"aggregation": "mean", "decimals": 2}})
+    assert opened.status_code == 201, opened.text
+    round_ = opened.json()
+    await next_step()
+    for index, assignment in enumerate(round_["assignments"]):
+        reviewer, unit = assignment["reviewer"]["code"], assignment["unit"]["code"]
+        scores = [{**x, "points": "20"} if x["indicator_code"] == "1" else x for x in review_scores(BLOCK[0])]
+        done = await s.scoring.post(f"/rounds/{round_['id']}/reviews", headers=s.auth(), json={"reviewer": reviewer, "unit": unit, "scores": scores})
+        assert done.status_code == 201, done.text
+        if index == len(round_["assignments"]) // 2:
+            await next_step()
+    closed = await s.scoring.post(f"/rounds/{round_['id']}/close", headers=s.auth(leader))
+    assert closed.status_code == 200, closed.text
+    await s.scoring_app.state.runtime.relay.publish_pending()  # type: ignore[attr-defined]
+    await next_step()
+
+
+async def test_a_province_scores_a_whole_round_cut_off_while_the_centre_works_on(two_nodes: TwoNodes) -> None:
+    s = two_nodes
+    campaign = await setup_block(s)
+    leader = await s.token("cluster_leader", BLOCK[0], holder="Khối trưởng")
+
+    assert s.province.link is not None
+    await s.province.link.cut()
+    # Hải Phòng, cut off: reports, a round, every review, the close and its ranking.
+    await score_round(s, campaign, leader, [])
+
+    # Meanwhile the centre launches a campaign and merges Hải Dương's alliance into Hải Phòng's.
+    second = await s.campaigns.post("/campaigns", json={**campaign_body(), "title": "Phong trào thi đua đợt hai", "issuer": "LMHTX-31"},
+                                    headers=s.auth())
+    assert (await s.campaigns.post(f"/campaigns/{second.json()['id']}/launch", headers=s.auth())).status_code == 200
+    merged = await s.registry.post("/units/LMHTX-30/merge", {"successor": "LMHTX-31", "effective_date": f"{THIS_YEAR}-07-01"})
+    assert merged.status_code == 200, merged.text
+    await s.registry.events()
+    await s.campaigns_app.state.runtime.relay.publish_pending()  # type: ignore[attr-defined]
+    centre_log = await s.centre.events()
+    assert not any(e.chain == "hp.scoring" for e in centre_log), "the link was not cut"
+
+    await s.province.link.restore()
+    await both_sides_meet(s)
+
+    # The province's replicas took the merger and the new campaign in, as the centre has them.
+    from thidua_scoring.adapters import tables
+
+    runtime = s.scoring_app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.db.sessions() as session:
+        status = await session.scalar(select(tables.registry.units.c.status).where(tables.registry.units.c.code == "LMHTX-30"))
+        launched = await session.scalar(select(tables.replica_campaigns.c.status).where(tables.replica_campaigns.c.id == second.json()["id"]))
+    assert (status, launched) == ("merged", "launched")
+
+
+async def test_cut_and_restored_mid_round_and_restarted_while_cut_off(two_nodes: TwoNodes) -> None:
+    s = two_nodes
+    campaign = await setup_block(s)
+    leader = await s.token("cluster_leader", BLOCK[0], holder="Khối trưởng")
+    link = s.province.link
+    assert link is not None
+
+    async def flap() -> None:
+        await link.restore()
+        await link.cut()
+
+    async def restart_cut_off() -> None:  # the province's server goes down and comes back, still cut off
+        s.province.stop()
+        s.province.start()
+
+    await link.cut()
+    await score_round(s, campaign, leader, [flap, restart_cut_off, flap, link.restore])
+    await both_sides_meet(s)
