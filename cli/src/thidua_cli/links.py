@@ -106,12 +106,11 @@ class LinkWatcher:
     async def _set_up_again(self, nodes: list[str], now: float) -> list[str]:
         if not nodes:
             return []
-        from thidua_cli.launcher import connect
         from thidua_shared.messaging.streams import resume_sources
         from thidua_shared.topology import ADMIN_IDENTITY
 
         resumed = []
-        nc = await connect(self.settings, ADMIN_IDENTITY, connect_timeout=5)
+        nc = await nats.connect(self.settings.nats_servers, connect_timeout=5, **identity_for(self.settings, ADMIN_IDENTITY).connect_options())
         try:
             for node in nodes:
                 self._settling[node] = (self._settling[node][0], now)
