@@ -219,10 +219,12 @@ class System:
         Services reconnect to a restarted nats-server by themselves (nats-py retries for ever)."""
         nats_restarts = {server.server_name: 0 for server in self.nats_servers}
         monitors = [f"http://127.0.0.1:{server.monitor_port}" for server in self.nats_servers]
-        watcher = LinkWatcher(self.settings, monitors) if monitors else None
+        if monitors:
+            # Its own thread and event loop: Ctrl-C must reach this (main) thread's loop, never an
+            # event loop that a library inside it might swallow the interrupt in.
+            threading.Thread(target=watch_links, args=(LinkWatcher(self.settings, monitors), say, stop_requested),
+                             name="link-watcher", daemon=True).start()
         while not stop_requested.is_set():
-            if watcher is not None:
-                self._watch_links(watcher, say)
             for server in self.nats_servers:
                 if server.process is not None and server.process.poll() is not None and nats_restarts[server.server_name] < 5:
                     nats_restarts[server.server_name] += 1
@@ -237,14 +239,6 @@ class System:
                     record_child(self.settings.var_dir.resolve() / "run", service.name, service.process)
             stop_requested.wait(1.0)
 
-    @staticmethod
-    def _watch_links(watcher: LinkWatcher, say: Say) -> None:
-        try:
-            for node in asyncio.run(watcher.check()):
-                say("link_resumed", node=node)
-        except Exception as exc:  # noqa: BLE001 - the server may be restarting; the next look will tell
-            logger.debug("link check failed", error=str(exc))
-
     def stop(self) -> None:
         for service in reversed(self.services):
             service.stop()
@@ -252,6 +246,20 @@ class System:
             server.stop()
         for pid_file in (self.settings.var_dir.resolve() / "run").glob("*.pid"):
             pid_file.unlink(missing_ok=True)
+
+
+def watch_links(watcher: LinkWatcher, say: Say, stop_requested: threading.Event, every: float = 1.0) -> None:
+    """Look at the links once a second until asked to stop (see LinkWatcher)."""
+    async def loop() -> None:
+        while not stop_requested.is_set():
+            try:
+                for node in await watcher.check():
+                    say("link_resumed", node=node)
+            except Exception as exc:  # noqa: BLE001 - the server may be restarting; the next look will tell
+                logger.debug("link check failed", error=str(exc))
+            await asyncio.sleep(every)
+
+    asyncio.run(loop())
 
 
 def _pid_name(server: NatsServer) -> str:

@@ -86,6 +86,7 @@ def up(
         c.say("start_failed", reason=str(exc))
         raise typer.Exit(1) from None
     finally:
+        stop.set()  # the link watcher's thread too
         c.say("system_stopping")
         system.stop()
         lock.unlink(missing_ok=True)
