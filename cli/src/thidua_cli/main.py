@@ -71,6 +71,9 @@ def up(
     system = System(c.settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C stops `up` even when it was started from a script in the background, where SIGINT
+    # arrives ignored (POSIX shells do that to background jobs) and Python would keep ignoring it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         system.start(c.say)
         token_path = c.settings.var_dir.resolve() / "admin.token"
