@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -97,3 +98,16 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0
     raise AssertionError(f"timed out waiting for {message}")
 
 
+
+
+def free_run(count: int) -> int:
+    """The first of `count` consecutive free ports (the cluster's servers take base, base+1, ...)."""
+    for base in range(21000, 60000, 97):
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no run of free ports")

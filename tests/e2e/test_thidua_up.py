@@ -87,6 +87,12 @@ class Up:
     def nats_url(self) -> str:
         return f"nats://127.0.0.1:{self.nats_port}"
 
+    @property
+    def nats_urls(self) -> list[str]:
+        """Every server's URL (three with --cluster 3)."""
+        size = int(self.env.get("THIDUA_CLUSTER_SIZE", "1"))
+        return [f"nats://127.0.0.1:{self.nats_port + i}" for i in range(size)]
+
     def admin(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {(self.var / 'admin.token').read_text().strip()}"}
 
@@ -102,7 +108,7 @@ def service_events(up: "Up", count: int, service: str = "registry") -> list:
     tools = NatsIdentity("cli", up.var / "credentials" / "cli.nk")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        events = [e for e in asyncio.run(read_stream(up.nats_url, tools)) if e.service == service]
+        events = [e for e in asyncio.run(read_stream(up.nats_urls, tools)) if e.service == service]
         if len(events) >= count:
             return events
         time.sleep(0.2)

@@ -4,7 +4,6 @@ server killed outright in the middle of a stream of writes loses nothing and dup
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections import Counter
 from pathlib import Path
 
@@ -22,22 +21,9 @@ from thidua_shared.topology import TOOLS_IDENTITY
 
 from thidua_registry.entrypoints.app import create_app
 
-from tests.support import eventually
+from tests.support import eventually, free_run
 
 pytestmark = pytest.mark.timeout(240)
-
-
-def free_run(count: int) -> int:
-    """The first of `count` consecutive free ports (the cluster's servers take base, base+1, ...)."""
-    for base in range(21000, 60000, 97):
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no run of free ports")
 
 
 async def declared(settings: Settings) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import nats
 from nats.js.api import DeliverPolicy
@@ -15,6 +17,8 @@ from thidua_shared.keys import TrustedKeys
 from thidua_shared.messaging.nats_access import NatsIdentity
 from thidua_shared.messaging.streams import EVENTS_STREAM
 
+T = TypeVar("T")
+
 
 async def read_stream(
     url: str | list[str], identity: NatsIdentity | None = None, stream: str = EVENTS_STREAM, subject: str = "thidua.events.>"
@@ -23,11 +27,11 @@ async def read_stream(
     nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
     try:
         js = nc.jetstream()
-        info = await js.stream_info(stream)
+        info = await _patiently(lambda: js.stream_info(stream))
         envelopes: list[Envelope] = []
         if info.state.messages == 0:
             return envelopes
-        sub = await _ordered_subscription(js, subject, stream)
+        sub = await _patiently(lambda: js.subscribe(subject, stream=stream, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL))
         try:
             while len(envelopes) < info.state.messages:
                 msg = await sub.next_msg(timeout=5)
@@ -39,17 +43,15 @@ async def read_stream(
         await nc.close()
 
 
-async def _ordered_subscription(js, subject: str, stream: str, attempts: int = 5):  # type: ignore[no-untyped-def]
-    """On a cluster that has just lost or regained a server, creating a consumer can time out while the
+async def _patiently(call: Callable[[], Awaitable[T]], attempts: int = 5) -> T:
+    """On a cluster that has just lost or regained a server, a JetStream request can time out while the
     stream's replicas settle: try again a few times before giving up."""
-    for attempt in range(attempts):
+    for attempt in range(attempts - 1):
         try:
-            return await js.subscribe(subject, stream=stream, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+            return await call()
         except nats.errors.TimeoutError:
-            if attempt == attempts - 1:
-                raise
             await asyncio.sleep(1 + attempt)
-    raise AssertionError("unreachable")
+    return await call()
 
 
 @dataclass
