@@ -157,9 +157,11 @@ class Node:
 async def build_nodes(tmp_path: Path, provinces: tuple[str, ...] = ("hp", "dn"), watch: bool = True) -> dict[str, Node]:
     """The centre `vn` and `provinces`, every node trusting the others' keys, each province's link registered."""
     trusted = tmp_path / "trusted-keys"
+    links = {code: LinkProxy(0) for code in provinces}  # their target, the centre's leaf port, is set below
     settings = {
         code: Settings(node=code, var_dir=tmp_path / code, trusted_keys=trusted, nats_port=free_port(),
-                       nats_monitor_port=free_port(), leaf_port=free_port())
+                       nats_monitor_port=free_port(), leaf_port=free_port(),
+                       centre_url=f"nats-leaf://127.0.0.1:{links[code].port}" if code in links else None)
         for code in ("vn", *provinces)
     }
     keys = {code: ensure_node_key(s.keys_dir, code) for code, s in settings.items()}
@@ -167,10 +169,8 @@ async def build_nodes(tmp_path: Path, provinces: tuple[str, ...] = ("hp", "dn"),
     for code, s in settings.items():
         public_key_path(trusted, code).write_bytes(public_key_path(s.keys_dir, code).read_bytes())
     centre_settings = settings["vn"]
-    links = {}
     for code in provinces:
-        links[code] = LinkProxy(centre_settings.leaf_port)
-        settings[code] = settings[code].model_copy(update={"centre_url": f"nats-leaf://127.0.0.1:{links[code].port}"})
+        links[code].target_port = centre_settings.leaf_port
         public = nkeys.from_seed(link_seed(settings[code]).encode()).public_key.decode()
         register_link(centre_settings, code, public)
     nodes = {}

@@ -196,6 +196,7 @@ class System:
             THIDUA_VAR_DIR=str(var),
             THIDUA_NODE=self.settings.node,
             THIDUA_NATS_URL=self.settings.effective_nats_url,
+            **({"THIDUA_CENTRE_URL": self.settings.centre_url} if self.settings.centre_url else {}),
             THIDUA_BOOTSTRAP_ADMIN_TOKEN_HASH=hash_token(self.admin_token),
             THIDUA_LOG_FORMAT=os.environ.get("THIDUA_LOG_FORMAT", "json"),
         )

@@ -47,7 +47,7 @@ def main(
     lang: Annotated[Language | None, typer.Option("--lang", "-l", help="vi (mặc định) hoặc en")] = None,
     token: Annotated[str | None, typer.Option("--token", help="Mã truy cập / access token")] = None,
 ) -> None:
-    settings = Settings()
+    settings = _settings()
     ctx.obj = Context(language=lang or settings.language, token=token, settings=settings)
 
 
@@ -65,7 +65,7 @@ def up(
     c: Context = ctx.obj
     overrides = {k: v for k, v in {"node": node, "centre_url": centre, "cluster_size": cluster}.items() if v is not None}
     if overrides:
-        c.settings = Settings(**overrides)
+        c.settings = _settings(**overrides)
     configure_logging(c.settings)
     lock = _take_lock(c)
     system = System(c.settings)
@@ -94,6 +94,20 @@ def up(
         system.stop()
         lock.unlink(missing_ok=True)
         c.say("system_stopped", var=c.settings.var_dir.resolve())
+
+
+def _settings(**overrides: object) -> Settings:
+    """The settings from THIDUA_* (and the command's options); a contradiction is said plainly, not as a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        from thidua_shared.i18n import translate
+
+        reasons = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+        typer.echo(translate("settings_invalid", reasons=reasons), err=True)
+        raise typer.Exit(2) from None
 
 
 def _take_lock(c: Context) -> Path:

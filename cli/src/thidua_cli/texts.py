@@ -48,6 +48,7 @@ add_messages(
             "Đã công bố khóa {fingerprint} của nút {node}: mọi nút sẽ tin sự kiện ký bằng khóa này",
             "Key {fingerprint} of node {node} is registered: every node will trust events signed with it",
         ),
+        "settings_invalid": ("Cấu hình không hợp lệ / invalid settings: {reasons}", "Invalid settings: {reasons}"),
         "system_ready": ("Hệ thống đã sẵn sàng. Nhấn Ctrl-C để dừng.", "The system is ready. Press Ctrl-C to stop."),
         "system_stopping": ("Đang dừng hệ thống...", "Stopping the system..."),
         "system_stopped": ("Đã dừng. Dữ liệu được giữ trong {var}.", "Stopped. Data is kept in {var}."),

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -67,6 +67,18 @@ class Settings(BaseSettings):
     link_cut_alarm_hours: float = Field(
         72, gt=0, description="The centre reports a province whose link has been down longer than this"
     )
+
+    @model_validator(mode="after")
+    def _centre_or_province(self) -> "Settings":
+        """The centre has no centre to link to; any other node is a province and needs the centre's URL."""
+        if self.node == self.centre_node and self.centre_url:
+            raise ValueError(f"nút {self.node} là trung tâm: không đặt THIDUA_CENTRE_URL / node {self.node} is the centre: THIDUA_CENTRE_URL must not be set")
+        if self.node != self.centre_node and not self.centre_url:
+            raise ValueError(
+                f"nút {self.node} là nút tỉnh: cần THIDUA_CENTRE_URL (hoặc --centre), địa chỉ liên kết tới trung tâm"
+                f" / node {self.node} is a provincial node: set THIDUA_CENTRE_URL (or --centre) to the centre's leaf URL"
+            )
+        return self
 
     @property
     def is_province(self) -> bool:
