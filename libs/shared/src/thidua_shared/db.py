@@ -7,10 +7,11 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import MetaData, event
+from sqlalchemy import ColumnElement, MetaData, Select, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -124,3 +125,11 @@ def run_alembic_env(target_metadata: MetaData) -> None:
         await engine.dispose()
 
     asyncio.run(run())
+
+
+def where_given(query: Select, filters: Sequence[tuple[ColumnElement[Any], object]]) -> Select:
+    """A list's optional filters: `column == value` for each whose value is given (None: no filter on it)."""
+    for column, value in filters:
+        if value is not None:
+            query = query.where(column == value)
+    return query

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.campaigns_replica import CampaignsReplicaReader
 from thidua_shared import document_register
-from thidua_shared.db import dialect_insert
+from thidua_shared.db import dialect_insert, where_given
 from thidua_shared.events.awards import (
     AwardRecord,
     BallotSnapshot,
@@ -104,6 +104,10 @@ class CommentRow:
     answer: str | None
     received_at: datetime
 
+
+
+def _nomination_filters(campaign_id: str | None, to_unit: str | None, year: int | None) -> list[tuple[ColumnElement[Any], object]]:
+    return [(nominations.c.campaign_id, campaign_id), (nominations.c.to_unit_id, to_unit), (nominations.c.year, year)]
 
 class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
     def __init__(self, session: AsyncSession) -> None:
@@ -294,15 +298,10 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
 
     async def list_nominations(self, *, to_unit: str | None, proposer_within: str | None, campaign: str | None, award: str | None,
                                year: int | None, state: str | None, subject: str | None, limit: int, offset: int) -> list[NominationSnapshot]:
-        query = select(nominations.c.snapshot).order_by(nominations.c.created_at.desc(), nominations.c.id)
-        conditions = [
-            (to_unit, lambda v: nominations.c.to_unit_id == v), (campaign, lambda v: nominations.c.campaign_id == v),
-            (award, lambda v: nominations.c.award_code == v), (year, lambda v: nominations.c.year == v),
-            (state, lambda v: nominations.c.state == v), (subject, lambda v: nominations.c.subject_id == v),
-        ]
-        for value, condition in conditions:
-            if value is not None:
-                query = query.where(condition(value))
+        query = where_given(select(nominations.c.snapshot).order_by(nominations.c.created_at.desc(), nominations.c.id), [
+            (nominations.c.to_unit_id, to_unit), (nominations.c.campaign_id, campaign), (nominations.c.award_code, award),
+            (nominations.c.year, year), (nominations.c.state, state), (nominations.c.subject_id, subject),
+        ])
         if proposer_within is not None:
             within = self.subtree_query(proposer_within)
             query = query.where(or_(nominations.c.proposer_unit_id.in_(within), nominations.c.to_unit_id.in_(within)))
@@ -311,12 +310,7 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
     async def counters(self, campaign_id: str | None, to_unit: str | None, year: int | None) -> dict[str, int]:
         """How many nominations are in each state (the offices' counters are built from these)."""
         query = select(nominations.c.state, nominations.c.eligible, func.count()).group_by(nominations.c.state, nominations.c.eligible)
-        if campaign_id is not None:
-            query = query.where(nominations.c.campaign_id == campaign_id)
-        if to_unit is not None:
-            query = query.where(nominations.c.to_unit_id == to_unit)
-        if year is not None:
-            query = query.where(nominations.c.year == year)
+        query = where_given(query, _nomination_filters(campaign_id, to_unit, year))
         counts: dict[str, int] = {}
         for state, eligible, count in await self.session.execute(query):
             counts[state] = counts.get(state, 0) + count
@@ -328,12 +322,7 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
         """Nominations returned at least once (their trail says so, whatever their state now)."""
         query = select(func.count(func.distinct(nomination_trail.c.nomination_id))).join(
             nominations, nominations.c.id == nomination_trail.c.nomination_id).where(nomination_trail.c.action == "return")
-        if campaign_id is not None:
-            query = query.where(nominations.c.campaign_id == campaign_id)
-        if to_unit is not None:
-            query = query.where(nominations.c.to_unit_id == to_unit)
-        if year is not None:
-            query = query.where(nominations.c.year == year)
+        query = where_given(query, _nomination_filters(campaign_id, to_unit, year))
         return int(await self.session.scalar(query) or 0)
 
     async def add_trail(self, nomination_id: str, action: str, from_state: str | None, to_state: str, actor_name: str,
@@ -477,13 +466,8 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
         return bool(await self.session.scalar(select(decisions.c.id).where(decisions.c.to_unit_id == to_unit_id, decisions.c.number == number)))
 
     async def list_decisions(self, to_unit: str | None, year: int | None, number: str | None, limit: int) -> list[DecisionSnapshot]:
-        query = select(decisions.c.snapshot).order_by(decisions.c.signed_on.desc()).limit(limit)
-        if number is not None:
-            query = query.where(decisions.c.number == number)
-        if to_unit is not None:
-            query = query.where(decisions.c.to_unit_id == to_unit)
-        if year is not None:
-            query = query.where(decisions.c.year == year)
+        query = where_given(select(decisions.c.snapshot).order_by(decisions.c.signed_on.desc()).limit(limit),
+                            [(decisions.c.number, number), (decisions.c.to_unit_id, to_unit), (decisions.c.year, year)])
         return [DecisionSnapshot.model_validate(s) for s in await self.session.scalars(query)]
 
     async def decisions_between(self, since: date, until: date) -> list[DecisionSnapshot]:

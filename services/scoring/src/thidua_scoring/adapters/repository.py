@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.campaigns_replica import CampaignsReplicaReader
 from thidua_shared import document_register
-from thidua_shared.db import dialect_insert
+from thidua_shared.db import dialect_insert, where_given
 from thidua_shared.events.campaigns import RegistrationSnapshot
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.events.scoring import RoundSnapshot, SubmissionSnapshot
@@ -213,10 +213,7 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         query = select(rounds.c.snapshot).order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit).offset(offset)
         if campaign_ids is not None:
             query = query.where(rounds.c.campaign_id.in_(list(campaign_ids)))
-        if cluster_id is not None:
-            query = query.where(rounds.c.cluster_id == cluster_id)
-        if status is not None:
-            query = query.where(rounds.c.status == status)
+        query = where_given(query, [(rounds.c.cluster_id, cluster_id), (rounds.c.status, status)])
         if member is not None:
             query = query.where(rounds.c.id.in_(select(round_members.c.round_id).where(round_members.c.unit_id == member)))
         return [RoundSnapshot.model_validate(s) for s in await self.session.scalars(query)]
@@ -259,10 +256,7 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         query = select(reviews).where(reviews.c.round_id == round_id).order_by(
             reviews.c.unit_id, reviews.c.reviewer_unit_id, reviews.c.indicator_code, reviews.c.stage
         )
-        if unit_id is not None:
-            query = query.where(reviews.c.unit_id == unit_id)
-        if reviewer is not None:
-            query = query.where(reviews.c.reviewer_unit_id == reviewer)
+        query = where_given(query, [(reviews.c.unit_id, unit_id), (reviews.c.reviewer_unit_id, reviewer)])
         return [ReviewRow(r.reviewer_unit_id, r.unit_id, r.indicator_code, r.stage, r.points, r.comment)
                 for r in await self.session.execute(query)]
 
