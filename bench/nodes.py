@@ -31,17 +31,9 @@ from thidua_shared.messaging.streams import EVENTS_STREAM  # noqa: E402
 from thidua_shared.topology import ADMIN_IDENTITY  # noqa: E402
 
 
-async def stored(node: Node, stream: str) -> int:
-    nc = await node.connect(ADMIN_IDENTITY)
-    try:
-        return (await nc.jetstream().stream_info(stream)).state.messages
-    finally:
-        await nc.close()
-
-
 async def until(node: Node, stream: str, count: int, started: float, first_seen: list[float] | None = None) -> float:
-    base = await stored(node, stream)
-    while (now := await stored(node, stream)) < count:
+    base = await node.count(stream, ADMIN_IDENTITY)
+    while (now := await node.count(stream, ADMIN_IDENTITY)) < count:
         if first_seen is not None and not first_seen and now > base:
             first_seen.append(time.perf_counter() - started)
         await asyncio.sleep(0.02)
@@ -72,7 +64,7 @@ async def run(sizes: list[int], watch: bool) -> None:
             written = 0
             for size in sizes:
                 await province.link.cut()
-                first = await stored(province, EVENTS_STREAM) + 1
+                first = await province.count() + 1
                 await province.write("scoring", "scoring.submission_received", size)
                 written += size
                 before = await raw_copy(province, f"RAW_BEFORE_{size}", first, size)

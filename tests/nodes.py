@@ -125,10 +125,11 @@ class Node:
     async def events(self) -> list[Envelope]:
         return await read_stream(self.server.url, identity_for(self.settings, TOOLS_IDENTITY))
 
-    async def count(self) -> int:
-        nc = await self.connect(TOOLS_IDENTITY)
+    async def count(self, stream: str = EVENTS_STREAM, identity: str = TOOLS_IDENTITY) -> int:
+        """Messages in a stream of this node (the tools may read the node's own streams; others need the admin)."""
+        nc = await self.connect(identity)
         try:
-            return (await nc.jetstream().stream_info(EVENTS_STREAM)).state.messages
+            return (await nc.jetstream().stream_info(stream)).state.messages
         finally:
             await nc.close()
 
@@ -175,9 +176,7 @@ async def build_nodes(tmp_path: Path, provinces: tuple[str, ...] = ("hp", "dn"),
         register_link(centre_settings, code, public)
     nodes = {}
     for code, s in settings.items():
-        server = embedded_nats_server(s, s.var_dir)
-        server.log_file = s.var_dir / "nats-server.log"
-        nodes[code] = Node(s, server, keys[code], links.get(code))
+        nodes[code] = Node(s, embedded_nats_server(s, s.var_dir), keys[code], links.get(code))
     nodes["vn"].start()
     for code in provinces:
         await links[code].restore()

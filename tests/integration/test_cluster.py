@@ -26,17 +26,6 @@ from tests.support import eventually, free_run
 pytestmark = pytest.mark.timeout(240)
 
 
-async def declared(settings: Settings) -> None:
-    """A new cluster needs a few seconds to elect its JetStream leader: until then, retry."""
-    for _ in range(60):
-        try:
-            await declare_streams(settings)
-            return
-        except Exception:  # noqa: BLE001
-            await asyncio.sleep(0.5)
-    await declare_streams(settings)
-
-
 async def test_a_server_killed_mid_write_loses_nothing_and_duplicates_nothing(tmp_path: Path, monkeypatch) -> None:
     settings = Settings(var_dir=tmp_path / "var", node="vn", cluster_size=3, nats_port=free_run(3),
                         nats_monitor_port=free_run(3) + 3, cluster_port=free_run(3) + 6, leaf_port=free_run(3) + 9)
@@ -45,7 +34,7 @@ async def test_a_server_killed_mid_write_loses_nothing_and_duplicates_nothing(tm
     for server in servers:
         server.start()
     try:
-        await declared(settings)
+        await declare_streams(settings, leader_wait=30.0)
         tools = await __import__("nats").connect(settings.nats_servers, **identity_for(settings, TOOLS_IDENTITY).connect_options())
         info = await tools.jetstream().stream_info(EVENTS_STREAM)
         await tools.close()

@@ -55,19 +55,15 @@ def accounts_block(settings: Settings, services: list[str]) -> str:
 
 
 # --- provincial nodes' leaf links ------------------------------------------------------------------------
-def link_key_path(settings: Settings, province: str) -> Path:
-    return settings.nodes_dir / f"{province}.link.pub"
-
-
 def link_public_key(settings: Settings, province: str) -> str:
-    return link_key_path(settings, province).read_text().strip()
+    return settings.link_key_path(province).read_text().strip()
 
 
 def register_link(settings: Settings, province: str, public_key: str) -> Path:
     """At the centre: accept a province's leaf link signed with this NKey (a user key, `U…`)."""
     if not USER_NKEY.fullmatch(public_key):
         raise ValueError(f"not a user NKey: {public_key!r}")
-    path = link_key_path(settings, province)
+    path = settings.link_key_path(province)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(public_key + "\n")
     return path

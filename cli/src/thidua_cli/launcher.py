@@ -27,7 +27,7 @@ from nats.js.api import StreamSource
 
 from thidua_cli.credentials import ACCOUNT, accounts_block, link_seed
 from thidua_cli.links import LinkWatcher
-from thidua_cli.natsserver import NatsServer
+from thidua_cli.natsserver import NatsServer, server_name
 from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.nats_access import identity_for
@@ -78,13 +78,22 @@ def ensure_admin_token(var_dir: Path) -> tuple[str, bool]:
     return token, True
 
 
-async def declare_streams(settings: Settings) -> list[str]:
-    nc = await connect(settings, ADMIN_IDENTITY, connect_timeout=5)
-    try:
-        changes = await apply_streams(nc.jetstream(), settings.node, settings.effective_stream_replicas, stream_sources(settings))
-    finally:
-        await nc.close()
-    return [f"{c.name}: {c.action}" for c in changes]
+async def declare_streams(settings: Settings, leader_wait: float = 0.0) -> list[str]:
+    """Create or update the node's streams. A new cluster elects its JetStream leader in a few seconds,
+    and until then stream requests fail: with `leader_wait`, try again for that long."""
+    deadline = time.monotonic() + leader_wait
+    while True:
+        try:
+            nc = await connect(settings, ADMIN_IDENTITY, connect_timeout=5)
+            try:
+                changes = await apply_streams(nc.jetstream(), settings.node, settings.effective_stream_replicas, stream_sources(settings))
+            finally:
+                await nc.close()
+            return [f"{c.name}: {c.action}" for c in changes]
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 def embedded_nats_server(settings: Settings, var: Path) -> NatsServer:
@@ -96,22 +105,21 @@ def embedded_nats_server(settings: Settings, var: Path) -> NatsServer:
 def embedded_nats_servers(settings: Settings, var: Path) -> list[NatsServer]:
     """One server, or `cluster_size` servers forming one cluster (same domain, routes between them,
     ports following each other); every one accepts provinces' leaf links."""
-    province = settings.is_province
     size = settings.cluster_size
     accounts = accounts_block(settings, installed_services(settings))
+    remote = (settings.centre_url, link_seed(settings), ACCOUNT) if settings.is_province and settings.centre_url else None
     routes = tuple(settings.cluster_port + i for i in range(size))
     servers = []
     for i in range(size):
-        suffix = f"--{i + 1}" if size > 1 else ""
-        servers.append(NatsServer(
+        server = NatsServer(
             store_dir=var / "nats" / str(i + 1) if size > 1 else var / "nats",
             port=settings.nats_port + i, monitor_port=settings.nats_monitor_port + i,
-            server_name=f"thidua-{settings.node}{suffix}", jetstream_domain=settings.node,
-            log_file=var / "logs" / f"nats-server{suffix}.log", accounts=accounts,
-            leaf_listen_port=None if province else settings.leaf_port + i,
-            leaf_remote=(settings.centre_url, link_seed(settings), ACCOUNT) if province and settings.centre_url else None,
-            cluster=(f"thidua-{settings.node}", routes[i], routes) if size > 1 else None,
-        ))
+            server_name=server_name(settings.node, i + 1 if size > 1 else None), jetstream_domain=settings.node, accounts=accounts,
+            leaf_listen_port=None if settings.is_province else settings.leaf_port + i, leaf_remote=remote,
+            cluster=(server_name(settings.node), routes[i], routes) if size > 1 else None,
+        )
+        server.log_file = var / "logs" / f"{server.pid_name}.log"
+        servers.append(server)
     return servers
 
 
@@ -165,9 +173,9 @@ class System:
             self.nats_servers = embedded_nats_servers(self.settings, var)
             for server in self.nats_servers:
                 server.start()
-                record_child(var / "run", _pid_name(server), server.process)
+                record_child(var / "run", server.pid_name, server.process)
                 say("nats_started", url=server.url, store=server.store_dir)
-        for line in self._declare_streams():
+        for line in asyncio.run(declare_streams(self.settings, leader_wait=30.0 if len(self.nats_servers) > 1 else 0.0)):
             say("stream_declared", line=line)
         env = self._service_env(var)
         for name in installed_services(self.settings):
@@ -178,17 +186,6 @@ class System:
         for service in self.services:
             self._wait_healthy(service)
             say("service_ready", name=service.name, url=service.url, log=service.log_path)
-
-    def _declare_streams(self, timeout: float = 30.0) -> list[str]:
-        """A new cluster elects its JetStream leader in a few seconds: until then stream requests fail."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                return asyncio.run(declare_streams(self.settings))
-            except Exception:
-                if len(self.nats_servers) < 2 or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
 
     def _service_env(self, var: Path) -> dict[str, str]:
         env = dict(os.environ)
@@ -231,7 +228,7 @@ class System:
                     nats_restarts[server.server_name] += 1
                     say("nats_restarted", code=server.process.returncode, log=server.log_file)
                     server.start()
-                    record_child(self.settings.var_dir.resolve() / "run", _pid_name(server), server.process)
+                    record_child(self.settings.var_dir.resolve() / "run", server.pid_name, server.process)
             for service in self.services:
                 if not service.alive() and service.restarts < 5:
                     service.restarts += 1
@@ -261,11 +258,6 @@ def watch_links(watcher: LinkWatcher, say: Say, stop_requested: threading.Event,
             await asyncio.sleep(every)
 
     asyncio.run(loop())
-
-
-def _pid_name(server: NatsServer) -> str:
-    """nats-server, or nats-server--2 for the second server of a cluster."""
-    return "nats-server" + server.server_name.removeprefix("thidua-").partition("--")[1] + server.server_name.partition("--")[2]
 
 
 # --- children left behind by a launcher that was killed outright (SIGKILL, power loss) ---------------

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from dataclasses import dataclass
 
+import httpx
 import nats
 
+from thidua_cli.natsserver import node_of
 from thidua_shared.messaging.nats_access import identity_for
-from thidua_shared.messaging.streams import EVENTS_STREAM
+from thidua_shared.messaging.streams import EVENTS_STREAM, resume_sources
 from thidua_shared.settings import Settings
-from thidua_shared.topology import TOOLS_IDENTITY
+from thidua_shared.topology import ADMIN_IDENTITY, TOOLS_IDENTITY
 
 # A sourcing consumer hears from its origin every few seconds while the link is up (data or heartbeats);
 # silence longer than this means the link is down.
@@ -74,18 +77,14 @@ class LinkWatcher:
 
     async def check(self) -> list[str]:
         """One look at the links; the nodes whose sources were set up again."""
-        import time
-
-        import httpx
-
         leafs = []
         async with httpx.AsyncClient(timeout=2) as client:
             for url in self.monitor_urls:
                 with contextlib.suppress(httpx.HTTPError):  # a server of a cluster may be down
                     leafs += [(url, leaf) for leaf in (await client.get(f"{url}/leafz")).json().get("leafs") or []]
         # A connection is its node, server and connection id: a link that dropped and came back between
-        # two looks is a new connection too. Servers are named thidua-<node>[--<n> in a cluster].
-        connections = {(leaf.get("name", "").removeprefix("thidua-").partition("--")[0], url, leaf.get("id")) for url, leaf in leafs}
+        # two looks is a new connection too.
+        connections = {(node_of(leaf.get("name", "")), url, leaf.get("id")) for url, leaf in leafs}
         connected = {node for node, _, _ in connections}
         now = time.monotonic()
         due = sorted({node for node, _, _ in connections - self._connections})
@@ -106,9 +105,6 @@ class LinkWatcher:
     async def _set_up_again(self, nodes: list[str], now: float) -> list[str]:
         if not nodes:
             return []
-        from thidua_shared.messaging.streams import resume_sources
-        from thidua_shared.topology import ADMIN_IDENTITY
-
         resumed = []
         nc = await nats.connect(self.settings.nats_servers, connect_timeout=5, **identity_for(self.settings, ADMIN_IDENTITY).connect_options())
         try:

@@ -30,12 +30,28 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_name(node: str, member: int | None = None) -> str:
+    """How a node's server is named (`thidua-hp`; `thidua-vn--2` for a cluster's second member): the
+    name other servers see on a leaf link, and where `up` records the process."""
+    return f"thidua-{node}" + (f"--{member}" if member is not None else "")
+
+
+def node_of(name: str) -> str:
+    """The node a server named by `server_name` belongs to."""
+    return name.removeprefix("thidua-").partition("--")[0]
+
+
 @dataclass
 class NatsServer:
     store_dir: Path
     port: int = field(default_factory=free_port)
     monitor_port: int = field(default_factory=free_port)
     server_name: str = "thidua"
+
+    @property
+    def pid_name(self) -> str:
+        """nats-server, or nats-server--2 for the second member of a cluster."""
+        return "nats-server" + "".join(self.server_name.partition("--")[1:])
     jetstream_domain: str | None = None
     log_file: Path | None = None
     # The `accounts` section with every identity and its permissions; None: no authentication (tests of the plumbing only).

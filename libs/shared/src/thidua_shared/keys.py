@@ -49,9 +49,7 @@ def ensure_node_key(keys_dir: Path, node: str) -> Ed25519PrivateKey:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
-        public_key_path(keys_dir, node).write_bytes(
-            key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        )
+        write_public_key(public_key_path(keys_dir, node), key.public_key())
     return load_private_key(path)
 
 

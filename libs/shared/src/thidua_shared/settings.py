@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+LINK_KEY_SUFFIX = ".link.pub"
 
 from thidua_shared.topology import SERVICES
 
@@ -89,11 +90,15 @@ class Settings(BaseSettings):
         """On the centre: one `<province>.link.pub` per registered provincial node (its link's public NKey)."""
         return self.var_dir / "nodes"
 
+    def link_key_path(self, province: str) -> Path:
+        """On the centre: where a registered province's link NKey (public) is kept."""
+        return self.nodes_dir / f"{province}{LINK_KEY_SUFFIX}"
+
     def provinces(self) -> list[str]:
         """The provincial nodes registered at this centre (none on a province)."""
         if self.is_province or not self.nodes_dir.is_dir():
             return []
-        return sorted(p.name.removesuffix(".link.pub") for p in self.nodes_dir.glob("*.link.pub"))
+        return sorted(p.name.removesuffix(LINK_KEY_SUFFIX) for p in self.nodes_dir.glob(f"*{LINK_KEY_SUFFIX}"))
 
     @property
     def keys_dir(self) -> Path:
