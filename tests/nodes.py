@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
-import nkeys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from thidua_cli.audit import read_stream
-from thidua_cli.credentials import link_seed, register_link
+from thidua_cli.credentials import own_link_key, register_link
 from thidua_cli.links import LinkWatcher
 from thidua_cli.launcher import embedded_nats_server, stream_sources
 from thidua_cli.natsserver import NatsServer, free_port
@@ -172,8 +171,7 @@ async def build_nodes(tmp_path: Path, provinces: tuple[str, ...] = ("hp", "dn"),
     centre_settings = settings["vn"]
     for code in provinces:
         links[code].target_port = centre_settings.leaf_port
-        public = nkeys.from_seed(link_seed(settings[code]).encode()).public_key.decode()
-        register_link(centre_settings, code, public)
+        register_link(centre_settings, code, own_link_key(settings[code]))
     nodes = {}
     for code, s in settings.items():
         nodes[code] = Node(s, embedded_nats_server(s, s.var_dir), keys[code], links.get(code))

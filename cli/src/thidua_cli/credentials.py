@@ -69,6 +69,11 @@ def register_link(settings: Settings, province: str, public_key: str) -> Path:
     return path
 
 
+def own_link_key(settings: Settings) -> str:
+    """On a province: its link's public NKey (`U…`), to register at the centre (the seed is created on first use)."""
+    return ensure_seed(seed_file(settings, LINK_IDENTITY))
+
+
 def link_seed(settings: Settings) -> str:
     """On a province: the seed its leaf link authenticates with (created on first start)."""
     path = seed_file(settings, LINK_IDENTITY)

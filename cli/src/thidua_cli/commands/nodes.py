@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from thidua_cli.client import Context
-from thidua_cli.credentials import link_seed, register_link
+from thidua_cli.credentials import own_link_key, register_link
 from thidua_shared.keys import ensure_node_key, load_public_key, public_key_path
 from thidua_shared.settings import NODE_PATTERN
 
@@ -29,9 +29,7 @@ def identity(ctx: typer.Context) -> None:
     ensure_node_key(c.settings.keys_dir, c.settings.node)
     c.say("node_identity", node=c.settings.node, key=public_key_path(c.settings.keys_dir, c.settings.node).resolve())
     if c.settings.is_province:
-        import nkeys
-
-        c.say("node_link_key", key=nkeys.from_seed(link_seed(c.settings).encode()).public_key.decode())
+        c.say("node_link_key", key=own_link_key(c.settings))
 
 
 @nodes_app.command("trust")

@@ -8,28 +8,28 @@ registry chain is believed.
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.db import dialect_insert
 from thidua_shared.events.catalog import Event
-import base64
-from pathlib import Path
-
-import structlog
-
 from thidua_shared.events.registry import AccessTokenIssued, AccessTokenRevoked, NodeKeyRegistered
 from thidua_shared.keys import public_key_from_raw, registered_key_path, write_public_key
 from thidua_shared.messaging.consumer import ConsumerSpec
 from thidua_shared.messaging.replica import Projection
 from thidua_shared.messaging.tables import MessagingTables
+from thidua_shared.topology import CENTRE_NODE
 
-TOKEN_EVENTS = (AccessTokenIssued.event_type, AccessTokenRevoked.event_type)
+# The token events; the whole subscription (with node keys) is topology.TOKEN_EVENTS.
+TOKEN_ONLY_EVENTS = (AccessTokenIssued.event_type, AccessTokenRevoked.event_type)
 log = structlog.get_logger("thidua.access")
 
 
-def token_replica_consumer(service: str, tables: MessagingTables, keys_dir: Path | None = None, centre: str = "vn") -> ConsumerSpec:
+def token_replica_consumer(service: str, tables: MessagingTables, keys_dir: Path | None = None, centre: str = CENTRE_NODE) -> ConsumerSpec:
     """The durable consumer `<service>-tokens` on the registry's chains: tokens, and node keys into `keys_dir`."""
     tokens = tables.access_tokens
 
@@ -71,4 +71,4 @@ def token_replica_consumer(service: str, tables: MessagingTables, keys_dir: Path
     projection = Projection(kind="access_token", key=lambda e: e.payload.token_id, apply=apply)
     keys = Projection(kind="node_key", key=lambda e: f"{e.payload.node}:{e.payload.public_key}", apply=keep_keys)
     return ConsumerSpec(name=f"{service}-tokens", source="registry",
-                        projections={**{t: projection for t in TOKEN_EVENTS}, NodeKeyRegistered.event_type: keys})
+                        projections={**{t: projection for t in TOKEN_ONLY_EVENTS}, NodeKeyRegistered.event_type: keys})
