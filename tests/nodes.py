@@ -17,14 +17,14 @@ from thidua_cli.credentials import own_link_key, register_link
 from thidua_cli.links import LinkWatcher
 from thidua_cli.launcher import embedded_nats_server, stream_sources
 from thidua_cli.natsserver import NatsServer, free_port
-from thidua_shared.events.envelope import GENESIS_HASH, AggregateRef, Envelope, new_event_id, utc_now
+from thidua_shared.events.envelope import GENESIS_HASH, Envelope
 from thidua_shared.keys import ensure_node_key, public_key_path
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.messaging.streams import EVENTS_STREAM, apply_streams
 from thidua_shared.settings import Settings
 from thidua_shared.topology import ADMIN_IDENTITY, TOOLS_IDENTITY
 
-from tests.support import ADMIN, eventually
+from tests.support import eventually, sealed_event
 
 
 class LinkProxy:
@@ -103,11 +103,7 @@ class Node:
         events = []
         for _ in range(count):
             sequence += 1
-            envelope = Envelope(
-                id=new_event_id(), type=event_type, version=1, occurred_at=utc_now(), node=self.name, service=service,
-                sequence=sequence, actor=ADMIN, correlation_id=new_event_id(),
-                aggregate=AggregateRef(kind="test", id=str(sequence)), payload={"n": sequence}, prev_hash=prev,
-            ).sealed(self.key)
+            envelope = sealed_event(self.key, self.name, event_type, sequence, prev, {"n": sequence})
             prev = envelope.hash
             events.append(envelope)
         self._sequences[service] = (sequence, prev)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.db import Database, dialect_insert, new_metadata
 from thidua_shared.events.catalog import Event
-from thidua_shared.events.envelope import Actor
+from thidua_shared.events.envelope import GENESIS_HASH, Actor, AggregateRef, Envelope, new_event_id, utc_now
 from thidua_shared.keys import public_key_path
 from thidua_shared.events.registry import UnitKind, UnitRegistered, UnitSnapshot, UnitStatus
 from thidua_shared.messaging.tables import MessagingTables
@@ -111,3 +111,13 @@ def free_run(count: int) -> int:
             continue
         return base
     raise RuntimeError("no run of free ports")
+
+
+def sealed_event(key: Ed25519PrivateKey, node: str, event_type: str, sequence: int, prev_hash: str = GENESIS_HASH,
+                 payload: dict | None = None, aggregate_kind: str = "test") -> Envelope:
+    """One event of the chain `<node>.<service of event_type>`, sealed with `key` as its node would seal it."""
+    return Envelope(
+        id=new_event_id(), type=event_type, version=1, occurred_at=utc_now(), node=node, service=event_type.split(".")[0],
+        sequence=sequence, actor=ADMIN, correlation_id=new_event_id(), aggregate=AggregateRef(kind=aggregate_kind, id=str(sequence)),
+        payload=payload if payload is not None else {}, prev_hash=prev_hash,
+    ).sealed(key)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from thidua_shared.events.envelope import GENESIS_HASH, AggregateRef, Envelope, new_event_id, utc_now
 from thidua_shared.keys import TrustedKeys
 from thidua_shared.messaging.verification import EventVerifier, Received
 
 from tests.integration.conftest import System
-from tests.support import ADMIN, eventually
+from tests.support import eventually, sealed_event
 
 
 def pem(key: Ed25519PrivateKey) -> str:
@@ -19,11 +18,7 @@ def pem(key: Ed25519PrivateKey) -> str:
 
 
 def signed_by(key: Ed25519PrivateKey, sequence: int = 1) -> Received[str]:
-    envelope = Envelope(
-        id=new_event_id(), type="scoring.submission_received", version=1, occurred_at=utc_now(), node="hp", service="scoring",
-        sequence=sequence, actor=ADMIN, correlation_id=new_event_id(), aggregate=AggregateRef(kind="submission", id="s"),
-        payload={}, prev_hash=GENESIS_HASH,
-    ).sealed(key)
+    envelope = sealed_event(key, "hp", "scoring.submission_received", sequence, aggregate_kind="submission")
     return Received.of("m", envelope.subject, envelope.content_bytes(), envelope)
 
 

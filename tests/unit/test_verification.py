@@ -7,22 +7,18 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from thidua_shared.events.envelope import GENESIS_HASH, AggregateRef, Envelope, new_event_id, utc_now
+from thidua_shared.events.envelope import GENESIS_HASH, Envelope
 from thidua_shared.keys import TrustedKeys
 from thidua_shared.messaging.verification import EventVerifier, Received
 
-from tests.support import ADMIN, KEY, trust_key, unit_registered
+from tests.support import KEY, sealed_event, trust_key, unit_registered
 
 
 def chain(length: int, key: Ed25519PrivateKey = KEY, start: int = 1, prev: str = GENESIS_HASH) -> list[Envelope]:
     events = []
     for sequence in range(start, start + length):
         payload = unit_registered(f"HTX-{sequence:03d}")
-        envelope = Envelope(
-            id=new_event_id(), type=payload.event_type, version=1, occurred_at=utc_now(), node="vn", service="registry",
-            sequence=sequence, actor=ADMIN, correlation_id=new_event_id(), aggregate=AggregateRef(kind="unit", id=str(sequence)),
-            payload=payload.model_dump(mode="json"), prev_hash=prev,
-        ).sealed(key)
+        envelope = sealed_event(key, "vn", payload.event_type, sequence, prev, payload.model_dump(mode="json"), aggregate_kind="unit")
         events.append(envelope)
         prev = envelope.hash
     return events
