@@ -152,7 +152,8 @@ async def test_status_sees_each_link(nodes: dict[str, Node]) -> None:
     up = {link.node: link for link in await read_links(settings["vn"])}
     assert set(up) == {"hp", "dn"} and all(link.connected() for link in up.values())
     down = await read_links(settings["hp"])
-    assert {(link.node, link.subjects) for link in down} == {("vn", "thidua.events.vn.registry.>"), ("vn", "thidua.events.vn.campaigns.>")}
+    assert {(link.node, link.subjects) for link in down} == {
+        ("vn", "thidua.events.vn.registry.>"), ("vn", "thidua.events.vn.campaigns.>"), ("vn", "thidua.events.vn.scoring.>")}
 
     assert hp.link is not None
     await hp.link.cut()

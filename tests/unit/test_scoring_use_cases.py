@@ -11,6 +11,7 @@ from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Conflict, Forbidden, Invalid
 from thidua_shared.events.campaigns import CampaignSnapshot, RegistrationSnapshot
 from thidua_shared.events.registry import UnitStatus
+from thidua_shared.events.scoring import AssignmentRule, RoundSnapshot, ScoringPolicy
 from thidua_shared.registry_replica import ClusterView, UnitView
 from thidua_shared.roles import Role
 
@@ -183,3 +184,29 @@ async def test_reviews_conflicts_explanations_and_the_close_then_nothing_changes
     correction = await services.open_round(uow, ADMIN, cmd.OpenRound(
         campaign="camp", period="final", cluster="KHOI-15-NN", year=2026, corrects=round_.id, reason="Sai số liệu tiêu chí 2 của HTX C"), NODE)
     assert correction.corrects_round_id == round_.id
+
+
+def test_who_may_hand_a_round_over_and_to_whom() -> None:
+    """Only the centre records a handover; a province's round goes to the centre, and back only to a
+    former owner that asked for it from its own node."""
+    round_ = RoundSnapshot(id="r", node="hp", campaign_id="camp", period="final", cluster_id="khoi", year=2026, members=["a"],
+                           policy=ScoringPolicy(), rule=AssignmentRule(), status="open")
+    taken = round_.model_copy(update={"node": "vn"})
+
+    def refused(check: object, code: str) -> None:
+        with pytest.raises(Conflict) as raised:
+            check()  # type: ignore[operator]
+        assert raised.value.code == code
+
+    model.check_handover(round_, "vn", "vn", "vn", [], set())
+    refused(lambda: model.check_handover(round_, "vn", "hp", "vn", [], set()), "handover_at_centre_only")
+    refused(lambda: model.check_handover(round_, "hp", "vn", "vn", [], set()), "handover_to_owner")
+    refused(lambda: model.check_handover(round_, "dn", "vn", "vn", [], set()), "handover_to_centre_only")
+    refused(lambda: model.check_handover(taken, "dn", "vn", "vn", ["hp"], {"dn"}), "handover_back_only")
+    refused(lambda: model.check_handover(taken, "hp", "vn", "vn", ["hp"], set()), "handover_back_not_asked")
+    model.check_handover(taken, "hp", "vn", "vn", ["hp"], {"hp"})
+
+    model.check_return_request(taken, "hp", "vn", ["hp"])
+    refused(lambda: model.check_return_request(taken, "vn", "vn", ["hp"]), "handover_back_only")
+    refused(lambda: model.check_return_request(taken, "dn", "vn", ["hp"]), "handover_back_only")
+    refused(lambda: model.check_return_request(round_, "hp", "vn", ["hp"]), "return_not_with_centre")

@@ -4,6 +4,7 @@ on this machine: the engine runs here, on the inputs the service kept, and the b
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +13,7 @@ from rich.table import Table
 
 from thidua_cli.client import Context, ServiceClient, console
 from thidua_cli.commands.campaigns import _read_json
-from thidua_shared.i18n import translate
+from thidua_shared.i18n import format_moment, translate
 
 scoring_app = typer.Typer(help="Báo cáo kết quả, chấm điểm, bảng điểm / results, scoring, score tables", no_args_is_help=True)
 rounds_app = typer.Typer(help="Vòng chấm của cụm, khối / review rounds", no_args_is_help=True)
@@ -156,6 +157,26 @@ def rounds_show(ctx: typer.Context, round_id: str) -> None:
     console.print(table)
     for conflict in r["conflicts"]:
         c.say("conflict_line", reviewer=conflict["reviewer"]["code"], unit=conflict["unit"]["code"], reason=conflict["reason"])
+    c.say("round_owner", node=r["node"])
+    for h in r["handovers"]:
+        c.say("handover_line", at=format_moment(datetime.fromisoformat(h["handed_at"]), c.language), from_node=h["from_node"], to_node=h["to_node"], by=h["handed_by"], reason=h["reason"])
+
+
+@rounds_app.command("handover")
+def rounds_handover(ctx: typer.Context, round_id: str, to: Annotated[str, typer.Option(help="Nút nhận vòng chấm, ví dụ vn")],
+                    reason: Annotated[str, typer.Option(help="Lý do bàn giao")]) -> None:
+    """Trung tâm bàn giao vòng chấm cho nút khác (nút tỉnh mất, hoặc trả lại) / the centre hands a round over to another node."""
+    c, client = _client(ctx)
+    r = client.call("POST", f"/rounds/{round_id}/handover", json={"to_node": to, "reason": reason})
+    c.say("handed_over", id=r["id"], node=r["node"], digest=r["handovers"][-1]["state_digest"])
+
+
+@rounds_app.command("ask-back")
+def rounds_ask_back(ctx: typer.Context, round_id: str, reason: Annotated[str, typer.Option(help="Lý do đề nghị")]) -> None:
+    """Từ nút tỉnh: đề nghị trung tâm trả lại vòng chấm đã tiếp nhận / from a province's node: ask for a round back."""
+    c, client = _client(ctx)
+    r = client.call("POST", f"/rounds/{round_id}/return-request", json={"reason": reason})
+    c.say("asked_back", id=r["id"], centre=c.settings.centre_node)
 
 
 @scoring_app.command("review")

@@ -68,7 +68,7 @@ def _print_links(c: Context, t) -> bool:  # type: ignore[no-untyped-def]
     from datetime import datetime, timedelta
 
     from thidua_cli.links import read_links
-    from thidua_shared.i18n import format_date
+    from thidua_shared.i18n import format_moment
 
     try:
         links = asyncio.run(read_links(c.settings))
@@ -89,7 +89,7 @@ def _print_links(c: Context, t) -> bool:  # type: ignore[no-untyped-def]
             state = "[green]" + t("links_connected") + "[/green]"
         else:
             moment = datetime.now().astimezone() - timedelta(seconds=link.silent_seconds or 0)
-            since = f"{moment:%H:%M} {format_date(moment, c.language)}"
+            since = format_moment(moment, c.language)
             overdue = not c.settings.is_province and link.overdue(c.settings.link_cut_alarm_hours)
             ok &= not overdue
             state = ("[red]" if overdue else "[yellow]") + t("links_cut_since", since=since) + ("[/red]" if overdue else "[/yellow]")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from thidua_shared.clock import VIETNAM
+
 Language = Literal["vi", "en"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -79,3 +81,9 @@ def format_date(value: date | datetime | None, language: Language = "vi") -> str
     if value is None:
         return ""
     return value.strftime("%d/%m/%Y") if language == "vi" else value.strftime("%Y-%m-%d")
+
+
+def format_moment(value: datetime, language: Language = "vi") -> str:
+    """A moment in Vietnam's time zone as a person reads it: "14:05 20/12/2017" (English: "14:05 2017-12-20")."""
+    local = value.astimezone(VIETNAM)
+    return f"{local:%H:%M} {format_date(local, language)}"

@@ -25,6 +25,12 @@ CAMPAIGN_EVENTS = (
     "campaigns.campaign_drafted", "campaigns.campaign_launched", "campaigns.campaign_revised",
     "campaigns.campaign_closed", "campaigns.campaign_cancelled",
 )
+# What a scoring node copies of the other nodes' scoring: reports, and every step of their rounds.
+OTHER_NODES_SCORING_EVENTS = (
+    "scoring.submission_received", "scoring.submission_revised", "scoring.round_opened", "scoring.reviewer_assigned",
+    "scoring.conflict_declared", "scoring.review_submitted", "scoring.explanation_submitted", "scoring.review_closed",
+    "scoring.ranking_published", "scoring.round_handed_over", "scoring.round_return_requested",
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ SERVICES: dict[str, ServiceInfo] = {
                 "campaigns.registration_submitted", "campaigns.registration_amended", "campaigns.registration_withdrawn",
             )),
             Subscription("scoring-standings", "scoring", ("scoring.submission_received", "scoring.submission_revised")),
+            # Other nodes' reports and rounds, read-only here, written by the node that owns each round.
+            Subscription("scoring-rounds-replica", "scoring", OTHER_NODES_SCORING_EVENTS),
         ),
     ),
     "awards": ServiceInfo(
@@ -89,8 +97,9 @@ SERVICES: dict[str, ServiceInfo] = {
 # database, and keeps working while its link to the centre is down.
 CENTRE_NODE = "vn"
 PROVINCIAL_SERVICES = ("scoring",)
-# What comes down to a province: the centre's chains these services' replicas are built from.
-SERVICES_SENT_DOWN = ("registry", "campaigns")
+# What comes down to a province: the centre's chains these services' replicas are built from (scoring:
+# the centre's own rounds, read-only, and those it took over or hands back to the province).
+SERVICES_SENT_DOWN = ("registry", "campaigns", "scoring")
 # The identity a province's leaf nats-server connects to the centre with (its own seed on each node).
 LINK_IDENTITY = "link"
 

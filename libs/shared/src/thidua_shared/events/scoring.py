@@ -214,6 +214,34 @@ class ReviewClosed(EventPayload):
     inputs_digest: Sha256
 
 
+@event_payload("scoring.round_handed_over", aggregate_kind="review_round")
+class RoundHandedOver(EventPayload):
+    """An open round's writing passes to another node: to the centre for a province whose node is lost,
+    or back to the province. Recorded by the centre; `state_digest` is the digest of the round's inputs
+    (reports, assignments, conflicts, reviews, explanations) as the centre held them when it was handed
+    over: what the new owner goes on from. Writes the old owner made after `taken_up_to` are refused
+    everywhere and undone on the old owner's node when it hears of the handover."""
+
+    round_id: str
+    from_node: str = Field(max_length=32)
+    to_node: str = Field(max_length=32)
+    reason: str = Field(min_length=1, max_length=2000)
+    state_digest: Sha256
+    # The last event of the old owner's chain (`<from_node>.scoring`) about the round that the centre had
+    # received: the old owner undoes its later writes to the round. None when the centre hands a round back.
+    taken_up_to: int | None = Field(None, ge=1)
+
+
+@event_payload("scoring.round_return_requested", aggregate_kind="review_round")
+class RoundReturnRequested(EventPayload):
+    """A province whose round the centre took over asks for it back, from its own node once it has heard
+    of the handover (and undone its own writes the centre had not received): every write it made before
+    is ahead of this event in its chain, so the centre hands the round back only after this arrives."""
+
+    round_id: str
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 @event_payload("scoring.ranking_published", aggregate_kind="review_round")
 class RankingPublished(EventPayload):
     """A cluster's score table and ranking: recomputing it from the inputs gives the same bytes."""

@@ -68,7 +68,7 @@ def build_broker(url: str = "nats://thidua-nats:4222", services: Iterable[Servic
                 model = typed_envelope(event_type, _latest_version(event_type))
                 broker.subscriber(
                     _subject("*", event_type), stream=stream, durable=sub.name, pull_sub=PullSub(batch_size=512),
-                    title=f"{service.name} ← {event_type}",
+                    title=f"{sub.name} ← {event_type}",
                     description=f"Nhận bởi / consumed by: {service.name} (consumer {sub.name}).",
                 )(_receiver(model))
     return broker

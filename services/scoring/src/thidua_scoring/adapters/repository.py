@@ -18,6 +18,7 @@ from thidua_shared.campaigns_replica import CampaignsReplicaReader
 from thidua_shared import document_register
 from thidua_shared.db import dialect_insert, where_given
 from thidua_shared.events.campaigns import RegistrationSnapshot
+from thidua_shared.events.catalog import Event, decode_event
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.events.scoring import RoundSnapshot, SubmissionSnapshot
 from thidua_shared.files import StoredFile
@@ -29,12 +30,15 @@ from thidua_scoring.adapters.tables import (
     conflicts,
     evidence,
     explanations,
+    messaging,
     registry,
     replica_campaigns,
     replica_registrations,
     reviews,
     round_members,
+    round_handovers,
     round_results,
+    round_return_requests,
     rounds,
     standings,
     submission_versions,
@@ -75,6 +79,16 @@ class RoundResult:
     table: dict[str, Any]
     table_digest: str
     leader_unit_id: str | None
+
+
+@dataclass(frozen=True)
+class HandoverRow:
+    from_node: str
+    to_node: str
+    reason: str
+    state_digest: str
+    handed_by: str
+    handed_at: datetime
 
 
 class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
@@ -130,9 +144,10 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         ).limit(1))
         return SubmissionSnapshot.model_validate(snapshot) if snapshot else None
 
-    async def save_submission(self, snapshot: SubmissionSnapshot, submitted_by: str, reason: str | None, self_total: int) -> None:
+    async def save_submission(self, snapshot: SubmissionSnapshot, submitted_by: str, reason: str | None, self_total: int,
+                              at: datetime | None = None) -> None:
         """Store a new version: the submission's current state, and the version kept beside the others."""
-        now = utc_now()
+        now = at or utc_now()
         values = {"version": snapshot.version, "self_total": self_total, "snapshot": snapshot.model_dump(mode="json"), "updated_at": now}
         if snapshot.version == 1:
             await self.session.execute(insert(submissions).values(
@@ -145,6 +160,31 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
             submission_id=snapshot.id, version=snapshot.version, snapshot=snapshot.model_dump(mode="json"), reason=reason,
             submitted_by=submitted_by, submitted_at=now,
         ))
+
+    async def copy_submission(self, snapshot: SubmissionSnapshot, submitted_by: str, reason: str | None, self_total: int,
+                              at: datetime) -> bool:
+        """Keep another node's report as it sent it: the version beside the others, the current state only if
+        newer than the one held. False if the unit already reported the period here under another id."""
+        clash = await self.session.scalar(select(submissions.c.id).where(
+            submissions.c.campaign_id == snapshot.campaign_id, submissions.c.unit_id == snapshot.unit_id,
+            submissions.c.period == snapshot.period.value, submissions.c.id != snapshot.id,
+        ))
+        if clash is not None:
+            return False
+        held = await self.session.scalar(select(submissions.c.version).where(submissions.c.id == snapshot.id))
+        if held is None or held < snapshot.version:
+            state = {"version": snapshot.version, "self_total": self_total, "snapshot": snapshot.model_dump(mode="json"), "updated_at": at}
+            if held is None:
+                await self.session.execute(insert(submissions).values(
+                    id=snapshot.id, node=snapshot.node, campaign_id=snapshot.campaign_id, unit_id=snapshot.unit_id,
+                    period=snapshot.period.value, created_at=at, **state))
+            else:
+                await self.session.execute(update(submissions).where(submissions.c.id == snapshot.id).values(**state))
+        await self.session.execute(dialect_insert(self.session)(submission_versions).values(
+            submission_id=snapshot.id, version=snapshot.version, snapshot=snapshot.model_dump(mode="json"), reason=reason,
+            submitted_by=submitted_by, submitted_at=at,
+        ).on_conflict_do_nothing(index_elements=[submission_versions.c.submission_id, submission_versions.c.version]))
+        return True
 
     async def versions(self, submission_id: str) -> list[VersionRow]:
         query = select(submission_versions).where(submission_versions.c.submission_id == submission_id).order_by(submission_versions.c.version)
@@ -190,23 +230,103 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
             rounds.c.campaign_id == campaign_id, rounds.c.period == period, rounds.c.cluster_id == cluster_id, rounds.c.status == "open",
         ))
 
-    async def add_round(self, snapshot: RoundSnapshot) -> None:
+    async def add_round(self, snapshot: RoundSnapshot, at: datetime | None = None) -> None:
         await self.session.execute(insert(rounds).values(
             id=snapshot.id, node=snapshot.node, campaign_id=snapshot.campaign_id, period=snapshot.period.value,
             cluster_id=snapshot.cluster_id, year=snapshot.year, status=snapshot.status, snapshot=snapshot.model_dump(mode="json"),
-            opened_at=utc_now(),
+            opened_at=at or utc_now(),
         ))
         if snapshot.members:
             await self.session.execute(insert(round_members), [{"round_id": snapshot.id, "unit_id": u} for u in snapshot.members])
 
     async def close_round(self, snapshot: RoundSnapshot, result: RoundResult) -> None:
-        await self.session.execute(update(rounds).where(rounds.c.id == snapshot.id).values(
-            status="closed", snapshot=snapshot.model_dump(mode="json"), closed_at=utc_now(),
-        ))
+        await self.mark_closed(snapshot.id, utc_now())
+        await self.add_result(snapshot.id, result)
+
+    async def mark_closed(self, round_id: str, at: datetime) -> None:
+        snapshot = await self.round(round_id)
+        if snapshot is not None:
+            await self.session.execute(update(rounds).where(rounds.c.id == round_id).values(
+                status="closed", snapshot=snapshot.model_copy(update={"status": "closed"}).model_dump(mode="json"), closed_at=at,
+            ))
+
+    async def add_result(self, round_id: str, result: RoundResult) -> None:
         await self.session.execute(insert(round_results).values(
-            round_id=snapshot.id, inputs=result.inputs, inputs_digest=result.inputs_digest, table=result.table,
+            round_id=round_id, inputs=result.inputs, inputs_digest=result.inputs_digest, table=result.table,
             table_digest=result.table_digest, leader_unit_id=result.leader_unit_id,
         ))
+
+    async def hand_over(self, snapshot: RoundSnapshot, handover: HandoverRow) -> None:
+        """The round's writing passes to `handover.to_node`: the owner changed, the handover kept in order."""
+        await self.session.execute(update(rounds).where(rounds.c.id == snapshot.id).values(
+            node=handover.to_node, snapshot=snapshot.model_copy(update={"node": handover.to_node}).model_dump(mode="json"),
+        ))
+        await self.session.execute(delete(round_return_requests).where(round_return_requests.c.round_id == snapshot.id))
+        position = await self.session.scalar(select(func.count()).select_from(round_handovers).where(round_handovers.c.round_id == snapshot.id))
+        await self.session.execute(insert(round_handovers).values(
+            round_id=snapshot.id, position=int(position or 0) + 1, from_node=handover.from_node, to_node=handover.to_node,
+            reason=handover.reason, state_digest=handover.state_digest, handed_by=handover.handed_by, handed_at=handover.handed_at,
+        ))
+
+    async def request_return(self, round_id: str, node: str, reason: str, by: str, at: datetime) -> None:
+        statement = dialect_insert(self.session)(round_return_requests).values(
+            round_id=round_id, node=node, reason=reason, requested_by=by, requested_at=at)
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=[round_return_requests.c.round_id, round_return_requests.c.node],
+            set_={"reason": statement.excluded.reason, "requested_by": statement.excluded.requested_by,
+                  "requested_at": statement.excluded.requested_at},
+        ))
+
+    async def return_requested(self, round_id: str) -> set[str]:
+        """The nodes that asked for the round back since its last handover."""
+        query = select(round_return_requests.c.node).where(round_return_requests.c.round_id == round_id)
+        return set(await self.session.scalars(query))
+
+    async def handovers(self, round_id: str) -> list[HandoverRow]:
+        query = select(round_handovers).where(round_handovers.c.round_id == round_id).order_by(round_handovers.c.position)
+        return [HandoverRow(r.from_node, r.to_node, r.reason, r.state_digest, r.handed_by, r.handed_at) for r in await self.session.execute(query)]
+
+    # --- copies of other nodes' rounds, and handovers ------------------------------------------------
+    async def note_copied(self, round_id: str, event: Event[Any]) -> None:
+        """Remember the last event of the round's owner copied here: a handover says what it took."""
+        versions = messaging.replica_versions
+        statement = dialect_insert(self.session)(versions).values(
+            kind="round_copy", key=round_id, chain=event.envelope.chain, sequence=event.envelope.sequence, occurred_at=event.occurred_at,
+        )
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=[versions.c.kind, versions.c.key],
+            set_={"chain": statement.excluded.chain, "sequence": statement.excluded.sequence, "occurred_at": statement.excluded.occurred_at},
+        ))
+
+    async def copied_up_to(self, round_id: str, chain: str) -> int | None:
+        """The sequence, in `chain`, of the last event about the round copied here from that chain."""
+        versions = messaging.replica_versions
+        return await self.session.scalar(select(versions.c.sequence).where(
+            versions.c.kind == "round_copy", versions.c.key == round_id, versions.c.chain == chain,
+        ))
+
+    async def own_events(self, event_types: Sequence[str], aggregate_id: str) -> list[Event[Any]]:
+        """This service's own events of these types about one aggregate, in chain order, from the outbox
+        (which keeps every event it ever wrote). Read once, when a round is handed away from this node."""
+        outbox = messaging.outbox
+        query = select(outbox.c.data).where(outbox.c.event_type.in_(list(event_types))).order_by(outbox.c.position)
+        found = []
+        async for data in await self.session.stream_scalars(query.execution_options(yield_per=1000)):
+            envelope = decode_event(data, None)
+            if envelope.aggregate.id == aggregate_id:
+                found.append(Event.of(envelope))
+        return found
+
+    async def clear_round(self, round_id: str) -> None:
+        """Forget everything written into an (open or closed) round but the round itself, which reopens:
+        the former owner rebuilds it to the state that was handed over."""
+        for table in (assignments, conflicts, reviews, explanations, round_results):
+            await self.session.execute(delete(table).where(table.c.round_id == round_id))
+        snapshot = await self.round(round_id)
+        if snapshot is not None:
+            await self.session.execute(update(rounds).where(rounds.c.id == round_id).values(
+                status="open", closed_at=None, snapshot=snapshot.model_copy(update={"status": "open"}).model_dump(mode="json"),
+            ))
 
     async def list_rounds(self, campaign_ids: Sequence[str] | None, cluster_id: str | None, status: str | None,
                           limit: int, offset: int, member: str | None = None) -> list[RoundSnapshot]:
@@ -243,10 +363,11 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         query = select(conflicts).where(conflicts.c.round_id == round_id).order_by(conflicts.c.unit_id, conflicts.c.reviewer_unit_id)
         return [ConflictRow(r.reviewer_unit_id, r.unit_id, r.reason, r.automatic) for r in await self.session.execute(query)]
 
-    async def add_conflict(self, round_id: str, reviewer: str, unit: str, reason: str, automatic: bool, declared_by: str) -> None:
+    async def add_conflict(self, round_id: str, reviewer: str, unit: str, reason: str, automatic: bool, declared_by: str,
+                           at: datetime | None = None) -> None:
         statement = dialect_insert(self.session)(conflicts).values(
             round_id=round_id, reviewer_unit_id=reviewer, unit_id=unit, reason=reason, automatic=automatic,
-            declared_by=declared_by, declared_at=utc_now(),
+            declared_by=declared_by, declared_at=at or utc_now(),
         )
         await self.session.execute(statement.on_conflict_do_nothing(
             index_elements=[conflicts.c.round_id, conflicts.c.reviewer_unit_id, conflicts.c.unit_id]
@@ -260,8 +381,8 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         return [ReviewRow(r.reviewer_unit_id, r.unit_id, r.indicator_code, r.stage, r.points, r.comment)
                 for r in await self.session.execute(query)]
 
-    async def add_reviews(self, round_id: str, rows: Sequence[ReviewRow], reviewed_by: str) -> None:
-        now = utc_now()
+    async def add_reviews(self, round_id: str, rows: Sequence[ReviewRow], reviewed_by: str, at: datetime | None = None) -> None:
+        now = at or utc_now()
         await self.session.execute(insert(reviews), [
             {"round_id": round_id, "reviewer_unit_id": r.reviewer_unit_id, "unit_id": r.unit_id, "indicator_code": r.indicator_code,
              "stage": r.stage, "points": r.points, "comment": r.comment, "reviewed_by": reviewed_by, "reviewed_at": now}
@@ -275,12 +396,12 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
             query = query.where(explanations.c.unit_id == unit_id)
         return {(r.unit_id, r.indicator_code): r.text for r in await self.session.execute(query)}
 
-    async def add_explanation(self, round_id: str, unit_id: str, code: str, text: str, by: str) -> None:
+    async def add_explanation(self, round_id: str, unit_id: str, code: str, text: str, by: str, at: datetime | None = None) -> None:
         await self.session.execute(delete(explanations).where(
             explanations.c.round_id == round_id, explanations.c.unit_id == unit_id, explanations.c.indicator_code == code,
         ))
         await self.session.execute(insert(explanations).values(
-            round_id=round_id, unit_id=unit_id, indicator_code=code, text=text, explained_by=by, explained_at=utc_now(),
+            round_id=round_id, unit_id=unit_id, indicator_code=code, text=text, explained_by=by, explained_at=at or utc_now(),
         ))
 
     async def result(self, round_id: str) -> RoundResult | None:

@@ -113,6 +113,32 @@ explanations = Table(
     Column("explained_at", DateTime(timezone=True), nullable=False),
 )
 
+# Every handover of a round's writing from one node to another (the round's `node` is the current owner).
+round_handovers = Table(
+    "round_handovers",
+    metadata,
+    Column("round_id", String(36), ForeignKey("review_rounds.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),  # 1 for the first handover of the round
+    Column("from_node", String(32), nullable=False),
+    Column("to_node", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("state_digest", String(64), nullable=False),
+    Column("handed_by", String(255), nullable=False),
+    Column("handed_at", DateTime(timezone=True), nullable=False),
+)
+
+# A former owner asks for its round back (from its own node, once it heard of the handover); a handover
+# consumes the requests of its round.
+round_return_requests = Table(
+    "round_return_requests",
+    metadata,
+    Column("round_id", String(36), ForeignKey("review_rounds.id"), primary_key=True),
+    Column("node", String(32), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("requested_by", String(255), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+)
+
 # What a closed round was computed from, and what it gave: recomputing the one gives the other's bytes.
 round_results = Table(
     "round_results",

@@ -54,6 +54,27 @@ add_messages(
             "Không có thành viên nào của cụm «{cluster}» năm {year} đăng ký phong trào này.",
             "No member of cluster '{cluster}' in {year} is registered for this campaign.",
         ),
+        "handover_at_centre_only": (
+            "Chỉ nút trung tâm «{centre}» được ghi nhận việc bàn giao vòng chấm.",
+            "Only the centre's node '{centre}' records a round's handover.",
+        ),
+        "handover_to_owner": ("Vòng chấm đã do nút «{node}» quản lý.", "The round already belongs to node '{node}'."),
+        "handover_to_centre_only": (
+            "Vòng chấm của nút «{node}» chỉ bàn giao được cho trung tâm «{centre}».",
+            "A round of node '{node}' can only be handed over to the centre '{centre}'.",
+        ),
+        "handover_back_only": (
+            "Trung tâm chỉ trả vòng chấm về nút đã từng quản lý nó; «{node}» chưa từng.",
+            "The centre only hands a round back to a node that owned it; '{node}' never did.",
+        ),
+        "handover_back_not_asked": (
+            "Nút «{node}» chưa đề nghị nhận lại vòng chấm từ nút của mình; trả lại khi có đề nghị.",
+            "Node '{node}' has not asked for the round back from its own node; it is handed back once it has.",
+        ),
+        "return_not_with_centre": (
+            "Vòng chấm đang do nút «{node}» quản lý, không phải trung tâm «{centre}»: không có gì để nhận lại.",
+            "The round belongs to node '{node}', not to the centre '{centre}': there is nothing to ask back.",
+        ),
         "round_owned_by_other_node": (
             "Vòng chấm này do nút «{node}» quản lý; chỉ nút đó được ghi.",
             "This round belongs to node '{node}'; only that node writes it.",

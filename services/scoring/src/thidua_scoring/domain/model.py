@@ -71,6 +71,31 @@ def ensure_owned(round_: RoundSnapshot, node: str) -> None:
         raise Conflict("round_owned_by_other_node", node=round_.node)
 
 
+def check_handover(round_: RoundSnapshot, to_node: str, here: str, centre: str, former_owners: Sequence[str],
+                   asked_back: set[str]) -> None:
+    """Only the centre records a handover, of an open round, between the owning province and the centre:
+    it takes over a province's round (its node lost) or hands it back to a province that owned it and
+    asked for it back from its node (so that every write it made meanwhile reached the centre first)."""
+    if here != centre:
+        raise Conflict("handover_at_centre_only", centre=centre)
+    if to_node == round_.node:
+        raise Conflict("handover_to_owner", node=to_node)
+    if round_.node != centre and to_node != centre:
+        raise Conflict("handover_to_centre_only", node=round_.node, centre=centre)
+    if round_.node == centre and to_node not in former_owners:
+        raise Conflict("handover_back_only", node=to_node)
+    if round_.node == centre and to_node not in asked_back:
+        raise Conflict("handover_back_not_asked", node=to_node)
+
+
+def check_return_request(round_: RoundSnapshot, here: str, centre: str, former_owners: Sequence[str]) -> None:
+    """A province asks, from its own node, for a round back that the centre took over from it."""
+    if here == centre or here not in former_owners:
+        raise Conflict("handover_back_only", node=here)
+    if round_.node != centre:
+        raise Conflict("return_not_with_centre", node=round_.node, centre=centre)
+
+
 # A closed round publishes its whole table in one event (about 140 bytes a cell): this many cells
 # (members × criteria) keep it well within the largest event the platform commits.
 MAX_ROUND_CELLS = 12_000

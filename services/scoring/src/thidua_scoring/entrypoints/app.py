@@ -13,7 +13,7 @@ from thidua_shared.settings import Settings
 
 from thidua_scoring.adapters.repository import ScoringRepository
 from thidua_scoring.adapters.tables import messaging
-from thidua_scoring.entrypoints.events import CONSUMERS
+from thidua_scoring.entrypoints.events import consumers
 from thidua_scoring.entrypoints.http import router
 
 SERVICE = "scoring"
@@ -21,9 +21,10 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def build_runtime(settings: Settings | None = None) -> ServiceRuntime[ScoringRepository]:
+    settings = settings or Settings()
     return ServiceRuntime(
         name=SERVICE, tables=messaging, migrations_dir=MIGRATIONS, repository=ScoringRepository,
-        settings=settings or Settings(), consumers=CONSUMERS, extra_migrations=[registry_replica.MIGRATIONS],
+        settings=settings, consumers=consumers(settings), extra_migrations=[registry_replica.MIGRATIONS],
     )
 
 

@@ -58,6 +58,7 @@ def round_out(view: queries.RoundView) -> out.RoundOut:
         explanations=[out.ExplanationOut(unit=u, indicator_code=code, text=text) for u, code, text in view.explanations],
         leader_unit_id=result.leader_unit_id if result else None, inputs_digest=result.inputs_digest if result else None,
         table_digest=result.table_digest if result else None,
+        handovers=[out.HandoverOut(**vars(h)) for h in view.handovers], asked_back_by=view.asked_back_by,
     )
 
 
@@ -203,6 +204,24 @@ async def explain(round_id: str, command: cmd.Explain, runtime: RuntimeDep, prin
 async def close(round_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.TableOut:
     await services.close_round(runtime.uow(), principal, round_id, runtime.settings.node)
     return await table(round_id, runtime, principal)
+
+
+@router.post("/rounds/{round_id}/handover", response_model=out.RoundOut, tags=["rounds"],
+             summary="Trung tâm bàn giao vòng chấm cho nút khác (nút tỉnh mất, hoặc trả lại) / "
+                     "the centre hands a round over to another node (a province's node lost, or back to it)")
+async def hand_over(round_id: str, command: cmd.HandOverRound, runtime: RuntimeDep, principal: PrincipalDep) -> out.RoundOut:
+    settings = runtime.settings
+    await services.hand_over_round(runtime.uow(), principal, round_id, command, settings.node, settings.centre_node)
+    return await _round(runtime, principal, round_id)
+
+
+@router.post("/rounds/{round_id}/return-request", response_model=out.RoundOut, tags=["rounds"],
+             summary="Nút tỉnh đề nghị trung tâm trả lại vòng chấm đã tiếp nhận / "
+                     "a province's node asks the centre for a round it took over back")
+async def request_return(round_id: str, command: cmd.RequestReturn, runtime: RuntimeDep, principal: PrincipalDep) -> out.RoundOut:
+    settings = runtime.settings
+    await services.request_return(runtime.uow(), principal, round_id, command, settings.node, settings.centre_node)
+    return await _round(runtime, principal, round_id)
 
 
 # --- tables, sheets, inputs ---------------------------------------------------------------------------------

@@ -81,6 +81,17 @@ class ExplanationOut(BaseModel):
     text: str
 
 
+class HandoverOut(BaseModel):
+    """The round's writing passed from one node to another, recorded by the centre."""
+
+    from_node: str
+    to_node: str
+    reason: str
+    state_digest: str  # the round's inputs as the centre held them when it was handed over
+    handed_by: str
+    handed_at: datetime
+
+
 class RoundOut(RoundSnapshot):
     cluster: ClusterOut
     campaign_title: str
@@ -88,6 +99,8 @@ class RoundOut(RoundSnapshot):
     assignments: list[AssignmentOut] = []
     conflicts: list[ConflictOut] = []
     explanations: list[ExplanationOut] = []
+    handovers: list[HandoverOut] = []
+    asked_back_by: list[str] = []  # former owners that asked, from their node, for the round back
     leader_unit_id: str | None = None
     inputs_digest: str | None = None
     table_digest: str | None = None

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from thidua_shared.events.campaigns import Code
+from thidua_shared.events.envelope import NODE_PATTERN
 from thidua_shared.events.scoring import AssignmentRule, Period, ReportedResult, ReviewScore, ScoringPolicy, Sha256
 from thidua_shared.validation import Command, Year
 
@@ -61,3 +62,16 @@ class Explain(Command):
     unit: Ref
     indicator_code: Code
     text: str = Field(min_length=1, max_length=5000)
+
+
+class HandOverRound(Command):
+    """The centre passes an open round's writing to another node (a province's node lost, or back to it)."""
+
+    to_node: str = Field(pattern=NODE_PATTERN, description="Nút nhận vòng chấm / the node that writes the round from now on")
+    reason: Reason = Field(description="Lý do bàn giao / why the round is handed over")
+
+
+class RequestReturn(Command):
+    """A province asks, from its own node, for a round back that the centre took over."""
+
+    reason: Reason = Field(description="Lý do đề nghị nhận lại / why the province asks for the round back")

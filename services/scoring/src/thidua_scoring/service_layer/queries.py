@@ -20,7 +20,7 @@ from thidua_shared.events.scoring import Period, RoundSnapshot, SubmissionSnapsh
 from thidua_shared.registry_replica import ClusterView, UnitView, load_cluster, load_unit
 from thidua_shared.units import UnitRef
 
-from thidua_scoring.adapters.repository import ConflictRow, ReviewRow, RoundResult, ScoringRepository, VersionRow
+from thidua_scoring.adapters.repository import ConflictRow, HandoverRow, ReviewRow, RoundResult, ScoringRepository, VersionRow
 from thidua_scoring.domain import engine
 from thidua_scoring.domain.fixed import QUANTITY_PLACES, plain, quantity_int, round_div, shown
 from thidua_scoring.domain.results import Node, criteria_of
@@ -103,6 +103,8 @@ class RoundView:
     conflicts: list[tuple[ConflictRow, UnitRef, UnitRef]] = field(default_factory=list)
     explanations: list[tuple[UnitRef, str, str]] = field(default_factory=list)  # (unit, criterion, text)
     result: RoundResult | None = None
+    handovers: list[HandoverRow] = field(default_factory=list)
+    asked_back_by: list[str] = field(default_factory=list)
 
 
 async def round_list(repo: ScoringRepository, principal: Principal, campaign_ref: str | None, cluster_ref: str | None,
@@ -144,7 +146,8 @@ async def round_details(repo: ScoringRepository, principal: Principal, round_id:
         assignments=[(refs[r], refs[u], (r, u) in reviewed) for r, u in assigned],
         conflicts=[(c, refs[c.reviewer_unit_id], refs[c.unit_id]) for c in conflicts],
         explanations=[(refs[u], code, text) for (u, code), text in sorted(explained.items())],
-        result=await repo.result(round_.id),
+        result=await repo.result(round_.id), handovers=await repo.handovers(round_.id),
+        asked_back_by=sorted(await repo.return_requested(round_.id)),
     )
 
 

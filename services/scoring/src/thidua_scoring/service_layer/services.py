@@ -7,6 +7,7 @@ from datetime import date
 
 from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Conflict, Invalid, NotFound
+from thidua_shared.events.envelope import utc_now
 from thidua_shared.ids import new_id
 from thidua_shared.events import scoring as ev
 from thidua_shared.events.campaigns import CampaignSnapshot, RegistrationSnapshot
@@ -14,13 +15,14 @@ from thidua_shared.events.scoring import Evidence, RoundSnapshot, SubmissionSnap
 from thidua_shared.files import StoredFile
 from thidua_shared.messaging.unit_of_work import UnitOfWork
 from thidua_shared.registry_replica import ClusterView, UnitView, load_cluster, load_unit
+from thidua_shared.roles import Role
 
-from thidua_scoring.adapters.repository import ReviewRow, RoundResult, ScoringRepository
+from thidua_scoring.adapters.repository import HandoverRow, ReviewRow, RoundResult, ScoringRepository
 from thidua_scoring.domain import engine, model
 from thidua_scoring.domain.fixed import points_int, quantity_int, shown
 from thidua_scoring.domain.results import check_results, criteria_of
 from thidua_scoring.service_layer import commands as cmd
-from thidua_scoring.service_layer.access import REPORTERS, REVIEWERS, ensure_acts_for, ensure_leader, ensure_not_inside, may_back_fill
+from thidua_scoring.service_layer.access import MANAGERS, REPORTERS, REVIEWERS, ensure_acts_for, ensure_leader, ensure_not_inside, may_back_fill
 
 ScoringUnitOfWork = UnitOfWork[ScoringRepository]
 
@@ -304,8 +306,7 @@ async def close_round(uow: ScoringUnitOfWork, principal: Principal, round_id: st
         table = engine.score(inputs)
         table_doc = engine.table_document(table)
         result = RoundResult(inputs_doc, engine.digest(inputs_doc), table_doc, engine.digest(table_doc), table.leader)
-        closed = round_.model_copy(update={"status": "closed"})
-        await repo.close_round(closed, result)
+        await repo.close_round(round_.model_copy(update={"status": "closed"}), result)
         uow.record(ev.ReviewClosed(round_id=round_.id, leader_unit_id=table.leader, open_ties=table.open_ties,
                                    inputs_digest=result.inputs_digest), aggregate_id=round_.id, actor=principal.actor)
         uow.record(ev.RankingPublished(
@@ -315,6 +316,43 @@ async def close_round(uow: ScoringUnitOfWork, principal: Principal, round_id: st
         ), aggregate_id=round_.id, actor=principal.actor)
         await uow.commit()
     return result
+
+
+async def hand_over_round(uow: ScoringUnitOfWork, principal: Principal, round_id: str, command: cmd.HandOverRound,
+                          node: str, centre: str) -> RoundSnapshot:
+    """The centre passes an open round's writing to another node: it takes over a province's round whose
+    node is lost, or hands it back. The digest of the round's inputs as the centre holds them is recorded:
+    what the new owner goes on from. Writes the old owner makes afterwards are refused on every node."""
+    principal.require_role((Role.NATIONAL_ADMIN,))
+    async with uow:
+        repo = uow.repo
+        round_ = await load_round(repo, round_id)
+        model.ensure_open(round_)
+        former_owners = [h.from_node for h in await repo.handovers(round_.id)]
+        model.check_handover(round_, command.to_node, node, centre, former_owners, await repo.return_requested(round_.id))
+        state = engine.inputs_document(await round_inputs(repo, round_, await load_campaign(repo, round_.campaign_id)))
+        handover = HandoverRow(round_.node, command.to_node, command.reason, engine.digest(state), principal.holder_name, utc_now())
+        taken_up_to = None if round_.node == node else await repo.copied_up_to(round_.id, f"{round_.node}.scoring")
+        await repo.hand_over(round_, handover)
+        uow.record(ev.RoundHandedOver(round_id=round_.id, from_node=handover.from_node, to_node=handover.to_node,
+                                      reason=handover.reason, state_digest=handover.state_digest, taken_up_to=taken_up_to),
+                   aggregate_id=round_.id, actor=principal.actor)
+        await uow.commit()
+    return round_.model_copy(update={"node": command.to_node})
+
+
+async def request_return(uow: ScoringUnitOfWork, principal: Principal, round_id: str, command: cmd.RequestReturn,
+                         node: str, centre: str) -> None:
+    """From a province's own node, once it has heard that the centre took its round over: ask for it back."""
+    principal.require_role(MANAGERS)
+    async with uow:
+        repo = uow.repo
+        round_ = await load_round(repo, round_id)
+        model.ensure_open(round_)
+        model.check_return_request(round_, node, centre, [h.from_node for h in await repo.handovers(round_.id)])
+        await repo.request_return(round_.id, node, command.reason, principal.holder_name, utc_now())
+        uow.record(ev.RoundReturnRequested(round_id=round_.id, reason=command.reason), aggregate_id=round_.id, actor=principal.actor)
+        await uow.commit()
 
 
 async def round_inputs(repo: ScoringRepository, round_: RoundSnapshot, campaign: CampaignSnapshot) -> engine.EngineInputs:
