@@ -32,7 +32,7 @@ POSTGRES_ADMIN_URL = os.environ.get("THIDUA_TEST_POSTGRES_URL")
 @pytest.fixture
 def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
     """A nats-server without authentication, for tests of the messaging plumbing alone."""
-    server = NatsServer(store_dir=tmp_path / "nats").start()
+    server = NatsServer(store_dir=tmp_path / "nats").start_on_free_ports()
     yield server
     server.stop()
 
@@ -58,7 +58,8 @@ class SecuredNats:
 @pytest.fixture
 async def secured_nats(tmp_path: Path) -> AsyncIterator[SecuredNats]:
     settings = Settings(var_dir=tmp_path / "var", node="vn")
-    server = NatsServer(store_dir=tmp_path / "secured-nats", accounts=accounts_block(settings, ["registry", "campaigns", "scoring", "awards"])).start()
+    server = NatsServer(store_dir=tmp_path / "secured-nats",
+                        accounts=accounts_block(settings, ["registry", "campaigns", "scoring", "awards"])).start_on_free_ports()
     secured = SecuredNats(server, settings.model_copy(update={"nats_url": server.url}))
     admin = await secured.connect(ADMIN_IDENTITY)
     await apply_streams(admin.jetstream(), "vn")

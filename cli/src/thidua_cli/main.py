@@ -16,6 +16,7 @@ from thidua_cli.commands.campaigns import campaigns_app, pledges_app
 from thidua_cli.client import Context
 from thidua_cli.commands.status import status
 from thidua_cli.commands.registry import clusters_app, import_app, people_app, tokens_app, units_app
+from thidua_cli.commands.audit import audit_app
 from thidua_cli.commands.awards import awards_app
 from thidua_cli.commands.nodes import nodes_app
 from thidua_cli.commands.scoring import scoring_app
@@ -39,6 +40,7 @@ app.add_typer(pledges_app, name="pledges")
 app.add_typer(scoring_app, name="scoring")
 app.add_typer(awards_app, name="awards")
 app.add_typer(nodes_app, name="nodes")
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()
@@ -210,25 +212,7 @@ def events_asyncapi(
 
 @events_app.command("verify")
 def events_verify(ctx: typer.Context) -> None:
-    """Kiểm tra chuỗi băm và chữ ký của luồng EVENTS / verify the hash chains and signatures of the EVENTS stream."""
-    import asyncio
+    """Kiểm tra chuỗi băm và chữ ký của luồng EVENTS (như `audit verify`) / verify the EVENTS stream's chains (as `audit verify`)."""
+    from thidua_cli.commands.audit import verify_log
 
-    from thidua_cli.audit import read_stream, verify_stream
-    from thidua_shared.messaging.nats_access import identity_for
-    from thidua_shared.topology import TOOLS_IDENTITY
-
-    c: Context = ctx.obj
-    envelopes = asyncio.run(read_stream(c.settings.nats_servers, identity_for(c.settings, TOOLS_IDENTITY)))
-    all_ok = True
-    for report in verify_stream(envelopes, c.settings.keys_dir):
-        if report.missing_key:
-            c.say("verify_no_key", node=report.node)
-        if report.problems:
-            all_ok = False
-            c.say("verify_bad", chain=report.chain, count=report.count, problems=len(report.problems))
-            for problem in report.problems:
-                typer.echo(f"  - {problem}")
-        else:
-            c.say("verify_ok", chain=report.chain, count=report.count)
-    if not all_ok:
-        raise typer.Exit(1)
+    verify_log(ctx.obj)

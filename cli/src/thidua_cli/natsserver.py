@@ -30,6 +30,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class PortTaken(RuntimeError):
+    """The server could not listen: another process took its port."""
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def server_name(node: str, member: int | None = None) -> str:
     """How a node's server is named (`thidua-hp`; `thidua-vn--2` for a cluster's second member): the
     name other servers see on a leaf link, and where `up` records the process."""
@@ -119,11 +132,25 @@ class NatsServer:
         self._wait_until_ready(timeout)
         return self
 
+    def start_on_free_ports(self, attempts: int = 3) -> "NatsServer":
+        """Start on ports picked just before: should another process take one in between (a rare race
+        on a busy machine), pick new ones and start again."""
+        for attempt in range(attempts):
+            try:
+                return self.start()
+            except PortTaken:
+                if attempt == attempts - 1:
+                    raise
+                self.port, self.monitor_port = free_port(), free_port()
+        raise AssertionError("unreachable")
+
     def _wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true"
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
+                if not all(_bindable(p) for p in (self.port, self.monitor_port)):
+                    raise PortTaken(f"nats-server could not listen on {self.port} or {self.monitor_port}: taken")
                 raise RuntimeError(f"nats-server exited with code {self.process.returncode}")
             try:
                 if httpx.get(url, timeout=0.5).status_code == 200:

@@ -1,0 +1,127 @@
+"""Audit benchmark: `thidua audit verify` against a raw read of the same stream, and its memory.
+
+    uv run python bench/audit.py [--events 100000 1000000]
+
+For each N: a fresh nats-server gets an EVENTS stream (the centre's log: every node's subjects) of N
+sealed events spread over 140 chains (35 nodes × 4 services), each signed by its node's key (not timed). Then, each in its own process so that its peak memory is its own:
+  raw read   every stored message read once, as the verifier reads them, and counted
+  verify     the same read, every message checked (hash, signature, chain) by `LogVerifier`
+It prints events/s for both, their ratio, and each process's peak resident memory: flat from 100,000
+to 1,000,000 events means memory does not grow with the log. Compare ratios, not times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import nats  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+
+from thidua_cli.audit import LogVerifier, iter_stored  # noqa: E402
+from thidua_cli.natsserver import NatsServer  # noqa: E402
+from thidua_shared.events.envelope import GENESIS_HASH, HASH_HEADER, SIGNATURE_HEADER  # noqa: E402
+from thidua_shared.keys import TrustedKeys, public_key_path, write_public_key  # noqa: E402
+from thidua_shared.messaging.streams import events_stream_config  # noqa: E402
+
+NODES = ["vn", *(f"p{i:02d}" for i in range(34))]
+SERVICES = ["registry", "campaigns", "scoring", "awards"]
+
+
+def body_of(node: str, service: str, sequence: int, prev: str) -> bytes:
+    """A canonical event body (sorted keys, no spaces: what RFC 8785 gives for this plain ASCII content)."""
+    event = {
+        "actor": {"id": "bench", "name": "Bench", "role": "national_admin", "unit_id": None},
+        "aggregate": {"id": str(sequence), "kind": "bench"}, "causation_id": None,
+        "correlation_id": f"00000000-0000-7000-8000-{sequence:012d}", "id": f"{hashlib.md5(f'{node}{service}{sequence}'.encode()).hexdigest()[:8]}-0000-7000-8000-{sequence:012d}",
+        "node": node, "occurred_at": "2026-11-25T00:00:00Z", "payload": {"n": sequence, "note": "sự kiện đo kiểm"},
+        "prev_hash": prev, "sequence": sequence, "service": service, "type": f"{service}.bench_recorded", "version": 1,
+    }
+    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+async def fill(url: str, keys: dict[str, Ed25519PrivateKey], count: int) -> None:
+    """`count` events over every chain, each sealed (hash, signature) as its node seals it."""
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    config = events_stream_config("vn")
+    await js.add_stream(replace(config, subjects=["thidua.events.>"]))  # as the centre's log holds every node's
+    heads = {(n, s): (0, GENESIS_HASH) for n in NODES for s in SERVICES}
+    chains = list(heads)
+    pending = []
+    for i in range(count):
+        node_name, service = chains[i % len(chains)]
+        sequence, prev = heads[(node_name, service)]
+        body = body_of(node_name, service, sequence + 1, prev)
+        digest = hashlib.sha256(body).hexdigest()
+        signature = base64.b64encode(keys[node_name].sign(bytes.fromhex(digest))).decode()
+        heads[(node_name, service)] = (sequence + 1, digest)
+        subject = f"thidua.events.{node_name}.{service}.bench_recorded"
+        pending.append(js.publish(subject, body, headers={HASH_HEADER: digest, SIGNATURE_HEADER: signature}, timeout=30))
+        if len(pending) >= 500:
+            await asyncio.gather(*pending)
+            pending.clear()
+    await asyncio.gather(*pending)
+    await nc.close()
+
+
+async def measure(url: str, keys_dir: str, verify: bool) -> None:
+    verifier, count = LogVerifier(TrustedKeys(Path(keys_dir))), 0
+    started = time.perf_counter()
+    async for stored in iter_stored(url):
+        count += 1
+        if verify:
+            verifier.add(stored)
+    elapsed = time.perf_counter() - started
+    assert not verify or verifier.intact, [r.problems for r in verifier.reports() if r.problems]
+    print(json.dumps({"count": count, "seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def in_process(url: str, keys_dir: Path, verify: bool) -> dict:  # type: ignore[type-arg]
+    args = [sys.executable, __file__, "--measure", url, str(keys_dir)] + (["--verify"] if verify else [])
+    return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
+
+async def run(sizes: list[int]) -> None:
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            server = NatsServer(store_dir=Path(tmp) / "nats").start_on_free_ports()
+            keys_dir = Path(tmp) / "trusted"
+            keys = {n: Ed25519PrivateKey.generate() for n in NODES}
+            for name, key in keys.items():  # every node's key trusted, as the centre registers them
+                write_public_key(public_key_path(keys_dir, name), key.public_key())
+            try:
+                started = time.perf_counter()
+                await fill(server.url, keys, size)
+                print(f"{size:>9,} events written in {time.perf_counter() - started:.1f} s (not timed below)")
+                raw = in_process(server.url, keys_dir, verify=False)
+                checked = in_process(server.url, keys_dir, verify=True)
+                raw_rate, rate = raw["count"] / raw["seconds"], checked["count"] / checked["seconds"]
+                print(f"  raw read {raw_rate:>9,.0f} events/s   peak {raw['peak_mb']:.0f} MB")
+                print(f"  verify   {rate:>9,.0f} events/s   peak {checked['peak_mb']:.0f} MB   ratio {rate / raw_rate:.2f}")
+            finally:
+                server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--measure", nargs=2)
+    parser.add_argument("--verify", action="store_true")
+    options = parser.parse_args()
+    if options.measure:
+        asyncio.run(measure(*options.measure, verify=options.verify))
+    else:
+        asyncio.run(run(options.events))
