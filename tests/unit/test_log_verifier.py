@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -73,3 +74,25 @@ def test_damaged_bytes_an_unknown_key_and_a_hole(tmp_path) -> None:  # type: ign
     assert report.missing_key and not verifier.intact
     assert report.problems[0] == "#2: the stored event is damaged (not an event)"
     assert verifier.unreadable == ["#3–#9: not in the stream any more (removed, or lost when found damaged on disk)"]
+
+
+def test_a_run_is_vouched_for_by_its_last_signature_and_every_signature_checks_each_seal(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    key, forger = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    events = chain_of(key, 6)
+    bad_seal = forger.sign(bytes.fromhex(events[2].hash))  # a valid event whose stored signature was replaced
+    messages = [stored(i, e, headers={"Thidua-Signature": base64.b64encode(bad_seal).decode()} if i == 3 else None)
+                for i, e in enumerate(events, start=1)]
+    assert verify(tmp_path, key, messages).intact  # its content is vouched for by the run's last signature
+    thorough = LogVerifier(TrustedKeys(tmp_path), every_signature=True)
+    for message in messages:
+        thorough.add(message)
+    assert thorough.reports()[0].problems == [f"#3 {events[2].id} (sequence 3): its signature is not valid for this node's keys"]
+
+    # A forger who rewrites the chain's end (links and hashes right) cannot sign its last event.
+    rewritten, prev = list(events[:3]), events[2].hash
+    for sequence in range(4, 7):
+        rewritten.append(sealed_event(forger, "hp", "scoring.submission_received", sequence, prev, {"n": 99}))
+        prev = rewritten[-1].hash
+    problems = verify(tmp_path / "again", key, [stored(i, e) for i, e in enumerate(rewritten, start=1)]).reports()[0].problems
+    assert problems == [f"#6 {rewritten[5].id} (sequence 6), vouching for the run from #1 {events[0].id}: "
+                        "its signature is not valid for this node's keys"]

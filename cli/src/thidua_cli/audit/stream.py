@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
 import nats
-from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.api import DeliverPolicy
 
 from thidua_cli.audit.verify import ChainReport, LogVerifier, StoredEvent
 from thidua_shared.events.envelope import Envelope
@@ -53,39 +54,57 @@ async def _patiently(call: Callable[[], Awaitable[T]], attempts: int = 5) -> T:
     return await call()
 
 
-async def iter_stored(url: str | list[str], identity: NatsIdentity | None = None, stream: str = EVENTS_STREAM,
-                      subject: str = "thidua.events.>", stall_seconds: float = 5.0) -> AsyncIterator[StoredEvent]:
-    """Every message of the stream as stored, in order, up to its last one when the reading began, one at a
-    time (an ephemeral ordered consumer: the tools' read-only permissions allow nothing else).
+BATCH = 2000  # messages a direct-get request returns at most: what a reader holds at once
 
+
+async def iter_stored(url: str | list[str], identity: NatsIdentity | None = None, stream: str = EVENTS_STREAM,
+                      stall_seconds: float = 5.0, after: int = 0) -> AsyncIterator[StoredEvent]:
+    """Every message of the stream as stored, in order, from the one after stream sequence `after` up to
+    the last one when the reading began, one at a time.
+
+    Read by batched direct gets (the tools' read-only permissions allow them; the server answers from
+    any replica): one request asks for `BATCH` messages, which are streamed back and end with an
+    end-of-batch status, so the reader never holds more than one batch however long the log is.
     Holes are yielded too (`StoredEvent.hole`), for the verifier to report: sequences the stream no
-    longer has (a server drops a message it finds damaged on disk when it starts), and a message the
-    server cannot deliver, which stalls an ordered consumer: after `stall_seconds` without one, reading
-    starts again after it."""
+    longer has (a server drops a message it finds damaged on disk when it starts), and a batch that
+    does not come within `stall_seconds` (a message the server cannot read), skipped one message on."""
     nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
     try:
-        js = nc.jetstream()
-        info = await _patiently(lambda: js.stream_info(stream))
-        last, seen = info.state.last_seq, info.state.first_seq - 1
-        while seen < last:
-            config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=seen + 1)
-            sub = await _patiently(lambda: js.subscribe(subject, stream=stream, ordered_consumer=True, config=config))
-            try:
-                while seen < last:
+        info = await _patiently(lambda: nc.jetstream().stream_info(stream))
+        last, seen = info.state.last_seq, max(info.state.first_seq - 1, after)
+        inbox = nc.new_inbox()
+        sub = await nc.subscribe(inbox)
+        try:
+            while seen < last:
+                request = json.dumps({"seq": seen + 1, "batch": min(BATCH, last - seen)}).encode()
+                await nc.publish(f"$JS.API.DIRECT.GET.{stream}", request, reply=inbox)
+                before = seen
+                while True:
                     try:
                         msg = await sub.next_msg(timeout=stall_seconds)
                     except nats.errors.TimeoutError:
                         break
-                    sequence = msg.metadata.sequence.stream
+                    headers = dict(msg.headers or {})
+                    if "Status" in headers:  # 204: end of this batch; 404: nothing from there on
+                        if headers["Status"] == "404":
+                            seen = last
+                        break
+                    sequence = int(headers.pop("Nats-Sequence"))
+                    subject = headers.pop("Nats-Subject", "")
+                    for name in ("Nats-Stream", "Nats-Time-Stamp", "Nats-Num-Pending", "Nats-Last-Sequence"):
+                        headers.pop(name, None)
+                    if sequence > last:
+                        seen = last
+                        break
                     if sequence > seen + 1:
                         yield StoredEvent.hole(seen + 1, sequence - 1)
                     seen = sequence
-                    yield StoredEvent(sequence, msg.subject, msg.data, dict(msg.headers or {}))
-            finally:
-                await sub.unsubscribe()
-            if seen < last:  # stalled: the next message cannot be read; go on after it
-                seen += 1
-                yield StoredEvent.hole(seen, seen)
+                    yield StoredEvent(sequence, subject, msg.data, headers)
+                if seen == before and seen < last:  # nothing came: go on after the message that holds it up
+                    seen += 1
+                    yield StoredEvent.hole(seen, seen)
+        finally:
+            await sub.unsubscribe()
     finally:
         await nc.close()
 
@@ -97,3 +116,13 @@ def verify_stream(envelopes: list[Envelope], keys_dir: Path) -> list[ChainReport
         body, headers = envelope.to_message()
         verifier.add(StoredEvent(position, envelope.subject, body, dict(headers)))
     return verifier.reports()
+
+
+async def stored_message(url: str | list[str], identity: NatsIdentity | None, sequence: int, stream: str = EVENTS_STREAM) -> StoredEvent:
+    """One stored message, by its stream sequence."""
+    nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
+    try:
+        msg = await _patiently(lambda: nc.jetstream().get_msg(stream, sequence))
+        return StoredEvent(sequence, msg.subject or "", msg.data or b"", dict(msg.headers or {}))
+    finally:
+        await nc.close()

@@ -12,9 +12,12 @@ does not grow with the log. Each event is checked from its stored bytes, never f
 A stored event that is damaged or altered breaks its chain at that event; one that is missing shows
 as the gap before the next. Nothing of it raises: the report says what was found, where.
 
-Signatures are checked in batches by a worker process while the log is read (an Ed25519 check costs
-more than reading a message does here); at most a few batches are in flight, so memory stays flat.
-Problems are listed in log order.
+Signatures are checked by worker processes while the log is read, a few batches in flight at most,
+so memory stays flat. By default the signature checked is the last event's of each run of a chain
+read together (up to `TIP_EVERY` events): every event's hash is checked and each one links to the one
+before, so that signature vouches for the content of the whole run, as the services' consumers trust
+it (`verification.py`); a run is cut where a link breaks. `every_signature` checks each event's own
+signature too (its seal as stored), about half the speed on this machine. Problems are listed in log order.
 """
 
 from __future__ import annotations
@@ -86,10 +89,11 @@ class StoredEvent:
 SignatureCheck = tuple[str, tuple[bytes, ...], bytes, bytes, str, int]
 BATCH = 256
 IN_FLIGHT = 4
+TIP_EVERY = 2000
 
 
 class LogVerifier:
-    def __init__(self, keys: TrustedKeys, workers: int = 2) -> None:
+    def __init__(self, keys: TrustedKeys, workers: int = 2, every_signature: bool = False) -> None:
         self.keys = keys
         self.chains: dict[str, ChainReport] = {}
         self.unreadable: list[str] = []  # holes, and messages whose subject names no chain
@@ -99,6 +103,8 @@ class LogVerifier:
         self._raw_keys: dict[str, tuple[bytes, ...]] = {}
         self._batch: list[SignatureCheck] = []
         self._in_flight: deque[Future[list[tuple[str, str, int]]]] = deque()
+        self.every_signature = every_signature
+        self._tips: dict[str, tuple[str, str, str, int, str]] = {}  # chain -> the run's last event: digest, signature, where, position, run's first
 
     def add(self, stored: StoredEvent) -> None:
         self.total += 1
@@ -125,12 +131,32 @@ class LogVerifier:
         where = f"{where} {event.get('id', '?')} (sequence {event.get('sequence', '?')})"
         if (event.get("node"), event.get("service")) != (node, service) or stored.subject != f"{SUBJECT_PREFIX}.{node}.{event.get('type')}":
             report.problem(f"{where}: its subject does not name it", stored.stream_sequence, 1)
-        position = stored.stream_sequence
-        if stored.headers.get(HASH_HEADER) != digest:
+        position, problems_before = stored.stream_sequence, report.problem_count
+        altered = stored.headers.get(HASH_HEADER) != digest
+        if altered:
             report.problem(f"{where}: its content does not match its hash (altered)", position, 2)
-        else:
-            self._check_signature(report, digest, stored.headers.get(SIGNATURE_HEADER, ""), where, position)
         self._follow(report, event, digest, where, position)
+        if report.problem_count > problems_before:
+            self._close_run(report)  # what comes after a broken link is vouched for by its own run
+        signature = stored.headers.get(SIGNATURE_HEADER, "")
+        if altered:
+            return
+        if self.every_signature:
+            self._check_signature(report, digest, signature, where, position)
+            return
+        first = self._tips[report.chain][4] if report.chain in self._tips else where
+        self._tips[report.chain] = (digest, signature, where, position, first)
+        if self.total % TIP_EVERY == 0:
+            for chain in list(self._tips):
+                self._close_run(self.chains[chain])
+
+    def _close_run(self, report: ChainReport) -> None:
+        """Check the signature of the last event of the chain's current run: it vouches for the run."""
+        tip = self._tips.pop(report.chain, None)
+        if tip is not None:
+            digest, signature, where, position, first = tip
+            vouched = where if first == where else f"{where}, vouching for the run from {first.split(' (')[0]}"
+            self._check_signature(report, digest, signature, vouched, position)
 
     def _check_signature(self, report: ChainReport, digest: str, signature: str, where: str, position: int) -> None:
         keys = self._raw_keys.get(report.node)
@@ -162,7 +188,9 @@ class LogVerifier:
             self.chains[chain].problem(f"{where}: its signature is not valid for this node's keys", position, 2)
 
     def finish(self) -> None:
-        """Wait for the signatures still being checked (called by `reports`)."""
+        """Check the runs still open and wait for the signatures being checked (called by `reports`)."""
+        for chain in list(self._tips):
+            self._close_run(self.chains[chain])
         self._submit()
         while self._in_flight:
             self._collect(self._in_flight.popleft())

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thidua_cli.audit import LogVerifier, iter_stored
+from thidua_cli.audit.ledger import TreeStore, Witness, consistency_text, log_verifier, read_consistency, update, witness_name
+from thidua_cli.audit.stream import stored_message
 from thidua_cli.client import Context, console
-from thidua_shared.i18n import translate
-from thidua_shared.keys import TrustedKeys
+from thidua_shared.i18n import format_moment, translate
+from thidua_shared.keys import TrustedKeys, ensure_node_key
+from thidua_shared.transparency import merkle
+from thidua_shared.transparency.notes import COSIGNATURE_V1, Checkpoint, InclusionProofText, Note, NoteError, Verifier, parse_note, verified_by
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.topology import TOOLS_IDENTITY
 
 audit_app = typer.Typer(help="Kiểm toán nhật ký sự kiện / audit the event log", no_args_is_help=True)
 
 
-async def _verify(c: Context, progress: Progress) -> LogVerifier:
-    verifier = LogVerifier(TrustedKeys(c.settings.trusted_keys_dir))
+async def _verify(c: Context, progress: Progress, every_signature: bool) -> LogVerifier:
+    verifier = LogVerifier(TrustedKeys(c.settings.trusted_keys_dir), every_signature=every_signature)
     task = progress.add_task(translate("verify_progress", c.language), total=None)
     async for stored in iter_stored(c.settings.nats_servers, identity_for(c.settings, TOOLS_IDENTITY)):
         verifier.add(stored)
@@ -29,12 +38,12 @@ async def _verify(c: Context, progress: Progress) -> LogVerifier:
     return verifier
 
 
-def verify_log(c: Context) -> None:
+def verify_log(c: Context, every_signature: bool = False) -> None:
     """Read the node's whole log once, as a stream, and print one line per chain; exit 1 on any problem."""
     started = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        verifier = asyncio.run(_verify(c, progress))
+        verifier = asyncio.run(_verify(c, progress, every_signature))
     for report in verifier.reports():
         if report.missing_key:
             c.say("verify_no_key", node=report.node)
@@ -54,6 +63,167 @@ def verify_log(c: Context) -> None:
 
 
 @audit_app.command("verify")
-def verify(ctx: typer.Context) -> None:
+def verify(ctx: typer.Context, every_signature: Annotated[bool, typer.Option(
+        help="Kiểm chữ ký của từng sự kiện (mặc định: chữ ký cuối mỗi đoạn chuỗi, bảo đảm cả đoạn)")] = False) -> None:
     """Kiểm tra mọi chuỗi của mọi nút trong nhật ký (đọc một lượt, bộ nhớ không đổi) / verify every chain of every node."""
-    verify_log(ctx.obj)
+    verify_log(ctx.obj, every_signature)
+
+
+# --- the transparency log ---------------------------------------------------------------------------------
+RANKING_TYPES = ("scoring.ranking_published",)
+AWARD_TYPES = ("awards.award_decided", "awards.award_revoked")
+
+
+def _store(c: Context) -> TreeStore:
+    return TreeStore(c.settings.var_dir / "ledger" / "tlog.sqlite")
+
+
+def _node_key(c: Context) -> Ed25519PrivateKey:
+    return ensure_node_key(c.settings.keys_dir, c.settings.node)
+
+
+def _read_note(c: Context, path: Path) -> Note:
+    try:
+        return parse_note(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, NoteError) as exc:
+        raise c.fail("audit_bad_file", path=path, reason=str(exc)) from exc
+
+
+def _verifiers(c: Context, values: list[str] | None) -> list[Verifier]:
+    try:
+        return [Verifier.from_vkey(v) for v in values or []]
+    except NoteError as exc:
+        raise c.fail("audit_bad_key", reason=str(exc)) from exc
+
+
+def refresh_log(c: Context) -> tuple[TreeStore, Note]:
+    """Bring the tree up to the centre's log and sign a checkpoint of it (the same one if nothing was added)."""
+    store = _store(c)
+    asyncio.run(update(store, c.settings.nats_servers, identity_for(c.settings, TOOLS_IDENTITY)))
+    return store, store.sign_checkpoint(_node_key(c))
+
+
+@audit_app.command("log")
+def log(ctx: typer.Context) -> None:
+    """Cập nhật cây Merkle của nhật ký và ký điểm kiểm (checkpoint) / update the Merkle log and sign a checkpoint."""
+    c: Context = ctx.obj
+    store, note = refresh_log(c)
+    checkpoint = Checkpoint.parse(note.text)
+    c.say("audit_checkpoint", size=checkpoint.size, root=checkpoint.root.hex())
+    typer.echo(str(note), nl=False)
+    store.close()
+
+
+@audit_app.command("key")
+def key(ctx: typer.Context, witness: Annotated[bool, typer.Option(help="Khóa đồng ký của nút này / this node's witness key")] = False) -> None:
+    """In khóa công khai để kiểm chứng (vkey) / print the public key that checks the log's (or this witness's) signatures."""
+    c: Context = ctx.obj
+    node_key = _node_key(c)
+    verifier = Verifier(witness_name(c.settings.node), COSIGNATURE_V1, node_key.public_key()) if witness else log_verifier(node_key)
+    typer.echo(verifier.vkey())
+
+
+@audit_app.command("prove")
+def prove(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Mã sự kiện, award:<mã quyết định> hoặc ranking:<mã vòng chấm>")],
+          out: Annotated[Path | None, typer.Option(help="Tệp .tlog-proof để ghi")] = None) -> None:
+    """Lập bằng chứng (tlog-proof) rằng một sự kiện, khen thưởng hoặc xếp hạng nằm trong nhật ký / prove an event, award or ranking is in the log."""
+    c: Context = ctx.obj
+    store, note = refresh_log(c)
+    kind, _, value = ref.partition(":") if ":" in ref else ("event", "", ref)
+    found = {"event": lambda: store.leaf_of_event(value), "award": lambda: store.last_leaf_about(value, AWARD_TYPES),
+             "ranking": lambda: store.last_leaf_about(value, RANKING_TYPES)}.get(kind, lambda: None)()
+    if found is None:
+        raise c.fail("audit_not_in_log", ref=ref)
+    index, stream_seq = found
+    size = Checkpoint.parse(note.text).size
+    stored = asyncio.run(stored_message(c.settings.nats_servers, identity_for(c.settings, TOOLS_IDENTITY), stream_seq))
+    proof = InclusionProofText(index, merkle.inclusion_proof(index, size, store.subtree), note, extra=stored.body)
+    target = out or Path(f"{value}.tlog-proof")
+    target.write_text(str(proof), encoding="utf-8")
+    store.close()
+    c.say("audit_proof_written", path=target, index=index, size=size)
+
+
+@audit_app.command("check")
+def check(ctx: typer.Context, proof_file: Path,
+          log_key: Annotated[str, typer.Option(help="Khóa công khai của nhật ký trung tâm (vkey)")],
+          witness: Annotated[list[str] | None, typer.Option("--witness", help="Khóa của một nhân chứng (vkey), lặp lại")] = None,
+          min_cosignatures: Annotated[int, typer.Option(help="Số đồng ký tối thiểu của nhân chứng")] = 0) -> None:
+    """Kiểm tra bằng chứng ngoại tuyến, chỉ với khóa công khai của trung tâm / check a proof offline with the centre's public key."""
+    c: Context = ctx.obj
+    try:
+        proof = InclusionProofText.parse(proof_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, NoteError) as exc:
+        raise c.fail("audit_bad_file", path=proof_file, reason=str(exc)) from exc
+    log_verifier_, witnesses = _verifiers(c, [log_key])[0], _verifiers(c, witness)
+    try:
+        signed = verified_by(proof.checkpoint, [log_verifier_, *witnesses])
+        checkpoint = Checkpoint.parse(proof.checkpoint.text)
+    except NoteError as exc:
+        raise c.fail("audit_check_failed", reason=str(exc)) from exc
+    cosigners = [v.name for v in signed if v.kind == COSIGNATURE_V1]
+    if log_verifier_ not in signed or checkpoint.origin != log_verifier_.name:
+        raise c.fail("audit_check_failed", reason="the checkpoint is not signed by the log's key")
+    if len(cosigners) < min_cosignatures:
+        raise c.fail("audit_check_failed", reason=f"{len(cosigners)} cosignatures, {min_cosignatures} required")
+    leaf = merkle.leaf_hash(proof.extra or b"")
+    if not merkle.verify_inclusion(leaf, proof.index, checkpoint.size, proof.path, checkpoint.root):
+        raise c.fail("audit_check_failed", reason="the inclusion proof does not lead to the checkpoint's root")
+    event = json.loads(proof.extra or b"{}")
+    c.say("audit_check_ok", index=proof.index, size=checkpoint.size, cosigners=", ".join(cosigners) or "–")
+    c.say("audit_event", type=event.get("type"), id=event.get("id"), node=event.get("node"),
+          at=format_moment(datetime.fromisoformat(event["occurred_at"]), c.language) if "occurred_at" in event else "?",
+          actor=(event.get("actor") or {}).get("name"))
+
+
+@audit_app.command("consistency")
+def consistency(ctx: typer.Context, old: Path, new: Path,
+                out: Annotated[Path | None, typer.Option(help="Ghi bằng chứng nhất quán ra tệp (cho nhân chứng)")] = None) -> None:
+    """Chứng minh nhật ký chỉ được ghi thêm giữa hai điểm kiểm / prove the log only grew between two checkpoints."""
+    c: Context = ctx.obj
+    older, newer = (Checkpoint.parse(_read_note(c, p).text) for p in (old, new))
+    store = _store(c)
+    try:
+        proof = merkle.consistency_proof(older.size, newer.size, store.subtree)
+    except (ValueError, LookupError) as exc:
+        raise c.fail("audit_check_failed", reason=str(exc)) from exc
+    finally:
+        store.close()
+    if out is not None:
+        out.write_text(consistency_text(older.size, newer.size, proof), encoding="utf-8")
+    if not merkle.verify_consistency(older.size, newer.size, older.root, newer.root, proof):
+        raise c.fail("audit_inconsistent", old=older.size, new=newer.size)
+    c.say("audit_consistent", old=older.size, new=newer.size)
+
+
+@audit_app.command("cosign")
+def cosign_command(ctx: typer.Context, checkpoint_file: Path,
+                   log_key: Annotated[str, typer.Option(help="Khóa công khai của nhật ký trung tâm (vkey)")],
+                   proof: Annotated[Path | None, typer.Option(help="Bằng chứng nhất quán từ điểm kiểm đã đồng ký trước")] = None,
+                   out: Annotated[Path | None, typer.Option(help="Tệp để ghi điểm kiểm đã đồng ký")] = None) -> None:
+    """Nhân chứng: đồng ký điểm kiểm sau khi kiểm tra nhất quán với điểm đã thấy / a witness cosigns a consistent checkpoint."""
+    c: Context = ctx.obj
+    note, log = _read_note(c, checkpoint_file), _verifiers(c, [log_key])[0]
+    witness = Witness(c.settings.var_dir / "witness", c.settings.node, _node_key(c))
+    try:
+        path = read_consistency(proof.read_text(encoding="utf-8")) if proof else None
+        cosigned = witness.cosign(note, log, path)
+    except (OSError, NoteError, ValueError) as exc:
+        raise c.fail("audit_witness_refused", reason=str(exc)) from exc
+    target = out or checkpoint_file.with_suffix(".cosigned")
+    target.write_text(str(cosigned), encoding="utf-8")
+    c.say("audit_cosigned", size=Checkpoint.parse(note.text).size, path=target)
+
+
+@audit_app.command("add-cosignature")
+def add_cosignature(ctx: typer.Context, cosigned_file: Path) -> None:
+    """Trung tâm: lưu đồng ký của nhân chứng bên điểm kiểm / the centre keeps a witness's cosignature with its checkpoint."""
+    c: Context = ctx.obj
+    store = _store(c)
+    try:
+        merged = store.add_cosignature(_read_note(c, cosigned_file), log_verifier(_node_key(c)))
+    except LookupError as exc:
+        raise c.fail("audit_check_failed", reason=str(exc)) from exc
+    finally:
+        store.close()
+    c.say("audit_cosignatures", count=len(merged.signatures) - 1)

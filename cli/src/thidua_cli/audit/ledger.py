@@ -1,0 +1,250 @@
+"""The centre's transparency log: every event of every node, in the order the centre's log holds them,
+appended to an RFC 6962 Merkle tree, with checkpoints signed by the centre's key.
+
+The tree is an index of the log, rebuilt from it at will: a leaf is an event's stored bytes, its
+index the event's place in the centre's `EVENTS` stream (holes skipped). It lives in one SQLite file
+(`var/ledger/tlog.sqlite`, the standard library's driver: a local, single-writer index, not a service's
+database) holding, for every complete subtree, its hash (so a proof for a tree of millions of leaves
+reads O(log n) rows), each leaf's event id, type and aggregate (to find "the award" or "the ranking"),
+and every checkpoint signed, with the cosignatures witnesses sent back.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from thidua_cli.audit.stream import iter_stored
+from thidua_shared.messaging.nats_access import NatsIdentity
+from thidua_shared.transparency import merkle
+from thidua_shared.transparency.notes import ED25519, Checkpoint, Note, NoteError, Verifier, cosign, parse_note, sign, verified_by
+
+ORIGIN = "thidua.vn/log"  # the log's name in its checkpoints, and its key's name
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leaves (idx INTEGER PRIMARY KEY, stream_seq INTEGER NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL,
+                                   aggregate_kind TEXT NOT NULL, aggregate_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS leaves_event ON leaves (event_id);
+CREATE INDEX IF NOT EXISTS leaves_aggregate ON leaves (aggregate_kind, aggregate_id, type);
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, signed_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    stream_seq: int
+    body: bytes
+    event_id: str
+    type: str
+    aggregate_kind: str
+    aggregate_id: str
+
+    @classmethod
+    def of(cls, stream_seq: int, body: bytes) -> "Leaf | None":
+        """A leaf for a stored event; None for bytes that are not one (the verifier reports those)."""
+        try:
+            event = json.loads(body)
+            aggregate = event["aggregate"]
+            return cls(stream_seq, body, str(event["id"]), str(event["type"]), str(aggregate["kind"]), str(aggregate["id"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+class TreeStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+        self._edge = self._read_edge()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- the tree -------------------------------------------------------------------------------------
+    @property
+    def size(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM leaves").fetchone()[0])
+
+    @property
+    def stream_position(self) -> int:
+        """The last stream sequence read into the tree."""
+        row = self.db.execute("SELECT value FROM state WHERE key = 'stream_seq'").fetchone()
+        return int(row[0]) if row else 0
+
+    def append(self, leaves: Iterable[Leaf], stream_position: int) -> int:
+        """Append leaves (in log order) in one transaction, with the stream position read up to."""
+        size = self.size
+        nodes, rows = [], []
+        for leaf in leaves:
+            index, current, level = size, merkle.leaf_hash(leaf.body), 0
+            nodes.append((0, index, current))
+            while index & 1:  # a complete subtree closes: its hash is its left sibling's and this one's
+                current = merkle.node_hash(self._edge[level], current)
+                level, index = level + 1, index >> 1
+                nodes.append((level, index, current))
+            for lvl, idx, h in nodes[-(level + 1):]:
+                self._edge[lvl] = h
+            rows.append((size, leaf.stream_seq, leaf.event_id, leaf.type, leaf.aggregate_kind, leaf.aggregate_id))
+            size += 1
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT INTO nodes VALUES (?, ?, ?)", nodes)
+            self.db.executemany("INSERT INTO leaves VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self.db.execute("INSERT INTO state VALUES ('stream_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            (stream_position,))
+        return size
+
+    def _read_edge(self) -> dict[int, bytes]:
+        """Per level, the hash of its last complete subtree: the left siblings the next leaves need."""
+        rows = self.db.execute("SELECT level, hash FROM nodes n WHERE idx = (SELECT MAX(idx) FROM nodes m WHERE m.level = n.level)")
+        return {int(level): bytes(h) for level, h in rows}
+
+    def subtree(self, start: int, end: int) -> bytes:
+        width = end - start
+        if width & (width - 1) == 0 and start % width == 0:
+            row = self.db.execute("SELECT hash FROM nodes WHERE level = ? AND idx = ?", (width.bit_length() - 1, start // width)).fetchone()
+            if row is None:
+                raise LookupError(f"the tree has no leaves {start}–{end - 1}")
+            return bytes(row[0])
+        k = merkle.split_point(width)
+        return merkle.node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
+
+    def root(self, size: int) -> bytes:
+        return merkle.root_hash(size, self.subtree)
+
+    # --- finding leaves -------------------------------------------------------------------------------
+    def leaf_of_event(self, event_id: str) -> tuple[int, int] | None:
+        """(leaf index, stream sequence) of an event."""
+        row = self.db.execute("SELECT idx, stream_seq FROM leaves WHERE event_id = ?", (event_id,)).fetchone()
+        return (int(row[0]), int(row[1])) if row else None
+
+    def last_leaf_about(self, aggregate_id: str, types: tuple[str, ...]) -> tuple[int, int] | None:
+        """(leaf index, stream sequence) of the last event of these types about an aggregate."""
+        marks = ", ".join("?" for _ in types)
+        row = self.db.execute(f"SELECT idx, stream_seq FROM leaves WHERE aggregate_id = ? AND type IN ({marks}) ORDER BY idx DESC LIMIT 1",
+                              (aggregate_id, *types)).fetchone()
+        return (int(row[0]), int(row[1])) if row else None
+
+    # --- checkpoints ----------------------------------------------------------------------------------
+    def sign_checkpoint(self, key: Ed25519PrivateKey, origin: str = ORIGIN) -> Note:
+        """A checkpoint of the tree as it is, signed (the last one again if the tree has not grown)."""
+        size = self.size
+        latest = self.latest_checkpoint()
+        if latest is not None and Checkpoint.parse(latest.text).size == size:
+            return latest
+        text = Checkpoint(origin, size, self.root(size)).text()
+        note = Note(text, [sign(text, origin, key)])
+        self.db.execute("INSERT INTO checkpoints VALUES (?, ?, ?)", (size, str(note), time.time()))
+        return note
+
+    def latest_checkpoint(self) -> Note | None:
+        row = self.db.execute("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1").fetchone()
+        return parse_note(row[0]) if row else None
+
+    def checkpoint(self, size: int) -> Note | None:
+        row = self.db.execute("SELECT note FROM checkpoints WHERE size = ?", (size,)).fetchone()
+        return parse_note(row[0]) if row else None
+
+    def add_cosignature(self, cosigned: Note, log: Verifier) -> Note:
+        """Keep a witness's cosignature beside the checkpoint it signed (the log's own signature checked)."""
+        size = Checkpoint.parse(cosigned.text).size
+        ours = self.checkpoint(size)
+        if ours is None or ours.text != cosigned.text:
+            raise LookupError(f"no checkpoint of size {size} with that root was signed here")
+        merged = ours
+        for signature in cosigned.signatures:
+            if (signature.name, signature.id) != (log.name, log.id):
+                merged = merged.with_signature(signature)
+        self.db.execute("UPDATE checkpoints SET note = ? WHERE size = ?", (str(merged), size))
+        return merged
+
+
+def log_verifier(key: Ed25519PrivateKey, origin: str = ORIGIN) -> Verifier:
+    return Verifier(origin, ED25519, key.public_key())
+
+
+async def update(store: TreeStore, url: str | list[str], identity: NatsIdentity | None, batch: int = 5000) -> int:
+    """Append what the centre's log holds beyond the tree; return the tree's size."""
+    leaves: list[Leaf] = []
+    position = store.stream_position
+    async for stored in iter_stored(url, identity, after=position):
+        position = stored.missing_until or stored.stream_sequence
+        leaf = Leaf.of(stored.stream_sequence, stored.body) if stored.missing_until is None else None
+        if leaf is not None:
+            leaves.append(leaf)
+        if len(leaves) >= batch:
+            store.append(leaves, position)
+            leaves = []
+    return store.append(leaves, position)
+
+
+# --- consistency proofs as files, and witnesses ----------------------------------------------------------
+CONSISTENCY_HEADER = "thidua.vn/consistency-proof@v1"
+
+
+def consistency_text(old_size: int, new_size: int, proof: list[bytes]) -> str:
+    """A consistency proof as a witness receives it: sizes, then one base64 hash a line (RFC 6962 order)."""
+    return "\n".join([CONSISTENCY_HEADER, f"old {old_size}", f"new {new_size}", *(base64.b64encode(h).decode() for h in proof)]) + "\n"
+
+
+def read_consistency(text: str) -> tuple[int, int, list[bytes]]:
+    lines = text.strip("\n").split("\n")
+    if len(lines) < 3 or lines[0] != CONSISTENCY_HEADER or not lines[1].startswith("old ") or not lines[2].startswith("new "):
+        raise NoteError("consistency proof: expected its header, `old <size>` and `new <size>`")
+    try:
+        hashes = [base64.b64decode(line, validate=True) for line in lines[3:]]
+        sizes = int(lines[1][4:]), int(lines[2][4:])
+    except ValueError as exc:
+        raise NoteError("consistency proof: bad size or hash") from exc
+    if any(len(h) != 32 for h in hashes) or len(hashes) > 128:
+        raise NoteError("consistency proof: bad hashes")
+    return sizes[0], sizes[1], hashes
+
+
+def witness_name(node: str) -> str:
+    return f"thidua.vn/witness/{node}"
+
+
+class Witness:
+    """A node (or anyone with a key) that cosigns the centre's checkpoints: only a checkpoint the log
+    signed and that is consistent with the last one this witness cosigned. What it cosigned last is
+    kept in its state directory; a log that rewrote history can never get a cosignature again."""
+
+    def __init__(self, state_dir: Path, node: str, key: Ed25519PrivateKey) -> None:
+        self.state_dir, self.name, self.key = state_dir, witness_name(node), key
+
+    def _state(self, origin: str) -> Path:
+        return self.state_dir / (origin.replace("/", "_") + ".checkpoint")
+
+    def last_cosigned(self, origin: str) -> Checkpoint | None:
+        path = self._state(origin)
+        return Checkpoint.parse(parse_note(path.read_text(encoding="utf-8")).text) if path.exists() else None
+
+    def cosign(self, note: Note, log: Verifier, proof: tuple[int, int, list[bytes]] | None) -> Note:
+        if log not in verified_by(note, [log]):
+            raise NoteError("the checkpoint is not signed by the log's key")
+        new = Checkpoint.parse(note.text)
+        if new.origin != log.name:
+            raise NoteError(f"the checkpoint is of log {new.origin!r}, not {log.name!r}")
+        old = self.last_cosigned(new.origin)
+        if old is not None and (old.size, old.root) != (new.size, new.root):
+            if new.size < old.size:
+                raise NoteError(f"older than the checkpoint of size {old.size} already cosigned")
+            if proof is None or proof[:2] != (old.size, new.size):
+                raise NoteError(f"a consistency proof from size {old.size} to {new.size} is needed")
+            if not merkle.verify_consistency(old.size, new.size, old.root, new.root, proof[2]):
+                raise NoteError(f"not consistent with the checkpoint of size {old.size} cosigned before: the log rewrote its history")
+        cosigned = note.with_signature(cosign(note.text, self.name, self.key, int(time.time())))
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._state(new.origin).write_text(str(cosigned), encoding="utf-8")
+        return cosigned
