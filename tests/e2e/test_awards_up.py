@@ -42,6 +42,16 @@ def test_the_2017_meeting_ends_in_a_decided_flag_and_its_certificate(tmp_path: P
         assert len(pages) == 2 and any("Liên minh HTX thành phố Hồ Chí Minh" in p for p in pages)
         assert all("CỜ THI ĐUA" in p and decision_number in p for p in pages)
         events = service_events(up, 10, "awards")
+        # The decision is in the centre's transparency log: its proof checks offline with the log's key alone.
+        assert (up.var / "ledger" / "checkpoint").exists()  # `up` signed a first checkpoint itself
+        proof = tmp_path / "decision.tlog-proof"
+        proved = thidua(up, "audit", "prove", f"award:{decision['id']}", "--out", str(proof))
+        assert proved.returncode == 0, proved.stdout + proved.stderr
+        log_key = thidua(up, "audit", "key").stdout.strip()
+        checked = thidua(up, "audit", "check", str(proof), "--log-key", log_key)
+        assert checked.returncode == 0 and "awards.award_decided" in checked.stdout, checked.stdout + checked.stderr
+        verified = thidua(up, "audit", "verify")
+        assert verified.returncode == 0 and "Chuỗi vn.awards" in verified.stdout, verified.stdout + verified.stderr
     finally:
         assert up.stop() == 0
     assert "awards.award_decided" in [e.type for e in events] and "awards.ballot_closed" in [e.type for e in events]

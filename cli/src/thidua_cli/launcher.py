@@ -33,7 +33,7 @@ from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.messaging.streams import apply_streams, sources_from_centre, sources_from_provinces
 from thidua_shared.settings import ServiceSettings, Settings
-from thidua_shared.topology import ADMIN_IDENTITY, PROVINCIAL_SERVICES, SERVICES
+from thidua_shared.topology import ADMIN_IDENTITY, PROVINCIAL_SERVICES, SERVICES, TOOLS_IDENTITY
 
 ADMIN_TOKEN_FILE = "admin.token"
 logger = structlog.get_logger("thidua.launcher")
@@ -222,6 +222,8 @@ class System:
             # event loop that a library inside it might swallow the interrupt in.
             threading.Thread(target=watch_links, args=(LinkWatcher(self.settings, monitors), say, stop_requested),
                              name="link-watcher", daemon=True).start()
+        if not self.settings.is_province:
+            threading.Thread(target=keep_log, args=(self.settings, stop_requested), name="log-keeper", daemon=True).start()
         while not stop_requested.is_set():
             for server in self.nats_servers:
                 if server.process is not None and server.process.poll() is not None and nats_restarts[server.server_name] < 5:
@@ -258,6 +260,26 @@ def watch_links(watcher: LinkWatcher, say: Say, stop_requested: threading.Event,
             await asyncio.sleep(every)
 
     asyncio.run(loop())
+
+
+def keep_log(settings: Settings, stop_requested: threading.Event) -> None:
+    """At the centre: bring the Merkle log up to the event log and sign a checkpoint, at start and then
+    every `checkpoint_minutes` (and on demand: `thidua audit log`). The latest is also written to
+    `var/ledger/checkpoint` for witnesses to fetch."""
+    from thidua_cli.audit.ledger import TreeStore, update  # the audit tools load only where they run
+
+    while not stop_requested.is_set():
+        try:
+            store = TreeStore(settings.ledger_path)
+            try:
+                asyncio.run(update(store, settings.nats_servers, identity_for(settings, TOOLS_IDENTITY)))
+                note = store.sign_checkpoint(ensure_node_key(settings.keys_dir, settings.node))
+                (settings.ledger_path.parent / "checkpoint").write_text(str(note), encoding="utf-8")
+            finally:
+                store.close()
+        except Exception as exc:  # noqa: BLE001 - nats-server may be restarting; the next round will tell
+            logger.warning("log keeper round failed", error=str(exc))
+        stop_requested.wait(settings.checkpoint_minutes * 60)
 
 
 # --- children left behind by a launcher that was killed outright (SIGKILL, power loss) ---------------

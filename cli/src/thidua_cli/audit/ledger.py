@@ -3,7 +3,7 @@ appended to an RFC 6962 Merkle tree, with checkpoints signed by the centre's key
 
 The tree is an index of the log, rebuilt from it at will: a leaf is an event's stored bytes, its
 index the event's place in the centre's `EVENTS` stream (holes skipped). It lives in one SQLite file
-(`var/ledger/tlog.sqlite`, the standard library's driver: a local, single-writer index, not a service's
+(`Settings.ledger_path`, the standard library's driver: a local, single-writer index, not a service's
 database) holding, for every complete subtree, its hash (so a proof for a tree of millions of leaves
 reads O(log n) rows), each leaf's event id, type and aggregate (to find "the award" or "the ranking"),
 and every checkpoint signed, with the cosignatures witnesses sent back.

@@ -75,7 +75,7 @@ AWARD_TYPES = ("awards.award_decided", "awards.award_revoked")
 
 
 def _store(c: Context) -> TreeStore:
-    return TreeStore(c.settings.var_dir / "ledger" / "tlog.sqlite")
+    return TreeStore(c.settings.ledger_path)
 
 
 def _node_key(c: Context) -> Ed25519PrivateKey:

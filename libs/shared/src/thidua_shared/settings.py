@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     link_cut_alarm_hours: float = Field(
         72, gt=0, description="The centre reports a province whose link has been down longer than this"
     )
+    checkpoint_minutes: float = Field(
+        10, gt=0, description="On the centre: how often `up` brings the Merkle log up to date and signs a checkpoint"
+    )
+
+    @property
+    def ledger_path(self) -> Path:
+        """The centre's transparency log (the Merkle tree over its log, and the checkpoints signed)."""
+        return self.var_dir / "ledger" / "tlog.sqlite"
 
     @model_validator(mode="after")
     def _centre_or_province(self) -> "Settings":

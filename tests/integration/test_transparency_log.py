@@ -1,0 +1,114 @@
+"""The centre's transparency log from the command line, on a real node's log: a signed checkpoint, a
+proof of one event (and of an award, a ranking) checked offline with only the centre's public key,
+consistency between checkpoints, and a witness that cosigns and refuses a rewritten history."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from thidua_cli.audit.ledger import consistency_text
+from thidua_shared.keys import load_private_key, private_key_path
+from thidua_shared.transparency import merkle
+from thidua_shared.transparency.notes import Checkpoint, Note, parse_note, sign
+
+from tests.nodes import Node, build_nodes
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+async def centre(tmp_path):
+    nodes = await build_nodes(tmp_path, provinces=(), watch=False)
+    yield nodes["vn"]
+    nodes["vn"].stop()
+
+
+def thidua(args: list[str], node: Node | None = None, witness_dir: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI as the centre's auditor runs it (`node`), or as Hải Phòng's witness (`witness_dir`)."""
+    env = {**os.environ, "THIDUA_LANGUAGE": "vi", "COLUMNS": "200"}
+    if node is not None:
+        env |= {"THIDUA_NODE": "vn", "THIDUA_VAR_DIR": str(node.settings.var_dir), "THIDUA_NATS_URL": node.server.url,
+                "THIDUA_TRUSTED_KEYS": str(node.settings.trusted_keys_dir)}
+    else:
+        env |= {"THIDUA_NODE": "hp", "THIDUA_VAR_DIR": str(witness_dir), "THIDUA_CENTRE_URL": "nats-leaf://127.0.0.1:7422"}
+    return subprocess.run([sys.executable, "-m", "thidua_cli", *args], env=env, capture_output=True, text=True, timeout=60, cwd=cwd)
+
+
+def ok(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def checkpoint_from(output: str) -> str:
+    """The signed checkpoint `audit log` prints after its summary line."""
+    return output[output.index("thidua.vn/log\n"):]
+
+
+async def test_prove_check_consistency_and_witnesses(centre: Node, tmp_path: Path) -> None:
+    events = await centre.write("registry", "registry.unit_registered", 12)
+    ranking = (await centre.write("scoring", "scoring.ranking_published", 3))[1]
+    log_key = ok(thidua(["audit", "key"], centre)).strip()
+    first = tmp_path / "first.checkpoint"
+    first.write_text(checkpoint_from(ok(thidua(["audit", "log"], centre))))
+    assert Checkpoint.parse(parse_note(first.read_text()).text).size == 15
+
+    # One event's proof, checked offline with only the log's key; a changed proof fails.
+    proof = tmp_path / "event.tlog-proof"
+    assert "vị trí 4 trong cây 15 sự kiện" in ok(thidua(["audit", "prove", str(events[4].id), "--out", str(proof)], centre))
+    checked = ok(thidua(["audit", "check", str(proof), "--log-key", log_key], cwd=tmp_path, witness_dir=tmp_path / "reader"))
+    assert "Hợp lệ: sự kiện ở vị trí 4" in checked and str(events[4].id) in checked and "registry.unit_registered" in checked
+    forged = tmp_path / "forged.tlog-proof"
+    lines = proof.read_text().split("\n")  # header, extra (the event), index, then the path's hashes
+    lines[3] = lines[4]  # one hash of the path replaced by another
+    forged.write_text("\n".join(lines))
+    refused = thidua(["audit", "check", str(forged), "--log-key", log_key], witness_dir=tmp_path / "reader")
+    assert refused.returncode == 1 and "KHÔNG hợp lệ" in refused.stderr
+
+    ranking_proof = tmp_path / "ranking.tlog-proof"
+    ok(thidua(["audit", "prove", f"ranking:{ranking.aggregate.id}", "--out", str(ranking_proof)], centre))
+    assert "scoring.ranking_published" in ok(thidua(["audit", "check", str(ranking_proof), "--log-key", log_key], witness_dir=tmp_path / "reader"))
+    missing = thidua(["audit", "prove", "award:QD-khong-co"], centre)
+    assert missing.returncode == 1 and "Không tìm thấy" in missing.stderr
+
+    # Hải Phòng's node witnesses: it cosigns the first checkpoint, then the second with a consistency proof.
+    witness = tmp_path / "hp"
+    ok(thidua(["audit", "cosign", str(first), "--log-key", log_key], witness_dir=witness))
+    await centre.write("campaigns", "campaigns.campaign_drafted", 6)
+    second = tmp_path / "second.checkpoint"
+    second.write_text(checkpoint_from(ok(thidua(["audit", "log"], centre))))
+    consistency = tmp_path / "first-second.proof"
+    assert "Nhất quán" in ok(thidua(["audit", "consistency", str(first), str(second), "--out", str(consistency)], centre))
+    ok(thidua(["audit", "cosign", str(second), "--log-key", log_key, "--proof", str(consistency), "--out", str(tmp_path / "second.cosigned")],
+              witness_dir=witness))
+    assert "1 đồng ký" in ok(thidua(["audit", "add-cosignature", str(tmp_path / "second.cosigned")], centre))
+    witness_key = ok(thidua(["audit", "key", "--witness"], witness_dir=witness)).strip()
+    ok(thidua(["audit", "prove", str(events[0].id), "--out", str(proof)], centre))
+    cosigned = ok(thidua(["audit", "check", str(proof), "--log-key", log_key, "--witness", witness_key, "--min-cosignatures", "1"],
+                         witness_dir=tmp_path / "reader"))
+    assert "đồng ký: thidua.vn/witness/hp" in cosigned
+    short = thidua(["audit", "check", str(proof), "--log-key", log_key, "--witness", witness_key, "--min-cosignatures", "2"],
+                   witness_dir=tmp_path / "reader")
+    assert short.returncode == 1
+
+    # The log's key re-signs a rewritten history of the same size: consistency fails, the witness refuses.
+    size = Checkpoint.parse(parse_note(second.read_text()).text).size
+    rewritten = merkle.MemoryTree()
+    for index in range(size):
+        rewritten.append(merkle.leaf_hash(f"khác {index}".encode()))
+    key = load_private_key(private_key_path(centre.settings.keys_dir, "vn"))
+    rewritten.append(merkle.leaf_hash(b"them"))
+    lie = Checkpoint("thidua.vn/log", size + 1, rewritten.root(size + 1))
+    fake = tmp_path / "rewritten.checkpoint"
+    fake.write_text(str(Note(lie.text(), [sign(lie.text(), "thidua.vn/log", key)])))
+    honest_proof = merkle.consistency_proof(size, size + 1, rewritten.subtree)
+    assert not merkle.verify_consistency(size, size + 1, Checkpoint.parse(parse_note(second.read_text()).text).root, lie.root, honest_proof)
+    (tmp_path / "lie.proof").write_text(consistency_text(size, size + 1, honest_proof))
+    refused = thidua(["audit", "cosign", str(fake), "--log-key", log_key, "--proof", str(tmp_path / "lie.proof")], witness_dir=witness)
+    assert refused.returncode == 1 and "từ chối" in refused.stderr and "rewrote its history" in refused.stderr
+    inconsistent = thidua(["audit", "consistency", str(second), str(fake)], centre)
+    assert inconsistent.returncode == 1
