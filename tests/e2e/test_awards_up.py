@@ -13,6 +13,8 @@ from pypdf import PdfReader
 
 from thidua_shared.events.envelope import verify_chain
 from thidua_shared.keys import load_public_key, public_key_path
+from thidua_shared.transparency import merkle
+from thidua_shared.transparency.notes import InclusionProofText
 
 from tests.e2e.test_thidua_up import Up, service_events, thidua
 
@@ -50,6 +52,10 @@ def test_the_2017_meeting_ends_in_a_decided_flag_and_its_certificate(tmp_path: P
         log_key = thidua(up, "audit", "key").stdout.strip()
         checked = thidua(up, "audit", "check", str(proof), "--log-key", log_key)
         assert checked.returncode == 0 and "awards.award_decided" in checked.stdout, checked.stdout + checked.stderr
+        # Each certificate's QR code (and the small print beside it) says where the proof is, and its leaf.
+        leaf = merkle.leaf_hash(InclusionProofText.parse(proof.read_text()).extra or b"").hex()
+        printed_text = "".join("".join(p.split()) for p in pages)
+        assert printed_text.count(f"minh-bach/award:{decision['id']}?leaf={leaf}") == 2
         verified = thidua(up, "audit", "verify")
         assert verified.returncode == 0 and "Chuỗi vn.awards" in verified.stdout, verified.stdout + verified.stderr
     finally:

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     link_cut_alarm_hours: float = Field(
         72, gt=0, description="The centre reports a province whose link has been down longer than this"
     )
+    proof_url: str = Field(
+        "https://thidua.vn/minh-bach/{ref}",
+        description="Where a citizen fetches a proof (`{ref}`: award:<decision id>); printed, with the leaf hash, as a QR code on certificates",
+    )
     checkpoint_minutes: float = Field(
         10, gt=0, description="On the centre: how often `up` brings the Merkle log up to date and signs a checkpoint"
     )

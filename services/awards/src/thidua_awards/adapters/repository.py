@@ -34,6 +34,8 @@ from thidua_shared.events.awards import (
     TaskRatingSnapshot,
 )
 from thidua_shared.events.envelope import utc_now
+from thidua_shared.messaging.outbox import own_events
+from thidua_shared.transparency import merkle
 from thidua_shared.files import StoredFile
 from thidua_shared.registry_replica import RegistryReplicaReader
 from thidua_shared.registry_replica.reader import chunks
@@ -49,6 +51,7 @@ from thidua_awards.adapters.tables import (
     disciplines,
     documents,
     initiatives,
+    messaging,
     nomination_trail,
     nominations,
     posting_comments,
@@ -461,6 +464,11 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
     async def decision(self, decision_id: str) -> DecisionSnapshot | None:
         snapshot = await self.session.scalar(select(decisions.c.snapshot).where(or_(decisions.c.id == decision_id, decisions.c.number == decision_id)))
         return DecisionSnapshot.model_validate(snapshot) if snapshot else None
+
+    async def decision_leaf(self, decision_id: str) -> bytes | None:
+        """The leaf hash, in the centre's Merkle log, of the event that decided (or last revoked) the awards."""
+        found = await own_events(self.session, messaging, ("awards.award_decided", "awards.award_revoked"), decision_id)
+        return merkle.leaf_hash(found[-1][0]) if found else None
 
     async def decision_number_taken(self, to_unit_id: str, number: str) -> bool:
         return bool(await self.session.scalar(select(decisions.c.id).where(decisions.c.to_unit_id == to_unit_id, decisions.c.number == number)))

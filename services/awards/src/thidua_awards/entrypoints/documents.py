@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import segno
 import yaml
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -60,10 +61,16 @@ class CertificateText:
     achievement: str
     decision: str  # Quyết định số ... ngày ...
     place_date: str  # Hà Nội, ngày ... tháng ... năm ...
+    proof_link: str | None = None  # where the decision's proof is fetched, with its leaf hash: printed as a QR code
+
+
+def proof_link(url_template: str, decision_id: str, leaf: bytes) -> str:
+    """Where the decision's inclusion proof is fetched, and the leaf hash the proof must lead from."""
+    return url_template.format(ref=f"award:{decision_id}") + f"?leaf={leaf.hex()}"
 
 
 def certificate_texts(decision: DecisionSnapshot, award: AwardRule, organisation: str, place: str,
-                      only: set[str] | None = None) -> list[CertificateText]:
+                      only: set[str] | None = None, link: str | None = None) -> list[CertificateText]:
     if award.certificate == "none":
         raise Invalid("certificate_none", award=award.name_vi)
     title = TITLES[award.certificate]
@@ -78,6 +85,7 @@ def certificate_texts(decision: DecisionSnapshot, award: AwardRule, organisation
             organisation=organisation.upper(), title=title, signer=decision.signer_title.upper(),
             recipient=("Ông/Bà " if is_person else "") + r.name, unit=r.unit_name if is_person else None, achievement=achievement,
             decision=f"Quyết định số {decision.number}, {long_date(decision.signed_on)}", place_date=long_date(decision.signed_on, place),
+            proof_link=link,
         ))
     return texts
 
@@ -107,6 +115,9 @@ body {{ font-family: 'Thidua Serif'; margin: 0; }}
 .foot {{ position: absolute; bottom: 14mm; left: 16mm; right: 16mm; font-size: 11pt; text-align: left; }}
 .when {{ position: absolute; bottom: 30mm; right: 24mm; font-size: 12pt; font-style: italic; }}
 .field {{ position: absolute; }}
+.proof {{ position: absolute; bottom: 22mm; left: 16mm; width: 70mm; text-align: left; }}
+.proof img {{ width: 22mm; height: 22mm; }}
+.proof .link {{ font-size: 5.5pt; word-break: break-all; }}
 </style></head><body>{''.join(pages)}</body></html>"""
     return HTML(string=document, base_url=str(DOCUMENTS_DIR)).write_pdf()
 
@@ -125,8 +136,17 @@ def _plain(t: CertificateText) -> str:
 <div class="nation">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<div class="motto">Độc lập - Tự do - Hạnh phúc</div></div>
 <div class="title">{_e(t.title)}</div><div class="signer">{_e(t.signer)}</div><div class="give">TẶNG</div>
 <div class="recipient">{_e(t.recipient)}</div>{unit}<div class="achievement">{_e(t.achievement)}</div>
-<div class="when">{_e(t.place_date)}</div><div class="foot">{_e(t.decision)}</div>
+<div class="when">{_e(t.place_date)}</div><div class="foot">{_e(t.decision)}</div>{_qr(t.proof_link)}
 </div></div>"""
+
+
+def _qr(link: str | None) -> str:
+    """The proof's address as a QR code in the corner, and in small print beside it for a reader without a phone."""
+    if link is None:
+        return ""
+    image = segno.make(link, error="m").svg_data_uri(scale=2, border=1)
+    return (f'<div class="proof"><img src="{image}" alt="QR"/>'
+            f'<div class="link">Kiểm chứng công khai / public proof: {_e(link)}</div></div>')
 
 
 def _preprinted(t: CertificateText, fields: dict[str, dict[str, Any]]) -> str:

@@ -423,8 +423,10 @@ async def certificates(
         decision = await services.load_decision(repo, decision_id)
         await ensure_office(repo, principal, decision.to_unit_id, decision.to_unit_id)
         to_unit = await load_unit(repo, decision.to_unit_id)
+        leaf = await repo.decision_leaf(decision.id)
     award = award_rule(decision.ruleset_id, decision.award_code)
-    texts = documents.certificate_texts(decision, award, to_unit.name, place_of(to_unit), {nomination} if nomination else None)
+    link = documents.proof_link(runtime.settings.proof_url, decision.id, leaf) if leaf else None
+    texts = documents.certificate_texts(decision, award, to_unit.name, place_of(to_unit), {nomination} if nomination else None, link)
     if not texts:
         raise Invalid("decision_not_recipient", ref=nomination or "")
     content = await asyncio.to_thread(documents.certificates_pdf, texts, layout)  # a batch takes a while: off the event loop

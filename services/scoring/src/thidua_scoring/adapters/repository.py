@@ -18,7 +18,8 @@ from thidua_shared.campaigns_replica import CampaignsReplicaReader
 from thidua_shared import document_register
 from thidua_shared.db import dialect_insert, where_given
 from thidua_shared.events.campaigns import RegistrationSnapshot
-from thidua_shared.events.catalog import Event, decode_event
+from thidua_shared.events.catalog import Event
+from thidua_shared.messaging.outbox import own_events
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.events.scoring import RoundSnapshot, SubmissionSnapshot
 from thidua_shared.files import StoredFile
@@ -308,14 +309,7 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
     async def own_events(self, event_types: Sequence[str], aggregate_id: str) -> list[Event[Any]]:
         """This service's own events of these types about one aggregate, in chain order, from the outbox
         (which keeps every event it ever wrote). Read once, when a round is handed away from this node."""
-        outbox = messaging.outbox
-        query = select(outbox.c.data).where(outbox.c.event_type.in_(list(event_types))).order_by(outbox.c.position)
-        found = []
-        async for data in await self.session.stream_scalars(query.execution_options(yield_per=1000)):
-            envelope = decode_event(data, None)
-            if envelope.aggregate.id == aggregate_id:
-                found.append(Event.of(envelope))
-        return found
+        return [event for _, event in await own_events(self.session, messaging, event_types, aggregate_id)]
 
     async def clear_round(self, round_id: str) -> None:
         """Forget everything written into an (open or closed) round but the round itself, which reopens:
