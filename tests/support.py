@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import socket
 import time
 from collections.abc import Awaitable, Callable
@@ -101,8 +102,9 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0
 
 
 def free_run(count: int) -> int:
-    """The first of `count` consecutive free ports (the cluster's servers take base, base+1, ...)."""
-    for base in range(21000, 60000, 97):
+    """The first of `count` consecutive free ports (the cluster's servers take base, base+1, ...), from a
+    random place in the range: tests run in parallel workers must not both pick the first free run."""
+    for base in range(21000 + random.randrange(0, 30000, 97), 60000, 97):
         try:
             for port in range(base, base + count):
                 with socket.socket() as sock:

@@ -4,7 +4,9 @@ consistency between checkpoints, and a witness that cosigns and refuses a rewrit
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +14,14 @@ from pathlib import Path
 import pytest
 
 from thidua_cli.audit.ledger import consistency_text
+from thidua_shared.events.envelope import GENESIS_HASH
 from thidua_shared.keys import load_private_key, private_key_path
+from thidua_shared.spreadsheets import read_rows
 from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import Checkpoint, Note, parse_note, sign
 
 from tests.nodes import Node, build_nodes
+from tests.support import sealed_event
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -112,3 +117,36 @@ async def test_prove_check_consistency_and_witnesses(centre: Node, tmp_path: Pat
     assert refused.returncode == 1 and "từ chối" in refused.stderr and "rewrote its history" in refused.stderr
     inconsistent = thidua(["audit", "consistency", str(second), str(fake)], centre)
     assert inconsistent.returncode == 1
+
+
+async def test_who_changed_this(centre: Node, tmp_path: Path) -> None:
+    """A unit registered, renamed and merged: its history names who, when (Vietnam's time), why, and what changed."""
+    steps = [("registry.unit_registered", {"unit": {"id": "U1", "code": "HTX-31-A", "name": "HTX Nông nghiệp A", "status": "active"}}),
+             ("registry.unit_updated", {"unit": {"id": "U1", "code": "HTX-31-A", "name": "HTX Nông nghiệp Tiên Lãng", "status": "active"}}),
+             ("registry.unit_merged", {"unit": {"id": "U1", "code": "HTX-31-A", "name": "HTX Nông nghiệp Tiên Lãng", "status": "merged"},
+                                       "reason": "Sáp nhập theo Nghị quyết của Đại hội thành viên"})]
+    nc = await centre.connect("registry")
+    try:
+        prev = GENESIS_HASH
+        for sequence, (event_type, payload) in enumerate(steps, start=1):
+            event = sealed_event(centre.key, "vn", event_type, sequence, prev, payload, aggregate_kind="unit")
+            event = event.model_copy(update={"aggregate": event.aggregate.model_copy(update={"id": "U1"})}).sealed(centre.key)
+            prev = event.hash
+            body, headers = event.to_message()
+            await nc.jetstream().publish(event.subject, body, headers=headers)
+    finally:
+        await nc.close()
+    out_json, out_xlsx = tmp_path / "u1.json", tmp_path / "u1.xlsx"
+    shown = ok(thidua(["audit", "history", "unit", "U1", "--json", str(out_json), "--xlsx", str(out_xlsx)], centre))
+    assert "Lịch sử unit U1: 3 sự kiện" in shown and "Sáp nhập theo Nghị quyết" in shown
+    rows = json.loads(out_json.read_text())
+    assert [r["type"] for r in rows] == [t for t, _ in steps]
+    assert rows[1]["changes"] == [{"path": "unit.name", "before": "HTX Nông nghiệp A", "after": "HTX Nông nghiệp Tiên Lãng"}]
+    assert rows[2]["changes"] == [{"path": "reason", "before": None, "after": "Sáp nhập theo Nghị quyết của Đại hội thành viên"},
+                                  {"path": "unit.status", "before": "active", "after": "merged"}]  # canonical JSON: keys in order
+    assert rows[2]["reason"] == "Sáp nhập theo Nghị quyết của Đại hội thành viên" and rows[0]["actor"]
+    assert re.fullmatch(r"\d\d:\d\d \d\d/\d\d/\d{4}", rows[0]["at"])  # Vietnam's time, as a reader writes it
+    sheet = list(read_rows(out_xlsx, "u1.xlsx"))
+    assert sheet[1][:3] == ["Thời điểm (giờ Việt Nam)", "Nút", "Sự kiện"] and any("merged" in row for row in sheet)
+    unknown = thidua(["audit", "history", "nomination", "khong-co"], centre)
+    assert unknown.returncode == 1 and "Không tìm thấy" in unknown.stderr

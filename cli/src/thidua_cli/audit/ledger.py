@@ -135,6 +135,12 @@ class TreeStore:
                               (aggregate_id, *types)).fetchone()
         return (int(row[0]), int(row[1])) if row else None
 
+    def leaves_about(self, aggregate_kind: str, aggregate_id: str, limit: int = 10_000) -> list[int]:
+        """The stream sequences of the events about one aggregate, in log order."""
+        rows = self.db.execute("SELECT stream_seq FROM leaves WHERE aggregate_kind = ? AND aggregate_id = ? ORDER BY idx LIMIT ?",
+                               (aggregate_kind, aggregate_id, limit))
+        return [int(row[0]) for row in rows]
+
     # --- checkpoints ----------------------------------------------------------------------------------
     def sign_checkpoint(self, key: Ed25519PrivateKey, origin: str = ORIGIN) -> Note:
         """A checkpoint of the tree as it is, signed (the last one again if the tree has not grown)."""

@@ -118,11 +118,15 @@ def verify_stream(envelopes: list[Envelope], keys_dir: Path) -> list[ChainReport
     return verifier.reports()
 
 
-async def stored_message(url: str | list[str], identity: NatsIdentity | None, sequence: int, stream: str = EVENTS_STREAM) -> StoredEvent:
-    """One stored message, by its stream sequence."""
+async def stored_messages(url: str | list[str], identity: NatsIdentity | None, sequences: list[int],
+                          stream: str = EVENTS_STREAM) -> list[StoredEvent]:
+    """Stored messages, by their stream sequences (a few: one request each, on one connection)."""
     nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
     try:
-        msg = await _patiently(lambda: nc.jetstream().get_msg(stream, sequence))
-        return StoredEvent(sequence, msg.subject or "", msg.data or b"", dict(msg.headers or {}))
+        js, found = nc.jetstream(), []
+        for sequence in sequences:
+            msg = await _patiently(lambda: js.get_msg(stream, sequence))
+            found.append(StoredEvent(sequence, msg.subject or "", msg.data or b"", dict(msg.headers or {})))
+        return found
     finally:
         await nc.close()

@@ -11,11 +11,13 @@ from typing import Annotated
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from rich.table import Table
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thidua_cli.audit import LogVerifier, iter_stored
 from thidua_cli.audit.ledger import TreeStore, Witness, consistency_text, log_verifier, read_consistency, update, witness_name
-from thidua_cli.audit.stream import stored_message
+from thidua_cli.audit.history import history as history_of, workbook
+from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
 from thidua_shared.i18n import format_moment, translate
 from thidua_shared.keys import TrustedKeys, ensure_node_key
@@ -136,7 +138,7 @@ def prove(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Mã sự 
         raise c.fail("audit_not_in_log", ref=ref)
     index, stream_seq = found
     size = Checkpoint.parse(note.text).size
-    stored = asyncio.run(stored_message(c.settings.nats_servers, identity_for(c.settings, TOOLS_IDENTITY), stream_seq))
+    [stored] = asyncio.run(stored_messages(c.settings.nats_servers, identity_for(c.settings, TOOLS_IDENTITY), [stream_seq]))
     proof = InclusionProofText(index, merkle.inclusion_proof(index, size, store.subtree), note, extra=stored.body)
     target = out or Path(f"{value}.tlog-proof")
     target.write_text(str(proof), encoding="utf-8")
@@ -227,3 +229,36 @@ def add_cosignature(ctx: typer.Context, cosigned_file: Path) -> None:
     finally:
         store.close()
     c.say("audit_cosignatures", count=len(merged.signatures) - 1)
+
+
+@audit_app.command("history")
+def history(ctx: typer.Context, kind: Annotated[str, typer.Argument(help="Loại: unit, nomination, decision, review_round, campaign, …")],
+            ref: Annotated[str, typer.Argument(help="Mã (id); với đơn vị có thể dùng mã đơn vị")],
+            json_out: Annotated[Path | None, typer.Option("--json", help="Ghi ra tệp JSON")] = None,
+            xlsx: Annotated[Path | None, typer.Option(help="Ghi ra tệp Excel")] = None) -> None:
+    """Ai đã thay đổi gì, khi nào, ở nút nào, vì sao / who changed this, when, on which node, why, and what changed."""
+    c: Context = ctx.obj
+    store, _ = refresh_log(c)
+    sequences = store.leaves_about(kind, ref)
+    if not sequences and kind == "unit":  # a unit's code: its id from the registry
+        found = c.client("registry").call("GET", f"/units/{ref}", tolerate=("unit_not_found",))
+        sequences = store.leaves_about(kind, found["id"]) if found else []
+    store.close()
+    if not sequences:
+        raise c.fail("audit_not_in_log", ref=f"{kind}:{ref}")
+    stored = asyncio.run(stored_messages(c.settings.nats_servers, identity_for(c.settings, TOOLS_IDENTITY), sequences))
+    entries = history_of([(s.stream_sequence, s.body) for s in stored])
+    table = Table(title=translate("audit_history_title", c.language, kind=kind, ref=ref, count=len(entries)), show_lines=True)
+    for code in ("column_when", "column_node", "column_event", "column_actor", "column_why", "column_changes"):
+        table.add_column(translate(code, c.language), overflow="fold")
+    for entry in entries:
+        changes = "\n".join(f"{ch.path}: {ch.before!r} → {ch.after!r}" for ch in entry.changes[:8])
+        if len(entry.changes) > 8 or entry.more_changes:
+            changes += "\n" + translate("audit_more_changes", c.language, count=len(entry.changes) - 8 + entry.more_changes)
+        table.add_row(format_moment(entry.occurred_at, c.language), entry.node, entry.type, f"{entry.actor} ({entry.role})",
+                      entry.reason or "", changes)
+    console.print(table)
+    if json_out is not None:
+        json_out.write_text(json.dumps([e.row(c.language) for e in entries], ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    if xlsx is not None:
+        xlsx.write_bytes(workbook(entries, translate("audit_history_title", c.language, kind=kind, ref=ref, count=len(entries))))
