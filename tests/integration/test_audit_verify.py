@@ -3,9 +3,6 @@ missing or an unknown key named where it is, with a non-zero exit, never a crash
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,7 @@ from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.topology import TOOLS_IDENTITY
 
 from tests.nodes import Node, build_nodes
-from tests.support import sealed_event
+from tests.support import CliResult, run_cli, sealed_event
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -29,11 +26,11 @@ async def centre(tmp_path):
     nodes["vn"].stop()
 
 
-def audit_verify(node: Node) -> subprocess.CompletedProcess[str]:
+async def audit_verify(node: Node) -> CliResult:
     """The command as an inspector runs it on the node."""
-    env = {**os.environ, "THIDUA_NODE": node.name, "THIDUA_VAR_DIR": str(node.settings.var_dir), "THIDUA_NATS_URL": node.server.url,
-           "THIDUA_TRUSTED_KEYS": str(node.settings.trusted_keys_dir), "THIDUA_LANGUAGE": "vi", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "thidua_cli", "audit", "verify"], env=env, capture_output=True, text=True, timeout=90)
+    env = {"THIDUA_NODE": node.name, "THIDUA_VAR_DIR": str(node.settings.var_dir), "THIDUA_NATS_URL": node.server.url,
+           "THIDUA_TRUSTED_KEYS": str(node.settings.trusted_keys_dir), "THIDUA_LANGUAGE": "vi", "COLUMNS": "200", "THIDUA_CENTRE_URL": ""}
+    return await run_cli(["audit", "verify"], env)
 
 
 async def verified(node: Node, stall_seconds: float = 5.0) -> LogVerifier:
@@ -46,7 +43,7 @@ async def verified(node: Node, stall_seconds: float = 5.0) -> LogVerifier:
 async def test_an_intact_log_gives_one_line_per_chain_and_exit_0(centre: Node) -> None:
     await centre.write("registry", "registry.unit_registered", 30)
     await centre.write("campaigns", "campaigns.campaign_drafted", 7)
-    done = audit_verify(centre)
+    done = await audit_verify(centre)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Chuỗi vn.campaigns: 7 sự kiện, nguyên vẹn." in done.stdout
     assert "Chuỗi vn.registry: 30 sự kiện, nguyên vẹn." in done.stdout
@@ -71,7 +68,7 @@ async def test_a_missing_event_is_named_as_the_gap_before_the_next(centre: Node)
     report = (await verified(centre)).reports()[0]
     assert (report.chain, report.count, report.problem_count) == ("vn.registry", 7, 1)
     assert report.problems == [f"#5 {chain[5].id} (sequence 6): event 5 of the chain missing before it (lost, removed or never received)"]
-    done = audit_verify(centre)
+    done = await audit_verify(centre)
     assert done.returncode == 1 and "Chuỗi vn.registry: 7 sự kiện, 1 lỗi:" in done.stdout and str(chain[5].id) in done.stdout
 
 
@@ -91,7 +88,7 @@ async def test_a_byte_changed_on_disk_breaks_the_chain_at_that_event(centre: Nod
     assert broken["vn.registry"].problems == [
         f"#11 {events[10].id} (sequence 11): event 10 of the chain missing before it (lost, removed or never received)"]
     assert verifier.unreadable == ["#10: not in the stream any more (removed, or lost when found damaged on disk)"]
-    done = audit_verify(centre)
+    done = await audit_verify(centre)
     assert done.returncode == 1 and "Chuỗi vn.campaigns: 5 sự kiện, nguyên vẹn." in done.stdout
     assert "Chuỗi vn.registry: 19 sự kiện, 1 lỗi:" in done.stdout and "#10" in done.stdout
 

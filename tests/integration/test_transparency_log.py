@@ -5,10 +5,7 @@ consistency between checkpoints, and a witness that cosigns and refuses a rewrit
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +18,7 @@ from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import Checkpoint, Note, parse_note, sign
 
 from tests.nodes import Node, build_nodes
-from tests.support import sealed_event
+from tests.support import CliResult, run_cli, sealed_event
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -33,18 +30,19 @@ async def centre(tmp_path):
     nodes["vn"].stop()
 
 
-def thidua(args: list[str], node: Node | None = None, witness_dir: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+async def thidua(args: list[str], node: Node | None = None, witness_dir: Path | None = None) -> CliResult:
     """The CLI as the centre's auditor runs it (`node`), or as Hải Phòng's witness (`witness_dir`)."""
-    env = {**os.environ, "THIDUA_LANGUAGE": "vi", "COLUMNS": "200"}
+    env = {"THIDUA_LANGUAGE": "vi", "COLUMNS": "200", "THIDUA_CENTRE_URL": ""}
     if node is not None:
         env |= {"THIDUA_NODE": "vn", "THIDUA_VAR_DIR": str(node.settings.var_dir), "THIDUA_NATS_URL": node.server.url,
                 "THIDUA_TRUSTED_KEYS": str(node.settings.trusted_keys_dir)}
     else:
-        env |= {"THIDUA_NODE": "hp", "THIDUA_VAR_DIR": str(witness_dir), "THIDUA_CENTRE_URL": "nats-leaf://127.0.0.1:7422"}
-    return subprocess.run([sys.executable, "-m", "thidua_cli", *args], env=env, capture_output=True, text=True, timeout=60, cwd=cwd)
+        env |= {"THIDUA_NODE": "hp", "THIDUA_VAR_DIR": str(witness_dir), "THIDUA_CENTRE_URL": "nats-leaf://127.0.0.1:7422",
+                "THIDUA_TRUSTED_KEYS": str(witness_dir / "keys")}
+    return await run_cli(args, env)
 
 
-def ok(done: subprocess.CompletedProcess[str]) -> str:
+def ok(done: CliResult) -> str:
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -57,46 +55,46 @@ def checkpoint_from(output: str) -> str:
 async def test_prove_check_consistency_and_witnesses(centre: Node, tmp_path: Path) -> None:
     events = await centre.write("registry", "registry.unit_registered", 12)
     ranking = (await centre.write("scoring", "scoring.ranking_published", 3))[1]
-    log_key = ok(thidua(["audit", "key"], centre)).strip()
+    log_key = ok(await thidua(["audit", "key"], centre)).strip()
     first = tmp_path / "first.checkpoint"
-    first.write_text(checkpoint_from(ok(thidua(["audit", "log"], centre))))
+    first.write_text(checkpoint_from(ok(await thidua(["audit", "log"], centre))))
     assert Checkpoint.parse(parse_note(first.read_text()).text).size == 15
 
     # One event's proof, checked offline with only the log's key; a changed proof fails.
     proof = tmp_path / "event.tlog-proof"
-    assert "vị trí 4 trong cây 15 sự kiện" in ok(thidua(["audit", "prove", str(events[4].id), "--out", str(proof)], centre))
-    checked = ok(thidua(["audit", "check", str(proof), "--log-key", log_key], cwd=tmp_path, witness_dir=tmp_path / "reader"))
+    assert "vị trí 4 trong cây 15 sự kiện" in ok(await thidua(["audit", "prove", str(events[4].id), "--out", str(proof)], centre))
+    checked = ok(await thidua(["audit", "check", str(proof), "--log-key", log_key], witness_dir=tmp_path / "reader"))
     assert "Hợp lệ: sự kiện ở vị trí 4" in checked and str(events[4].id) in checked and "registry.unit_registered" in checked
     forged = tmp_path / "forged.tlog-proof"
     lines = proof.read_text().split("\n")  # header, extra (the event), index, then the path's hashes
     lines[3] = lines[4]  # one hash of the path replaced by another
     forged.write_text("\n".join(lines))
-    refused = thidua(["audit", "check", str(forged), "--log-key", log_key], witness_dir=tmp_path / "reader")
+    refused = await thidua(["audit", "check", str(forged), "--log-key", log_key], witness_dir=tmp_path / "reader")
     assert refused.returncode == 1 and "KHÔNG hợp lệ" in refused.stderr
 
     ranking_proof = tmp_path / "ranking.tlog-proof"
-    ok(thidua(["audit", "prove", f"ranking:{ranking.aggregate.id}", "--out", str(ranking_proof)], centre))
-    assert "scoring.ranking_published" in ok(thidua(["audit", "check", str(ranking_proof), "--log-key", log_key], witness_dir=tmp_path / "reader"))
-    missing = thidua(["audit", "prove", "award:QD-khong-co"], centre)
+    ok(await thidua(["audit", "prove", f"ranking:{ranking.aggregate.id}", "--out", str(ranking_proof)], centre))
+    assert "scoring.ranking_published" in ok(await thidua(["audit", "check", str(ranking_proof), "--log-key", log_key], witness_dir=tmp_path / "reader"))
+    missing = await thidua(["audit", "prove", "award:QD-khong-co"], centre)
     assert missing.returncode == 1 and "Không tìm thấy" in missing.stderr
 
     # Hải Phòng's node witnesses: it cosigns the first checkpoint, then the second with a consistency proof.
     witness = tmp_path / "hp"
-    ok(thidua(["audit", "cosign", str(first), "--log-key", log_key], witness_dir=witness))
+    ok(await thidua(["audit", "cosign", str(first), "--log-key", log_key], witness_dir=witness))
     await centre.write("campaigns", "campaigns.campaign_drafted", 6)
     second = tmp_path / "second.checkpoint"
-    second.write_text(checkpoint_from(ok(thidua(["audit", "log"], centre))))
+    second.write_text(checkpoint_from(ok(await thidua(["audit", "log"], centre))))
     consistency = tmp_path / "first-second.proof"
-    assert "Nhất quán" in ok(thidua(["audit", "consistency", str(first), str(second), "--out", str(consistency)], centre))
-    ok(thidua(["audit", "cosign", str(second), "--log-key", log_key, "--proof", str(consistency), "--out", str(tmp_path / "second.cosigned")],
+    assert "Nhất quán" in ok(await thidua(["audit", "consistency", str(first), str(second), "--out", str(consistency)], centre))
+    ok(await thidua(["audit", "cosign", str(second), "--log-key", log_key, "--proof", str(consistency), "--out", str(tmp_path / "second.cosigned")],
               witness_dir=witness))
-    assert "1 đồng ký" in ok(thidua(["audit", "add-cosignature", str(tmp_path / "second.cosigned")], centre))
-    witness_key = ok(thidua(["audit", "key", "--witness"], witness_dir=witness)).strip()
-    ok(thidua(["audit", "prove", str(events[0].id), "--out", str(proof)], centre))
-    cosigned = ok(thidua(["audit", "check", str(proof), "--log-key", log_key, "--witness", witness_key, "--min-cosignatures", "1"],
+    assert "1 đồng ký" in ok(await thidua(["audit", "add-cosignature", str(tmp_path / "second.cosigned")], centre))
+    witness_key = ok(await thidua(["audit", "key", "--witness"], witness_dir=witness)).strip()
+    ok(await thidua(["audit", "prove", str(events[0].id), "--out", str(proof)], centre))
+    cosigned = ok(await thidua(["audit", "check", str(proof), "--log-key", log_key, "--witness", witness_key, "--min-cosignatures", "1"],
                          witness_dir=tmp_path / "reader"))
     assert "đồng ký: thidua.vn/witness/hp" in cosigned
-    short = thidua(["audit", "check", str(proof), "--log-key", log_key, "--witness", witness_key, "--min-cosignatures", "2"],
+    short = await thidua(["audit", "check", str(proof), "--log-key", log_key, "--witness", witness_key, "--min-cosignatures", "2"],
                    witness_dir=tmp_path / "reader")
     assert short.returncode == 1
 
@@ -113,9 +111,9 @@ async def test_prove_check_consistency_and_witnesses(centre: Node, tmp_path: Pat
     honest_proof = merkle.consistency_proof(size, size + 1, rewritten.subtree)
     assert not merkle.verify_consistency(size, size + 1, Checkpoint.parse(parse_note(second.read_text()).text).root, lie.root, honest_proof)
     (tmp_path / "lie.proof").write_text(consistency_text(size, size + 1, honest_proof))
-    refused = thidua(["audit", "cosign", str(fake), "--log-key", log_key, "--proof", str(tmp_path / "lie.proof")], witness_dir=witness)
+    refused = await thidua(["audit", "cosign", str(fake), "--log-key", log_key, "--proof", str(tmp_path / "lie.proof")], witness_dir=witness)
     assert refused.returncode == 1 and "từ chối" in refused.stderr and "rewrote its history" in refused.stderr
-    inconsistent = thidua(["audit", "consistency", str(second), str(fake)], centre)
+    inconsistent = await thidua(["audit", "consistency", str(second), str(fake)], centre)
     assert inconsistent.returncode == 1
 
 
@@ -137,7 +135,7 @@ async def test_who_changed_this(centre: Node, tmp_path: Path) -> None:
     finally:
         await nc.close()
     out_json, out_xlsx = tmp_path / "u1.json", tmp_path / "u1.xlsx"
-    shown = ok(thidua(["audit", "history", "unit", "U1", "--json", str(out_json), "--xlsx", str(out_xlsx)], centre))
+    shown = ok(await thidua(["audit", "history", "unit", "U1", "--json", str(out_json), "--xlsx", str(out_xlsx)], centre))
     assert "Lịch sử unit U1: 3 sự kiện" in shown and "Sáp nhập theo Nghị quyết" in shown
     rows = json.loads(out_json.read_text())
     assert [r["type"] for r in rows] == [t for t, _ in steps]
@@ -148,5 +146,5 @@ async def test_who_changed_this(centre: Node, tmp_path: Path) -> None:
     assert re.fullmatch(r"\d\d:\d\d \d\d/\d\d/\d{4}", rows[0]["at"])  # Vietnam's time, as a reader writes it
     sheet = list(read_rows(out_xlsx, "u1.xlsx"))
     assert sheet[1][:3] == ["Thời điểm (giờ Việt Nam)", "Nút", "Sự kiện"] and any("merged" in row for row in sheet)
-    unknown = thidua(["audit", "history", "nomination", "khong-co"], centre)
+    unknown = await thidua(["audit", "history", "nomination", "khong-co"], centre)
     assert unknown.returncode == 1 and "Không tìm thấy" in unknown.stderr
