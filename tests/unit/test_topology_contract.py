@@ -51,3 +51,13 @@ def test_the_asyncapi_document_has_every_event_its_publisher_and_its_consumers()
     assert "registry" in channels["registry.unit_merged v1"]["description"]
     schemas = document["components"]["schemas"]
     assert any("payload" in s.get("properties", {}) for s in schemas.values())
+
+
+def test_every_message_code_means_one_thing_across_services_and_the_cli() -> None:
+    """One process may load every service and the CLI (the audit tests run the CLI in-process beside
+    services): a message code defined twice with two texts would fail there, so it fails here first."""
+    import importlib
+
+    for service in SERVICES:
+        importlib.import_module(f"thidua_{service}.entrypoints.app")
+    importlib.import_module("thidua_cli.main")

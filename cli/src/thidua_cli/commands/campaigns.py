@@ -152,7 +152,7 @@ def pledges_show(ctx: typer.Context, pledge_id: str) -> None:
     """Xem giao ước và chữ ký / show a pledge and who signed."""
     c: Context = ctx.obj
     pledge = c.client("campaigns").call("GET", f"/pledges/{pledge_id}")
-    table = Table(title=f"{pledge['title']} ({_t(c, 'pledge_complete' if pledge['complete'] else 'pledge_open')})")
+    table = Table(title=f"{pledge['title']} ({_t(c, 'pledge_state_complete' if pledge['complete'] else 'pledge_state_open')})")
     for code in ("column_code", "column_name", "column_signed"):
         table.add_column(_t(c, code))
     for member in pledge["members"]:
