@@ -132,6 +132,15 @@ class CliResult:
     stdout: str
     stderr: str
 
+    @property
+    def said(self) -> str:
+        """stdout with its whitespace folded: the console wraps long lines at the width it finds (80 in CI)."""
+        return " ".join(self.stdout.split())
+
+    @property
+    def complained(self) -> str:
+        return " ".join(self.stderr.split())
+
 
 async def run_cli(args: list[str], env: dict[str, str]) -> CliResult:
     """The `thidua` command in this process (no interpreter start, no imports again: a second or two saved
