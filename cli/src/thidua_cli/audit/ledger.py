@@ -73,7 +73,7 @@ class TreeStore:
     # --- the tree -------------------------------------------------------------------------------------
     @property
     def size(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM leaves").fetchone()[0])
+        return int(self.db.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves").fetchone()[0])  # the key's end: no scan
 
     @property
     def stream_position(self) -> int:
@@ -86,14 +86,9 @@ class TreeStore:
         size = self.size
         nodes, rows = [], []
         for leaf in leaves:
-            index, current, level = size, merkle.leaf_hash(leaf.body), 0
-            nodes.append((0, index, current))
-            while index & 1:  # a complete subtree closes: its hash is its left sibling's and this one's
-                current = merkle.node_hash(self._edge[level], current)
-                level, index = level + 1, index >> 1
-                nodes.append((level, index, current))
-            for lvl, idx, h in nodes[-(level + 1):]:
-                self._edge[lvl] = h
+            closed = merkle.closed_by(size, merkle.leaf_hash(leaf.body), self._edge.__getitem__)
+            nodes += closed
+            self._edge.update((level, node) for level, _, node in closed)
             rows.append((size, leaf.stream_seq, leaf.event_id, leaf.type, leaf.aggregate_kind, leaf.aggregate_id))
             size += 1
         with self.db:
@@ -110,14 +105,13 @@ class TreeStore:
         return {int(level): bytes(h) for level, h in rows}
 
     def subtree(self, start: int, end: int) -> bytes:
-        width = end - start
-        if width & (width - 1) == 0 and start % width == 0:
-            row = self.db.execute("SELECT hash FROM nodes WHERE level = ? AND idx = ?", (width.bit_length() - 1, start // width)).fetchone()
-            if row is None:
-                raise LookupError(f"the tree has no leaves {start}–{end - 1}")
-            return bytes(row[0])
-        k = merkle.split_point(width)
-        return merkle.node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
+        return merkle.subtree_hash(start, end, self._node)
+
+    def _node(self, level: int, index: int) -> bytes:
+        row = self.db.execute("SELECT hash FROM nodes WHERE level = ? AND idx = ?", (level, index)).fetchone()
+        if row is None:
+            raise LookupError(f"the tree has no leaves {index << level}–{((index + 1) << level) - 1}")
+        return bytes(row[0])
 
     def root(self, size: int) -> bytes:
         return merkle.root_hash(size, self.subtree)

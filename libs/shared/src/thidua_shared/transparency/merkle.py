@@ -125,14 +125,30 @@ def root_hash(size: int, subtree: SubtreeHash) -> Hash:
     return EMPTY_ROOT if size == 0 else subtree(0, size)
 
 
-def complete_subtrees(size: int) -> list[tuple[int, int]]:
-    """The perfect subtrees a tree of `size` leaves is made of, left to right, as (start, end)."""
-    found, start = [], 0
-    for level in range(size.bit_length() - 1, -1, -1):
-        if size & (1 << level):
-            found.append((start, start + (1 << level)))
-            start += 1 << level
-    return found
+# A store's complete (perfect, aligned) subtree: the hash at (level, index), leaves [index·2^level, (index+1)·2^level).
+StoredNode = Callable[[int, int], Hash]
+
+
+def subtree_hash(start: int, end: int, stored: StoredNode) -> Hash:
+    """MTH of the leaves [start, end) from a store that keeps only complete subtrees: a range that is one
+    is read; any other splits at k, its left part always complete (RFC 6962 asks for no other ranges)."""
+    width = end - start
+    if width & (width - 1) == 0 and start % width == 0:
+        return stored(width.bit_length() - 1, start // width)
+    k = split_point(width)
+    return node_hash(subtree_hash(start, start + k, stored), subtree_hash(start + k, end, stored))
+
+
+def closed_by(index: int, leaf: Hash, last_at: Callable[[int], Hash]) -> list[tuple[int, int, Hash]]:
+    """The nodes a leaf appended at `index` completes, as (level, index, hash), the leaf itself first:
+    while its index is odd, a subtree closes with its left sibling, the last complete node of that
+    level (`last_at(level)`)."""
+    nodes, level, current = [(0, index, leaf)], 0, leaf
+    while index & 1:
+        current = node_hash(last_at(level), current)
+        level, index = level + 1, index >> 1
+        nodes.append((level, index, current))
+    return nodes
 
 
 class MemoryTree:
@@ -149,22 +165,14 @@ class MemoryTree:
     def append(self, leaf: Hash) -> int:
         """Add a leaf's hash; return its index."""
         index = self.size
-        self.levels[0].append(leaf)
-        level, i, current = 0, index, leaf
-        while i & 1:
-            current = node_hash(self.levels[level][i - 1], current)
-            level, i = level + 1, i >> 1
+        for level, _, node in closed_by(index, leaf, lambda level: self.levels[level][-1]):
             if len(self.levels) == level:
                 self.levels.append([])
-            self.levels[level].append(current)
+            self.levels[level].append(node)
         return index
 
     def subtree(self, start: int, end: int) -> Hash:
-        width = end - start
-        if width & (width - 1) == 0 and start % width == 0:
-            return self.levels[width.bit_length() - 1][start // width]
-        k = split_point(width)
-        return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
+        return subtree_hash(start, end, lambda level, index: self.levels[level][index])
 
     def root(self, size: int | None = None) -> Hash:
         return root_hash(self.size if size is None else size, self.subtree)
