@@ -33,7 +33,7 @@ from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.messaging.streams import apply_streams, sources_from_centre, sources_from_provinces
 from thidua_shared.settings import ServiceSettings, Settings
-from thidua_shared.topology import ADMIN_IDENTITY, PROVINCIAL_SERVICES, SERVICES, TOOLS_IDENTITY
+from thidua_shared.topology import ADMIN_IDENTITY, PROVINCIAL_SERVICES, SERVICES
 
 ADMIN_TOKEN_FILE = "admin.token"
 logger = structlog.get_logger("thidua.launcher")
@@ -266,15 +266,13 @@ def keep_log(settings: Settings, stop_requested: threading.Event) -> None:
     """At the centre: bring the Merkle log up to the event log and sign a checkpoint, at start and then
     every `checkpoint_minutes` (and on demand: `thidua audit log`). The latest is also written to
     `var/ledger/checkpoint` for witnesses to fetch."""
-    from thidua_cli.audit.ledger import TreeStore, update  # the audit tools load only where they run
+    from thidua_cli.audit.ledger import TreeStore, refresh  # the audit tools load only where they run
 
     while not stop_requested.is_set():
         try:
             store = TreeStore(settings.ledger_path)
             try:
-                asyncio.run(update(store, settings.nats_servers, identity_for(settings, TOOLS_IDENTITY)))
-                note = store.sign_checkpoint(ensure_node_key(settings.keys_dir, settings.node))
-                (settings.ledger_path.parent / "checkpoint").write_text(str(note), encoding="utf-8")
+                refresh(store, settings)
             finally:
                 store.close()
         except Exception as exc:  # noqa: BLE001 - nats-server may be restarting; the next round will tell

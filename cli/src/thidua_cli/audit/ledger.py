@@ -11,6 +11,7 @@ and every checkpoint signed, with the cosignatures witnesses sent back.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import sqlite3
@@ -22,7 +23,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from thidua_cli.audit.stream import iter_stored
-from thidua_shared.messaging.nats_access import NatsIdentity
+from thidua_shared.keys import ensure_node_key
+from thidua_shared.messaging.nats_access import NatsIdentity, identity_for
+from thidua_shared.settings import Settings
+from thidua_shared.topology import TOOLS_IDENTITY
 from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import ED25519, Checkpoint, Note, NoteError, Verifier, cosign, parse_note, sign, verified_by
 
@@ -186,6 +190,16 @@ async def update(store: TreeStore, url: str | list[str], identity: NatsIdentity 
             store.append(leaves, position)
             leaves = []
     return store.append(leaves, position)
+
+
+def refresh(store: TreeStore, settings: Settings) -> Note:
+    """Bring the tree up to the node's log and sign a checkpoint of it (the same one if nothing was added),
+    also written to `checkpoint` beside the tree, where witnesses fetch the latest. Run by `up` at the
+    centre on its interval and by `audit log`, `prove` and `history` on demand."""
+    asyncio.run(update(store, settings.nats_servers, identity_for(settings, TOOLS_IDENTITY)))
+    note = store.sign_checkpoint(ensure_node_key(settings.keys_dir, settings.node))
+    (settings.ledger_path.parent / "checkpoint").write_text(str(note), encoding="utf-8")
+    return note
 
 
 # --- consistency proofs as files, and witnesses ----------------------------------------------------------

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thidua_cli.audit import LogVerifier, iter_stored
-from thidua_cli.audit.ledger import TreeStore, Witness, consistency_text, log_verifier, read_consistency, update, witness_name
+from thidua_cli.audit.ledger import TreeStore, Witness, consistency_text, log_verifier, read_consistency, refresh, witness_name
 from thidua_cli.audit.history import history as history_of, workbook
 from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
@@ -99,10 +99,9 @@ def _verifiers(c: Context, values: list[str] | None) -> list[Verifier]:
 
 
 def refresh_log(c: Context) -> tuple[TreeStore, Note]:
-    """Bring the tree up to the centre's log and sign a checkpoint of it (the same one if nothing was added)."""
+    """The tree brought up to the log, and the checkpoint signed of it."""
     store = _store(c)
-    asyncio.run(update(store, c.settings.nats_servers, identity_for(c.settings, TOOLS_IDENTITY)))
-    return store, store.sign_checkpoint(_node_key(c))
+    return store, refresh(store, c.settings)
 
 
 @audit_app.command("log")
