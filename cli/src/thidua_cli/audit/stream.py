@@ -66,19 +66,21 @@ async def iter_stored(url: str | list[str], identity: NatsIdentity | None = None
     any replica): one request asks for `BATCH` messages, which are streamed back and end with an
     end-of-batch status, so the reader never holds more than one batch however long the log is.
     Holes are yielded too (`StoredEvent.hole`), for the verifier to report: sequences the stream no
-    longer has (a server drops a message it finds damaged on disk when it starts), and a batch that
-    does not come within `stall_seconds` (a message the server cannot read), skipped one message on."""
+    longer has (a server drops a message it finds damaged on disk when it starts), a batch that does
+    not come within `stall_seconds` (a message the server cannot read), skipped one message on, and
+    the rest of the log if "nothing from here on" comes back three times running."""
     nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
     try:
         info = await _patiently(lambda: nc.jetstream().stream_info(stream))
         last, seen = info.state.last_seq, max(info.state.first_seq - 1, after)
         inbox = nc.new_inbox()
         sub = await nc.subscribe(inbox)
+        misses = 0
         try:
             while seen < last:
                 request = json.dumps({"seq": seen + 1, "batch": min(BATCH, last - seen)}).encode()
                 await nc.publish(f"$JS.API.DIRECT.GET.{stream}", request, reply=inbox)
-                before = seen
+                before, asked_again = seen, False
                 while True:
                     try:
                         msg = await sub.next_msg(timeout=stall_seconds)
@@ -87,8 +89,17 @@ async def iter_stored(url: str | list[str], identity: NatsIdentity | None = None
                     headers = dict(msg.headers or {})
                     if "Status" in headers:  # 204: end of this batch; 404: nothing from there on
                         if headers["Status"] == "404":
-                            seen = last
+                            # On a cluster any replica answers, and one behind the leader has nothing yet:
+                            # ask again before calling the rest missing (reported, never dropped silently).
+                            misses += 1
+                            asked_again = misses < 3
+                            if asked_again:
+                                await asyncio.sleep(0.2 * misses)
+                            else:
+                                yield StoredEvent.hole(seen + 1, last)
+                                seen = last
                         break
+                    misses = 0
                     sequence = int(headers.pop("Nats-Sequence"))
                     subject = headers.pop("Nats-Subject", "")
                     for name in ("Nats-Stream", "Nats-Time-Stamp", "Nats-Num-Pending", "Nats-Last-Sequence"):
@@ -100,7 +111,7 @@ async def iter_stored(url: str | list[str], identity: NatsIdentity | None = None
                         yield StoredEvent.hole(seen + 1, sequence - 1)
                     seen = sequence
                     yield StoredEvent(sequence, subject, msg.data, headers)
-                if seen == before and seen < last:  # nothing came: go on after the message that holds it up
+                if seen == before and seen < last and not asked_again:  # nothing came: go on after the one holding it up
                     seen += 1
                     yield StoredEvent.hole(seen, seen)
         finally:
