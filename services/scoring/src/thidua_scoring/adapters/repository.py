@@ -283,6 +283,11 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         query = select(round_return_requests.c.node).where(round_return_requests.c.round_id == round_id)
         return set(await self.session.scalars(query))
 
+    async def former_owners(self, round_id: str) -> list[str]:
+        """The nodes the round was handed away from, in order."""
+        query = select(round_handovers.c.from_node).where(round_handovers.c.round_id == round_id).order_by(round_handovers.c.position)
+        return list(await self.session.scalars(query))
+
     async def handovers(self, round_id: str) -> list[HandoverRow]:
         query = select(round_handovers).where(round_handovers.c.round_id == round_id).order_by(round_handovers.c.position)
         return [HandoverRow(r.from_node, r.to_node, r.reason, r.state_digest, r.handed_by, r.handed_at) for r in await self.session.execute(query)]

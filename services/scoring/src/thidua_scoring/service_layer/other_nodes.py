@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from thidua_shared.errors import Conflict
 from thidua_shared.events import scoring as ev
 from thidua_shared.events.catalog import Event
 from thidua_shared.logging import get_logger
 from thidua_shared.messaging.consumer import ConsumerSpec, Handler, RejectEvent
 
 from thidua_scoring.adapters.repository import HandoverRow, ReviewRow, RoundResult, ScoringRepository
-from thidua_scoring.domain import engine
+from thidua_scoring.domain import engine, model
 from thidua_scoring.domain.fixed import points_int
 from thidua_scoring.service_layer.services import load_campaign, round_inputs
 
@@ -160,9 +161,10 @@ async def _return_requested(repo: ScoringRepository, event: Event[ev.RoundReturn
     if round_ is None:
         return
     asker = event.envelope.node
-    if round_.node != centre or asker not in {h.from_node for h in await repo.handovers(round_.id)}:
-        raise RejectEvent(f"Nút «{asker}» không thể đề nghị nhận lại vòng chấm {round_.id} (đang do «{round_.node}» quản lý). / "
-                          f"Node '{asker}' cannot ask for round {round_.id} back (it belongs to '{round_.node}').")
+    try:  # the rule the province's own node applied when it asked
+        model.check_return_request(round_, asker, centre, await repo.former_owners(round_.id))
+    except Conflict as refused:
+        raise RejectEvent(f"{refused.message('vi')} / {refused.message('en')}") from refused
     await repo.request_return(round_.id, asker, event.payload.reason, event.actor.name, event.occurred_at)
 
 

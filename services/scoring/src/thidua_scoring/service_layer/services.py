@@ -328,8 +328,8 @@ async def hand_over_round(uow: ScoringUnitOfWork, principal: Principal, round_id
         repo = uow.repo
         round_ = await load_round(repo, round_id)
         model.ensure_open(round_)
-        former_owners = [h.from_node for h in await repo.handovers(round_.id)]
-        model.check_handover(round_, command.to_node, node, centre, former_owners, await repo.return_requested(round_.id))
+        model.check_handover(round_, command.to_node, node, centre, await repo.former_owners(round_.id),
+                             await repo.return_requested(round_.id))
         state = engine.inputs_document(await round_inputs(repo, round_, await load_campaign(repo, round_.campaign_id)))
         handover = HandoverRow(round_.node, command.to_node, command.reason, engine.digest(state), principal.holder_name, utc_now())
         taken_up_to = None if round_.node == node else await repo.copied_up_to(round_.id, f"{round_.node}.scoring")
@@ -349,7 +349,7 @@ async def request_return(uow: ScoringUnitOfWork, principal: Principal, round_id:
         repo = uow.repo
         round_ = await load_round(repo, round_id)
         model.ensure_open(round_)
-        model.check_return_request(round_, node, centre, [h.from_node for h in await repo.handovers(round_.id)])
+        model.check_return_request(round_, node, centre, await repo.former_owners(round_.id))
         await repo.request_return(round_.id, node, command.reason, principal.holder_name, utc_now())
         uow.record(ev.RoundReturnRequested(round_id=round_.id, reason=command.reason), aggregate_id=round_.id, actor=principal.actor)
         await uow.commit()
