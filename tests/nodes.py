@@ -117,6 +117,12 @@ class Node:
             await nc.close()
         return events
 
+    def cli_env(self) -> dict[str, str]:
+        """The environment `thidua` runs with on this node (its var folder, server and trusted keys), in Vietnamese."""
+        return {"THIDUA_NODE": self.name, "THIDUA_VAR_DIR": str(self.settings.var_dir), "THIDUA_NATS_URL": self.server.url,
+                "THIDUA_TRUSTED_KEYS": str(self.settings.trusted_keys_dir), "THIDUA_CENTRE_URL": self.settings.centre_url or "",
+                "THIDUA_LANGUAGE": "vi", "COLUMNS": "200"}
+
     async def events(self) -> list[Envelope]:
         return await read_stream(self.server.url, identity_for(self.settings, TOOLS_IDENTITY))
 

@@ -28,9 +28,7 @@ async def centre(tmp_path):
 
 async def audit_verify(node: Node) -> CliResult:
     """The command as an inspector runs it on the node."""
-    env = {"THIDUA_NODE": node.name, "THIDUA_VAR_DIR": str(node.settings.var_dir), "THIDUA_NATS_URL": node.server.url,
-           "THIDUA_TRUSTED_KEYS": str(node.settings.trusted_keys_dir), "THIDUA_LANGUAGE": "vi", "COLUMNS": "200", "THIDUA_CENTRE_URL": ""}
-    return await run_cli(["audit", "verify"], env)
+    return await run_cli(["audit", "verify"], node.cli_env())
 
 
 async def verified(node: Node, stall_seconds: float = 5.0) -> LogVerifier:

@@ -32,14 +32,10 @@ async def centre(tmp_path):
 
 async def thidua(args: list[str], node: Node | None = None, witness_dir: Path | None = None) -> CliResult:
     """The CLI as the centre's auditor runs it (`node`), or as Hải Phòng's witness (`witness_dir`)."""
-    env = {"THIDUA_LANGUAGE": "vi", "COLUMNS": "200", "THIDUA_CENTRE_URL": ""}
     if node is not None:
-        env |= {"THIDUA_NODE": "vn", "THIDUA_VAR_DIR": str(node.settings.var_dir), "THIDUA_NATS_URL": node.server.url,
-                "THIDUA_TRUSTED_KEYS": str(node.settings.trusted_keys_dir)}
-    else:
-        env |= {"THIDUA_NODE": "hp", "THIDUA_VAR_DIR": str(witness_dir), "THIDUA_CENTRE_URL": "nats-leaf://127.0.0.1:7422",
-                "THIDUA_TRUSTED_KEYS": str(witness_dir / "keys")}
-    return await run_cli(args, env)
+        return await run_cli(args, node.cli_env())
+    return await run_cli(args, {"THIDUA_NODE": "hp", "THIDUA_VAR_DIR": str(witness_dir), "THIDUA_CENTRE_URL": "nats-leaf://127.0.0.1:7422",
+                                "THIDUA_TRUSTED_KEYS": str(witness_dir / "keys"), "THIDUA_LANGUAGE": "vi", "COLUMNS": "200"})
 
 
 def ok(done: CliResult) -> str:
