@@ -19,6 +19,7 @@ from thidua_cli.audit.ledger import TreeStore, Witness, consistency_text, log_ve
 from thidua_cli.audit.history import history as history_of, workbook
 from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
+from thidua_shared.events.awards import DECISION_EVENTS
 from thidua_shared.i18n import format_moment, translate
 from thidua_shared.keys import TrustedKeys, ensure_node_key
 from thidua_shared.transparency import merkle
@@ -46,7 +47,8 @@ def verify_log(c: Context, every_signature: bool = False) -> None:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         verifier = asyncio.run(_verify(c, progress, every_signature))
-    for report in verifier.reports():
+    reports = verifier.reports()
+    for report in reports:
         if report.missing_key:
             c.say("verify_no_key", node=report.node)
         if report.problem_count:
@@ -60,7 +62,7 @@ def verify_log(c: Context, every_signature: bool = False) -> None:
     elapsed = time.perf_counter() - started
     c.say("verify_summary", events=verifier.total, chains=len(verifier.chains), seconds=f"{elapsed:.1f}",
           rate=f"{verifier.total / elapsed:,.0f}" if elapsed else "–")
-    if not verifier.intact or any(r.missing_key for r in verifier.reports()):
+    if not verifier.intact or any(r.missing_key for r in reports):
         raise typer.Exit(1)
 
 
@@ -73,7 +75,6 @@ def verify(ctx: typer.Context, every_signature: Annotated[bool, typer.Option(
 
 # --- the transparency log ---------------------------------------------------------------------------------
 RANKING_TYPES = ("scoring.ranking_published",)
-AWARD_TYPES = ("awards.award_decided", "awards.award_revoked")
 
 
 def _store(c: Context) -> TreeStore:
@@ -131,7 +132,7 @@ def prove(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Mã sự 
     c: Context = ctx.obj
     store, note = refresh_log(c)
     kind, _, value = ref.partition(":") if ":" in ref else ("event", "", ref)
-    found = {"event": lambda: store.leaf_of_event(value), "award": lambda: store.last_leaf_about(value, AWARD_TYPES),
+    found = {"event": lambda: store.leaf_of_event(value), "award": lambda: store.last_leaf_about(value, DECISION_EVENTS),
              "ranking": lambda: store.last_leaf_about(value, RANKING_TYPES)}.get(kind, lambda: None)()
     if found is None:
         raise c.fail("audit_not_in_log", ref=ref)

@@ -413,3 +413,7 @@ class AwardRevoked(EventPayload):
     subject: Subject
     revocation_number: str = Field(max_length=100)
     reason: str = Field(min_length=1, max_length=2000)
+
+
+# The events that make (or unmake) an award, about a decision: what a certificate's proof points to.
+DECISION_EVENTS = ("awards.award_decided", "awards.award_revoked")

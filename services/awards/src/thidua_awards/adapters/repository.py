@@ -21,6 +21,7 @@ from thidua_shared.events.awards import (
     AwardRecord,
     BallotSnapshot,
     CastBallot,
+    DECISION_EVENTS,
     DecisionSnapshot,
     DisciplineLevel,
     DisciplineSnapshot,
@@ -467,7 +468,7 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
 
     async def decision_leaf(self, decision_id: str) -> bytes | None:
         """The leaf hash, in the centre's Merkle log, of the event that decided (or last revoked) the awards."""
-        found = await own_events(self.session, messaging, ("awards.award_decided", "awards.award_revoked"), decision_id)
+        found = await own_events(self.session, messaging, DECISION_EVENTS, decision_id)
         return merkle.leaf_hash(found[-1][0]) if found else None
 
     async def decision_number_taken(self, to_unit_id: str, number: str) -> bool:
