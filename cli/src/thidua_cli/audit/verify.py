@@ -52,10 +52,6 @@ class ChainReport:
     last_sequence: int = 0
     last_hash: str = GENESIS_HASH
 
-    @property
-    def intact(self) -> bool:
-        return self.problem_count == 0 and not self.missing_key
-
     _found: list[tuple[int, int, str]] = field(default_factory=list)  # (position, check, text)
 
     def problem(self, text: str, position: int = 0, check: int = 0) -> None:

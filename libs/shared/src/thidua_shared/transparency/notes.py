@@ -159,8 +159,7 @@ def verified_by(note: Note, verifiers: list[Verifier]) -> list[Verifier]:
         if verifier.kind == COSIGNATURE_V1:
             if len(signature.data) != 8 + 64:
                 raise NoteError(f"cosignature of {signature.name}: wrong length")
-            timestamp = struct.unpack(">Q", signature.data[:8])[0]
-            message, raw = _cosigned_message(note.text, timestamp), signature.data[8:]
+            message, raw = _cosigned_message(note.text, cosigned_at(signature)), signature.data[8:]
         else:
             message, raw = note.text.encode(), signature.data
         try:
@@ -172,6 +171,7 @@ def verified_by(note: Note, verifiers: list[Verifier]) -> list[Verifier]:
 
 
 def cosigned_at(signature: Signature) -> int:
+    """When a witness cosigned (POSIX seconds): the first 8 bytes of its signature, big-endian."""
     return struct.unpack(">Q", signature.data[:8])[0]
 
 
