@@ -145,22 +145,11 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         ).limit(1))
         return SubmissionSnapshot.model_validate(snapshot) if snapshot else None
 
-    async def save_submission(self, snapshot: SubmissionSnapshot, submitted_by: str, reason: str | None, self_total: int,
-                              at: datetime | None = None) -> None:
+    async def save_submission(self, snapshot: SubmissionSnapshot, submitted_by: str, reason: str | None, self_total: int) -> None:
         """Store a new version: the submission's current state, and the version kept beside the others."""
-        now = at or utc_now()
-        values = {"version": snapshot.version, "self_total": self_total, "snapshot": snapshot.model_dump(mode="json"), "updated_at": now}
-        if snapshot.version == 1:
-            await self.session.execute(insert(submissions).values(
-                id=snapshot.id, node=snapshot.node, campaign_id=snapshot.campaign_id, unit_id=snapshot.unit_id,
-                period=snapshot.period.value, created_at=now, **values,
-            ))
-        else:
-            await self.session.execute(update(submissions).where(submissions.c.id == snapshot.id).values(**values))
-        await self.session.execute(insert(submission_versions).values(
-            submission_id=snapshot.id, version=snapshot.version, snapshot=snapshot.model_dump(mode="json"), reason=reason,
-            submitted_by=submitted_by, submitted_at=now,
-        ))
+        now = utc_now()
+        await self._set_current(snapshot, self_total, now, first=snapshot.version == 1)
+        await self.session.execute(insert(submission_versions).values(self._version_row(snapshot, submitted_by, reason, now)))
 
     async def copy_submission(self, snapshot: SubmissionSnapshot, submitted_by: str, reason: str | None, self_total: int,
                               at: datetime) -> bool:
@@ -174,18 +163,27 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
             return False
         held = await self.session.scalar(select(submissions.c.version).where(submissions.c.id == snapshot.id))
         if held is None or held < snapshot.version:
-            state = {"version": snapshot.version, "self_total": self_total, "snapshot": snapshot.model_dump(mode="json"), "updated_at": at}
-            if held is None:
-                await self.session.execute(insert(submissions).values(
-                    id=snapshot.id, node=snapshot.node, campaign_id=snapshot.campaign_id, unit_id=snapshot.unit_id,
-                    period=snapshot.period.value, created_at=at, **state))
-            else:
-                await self.session.execute(update(submissions).where(submissions.c.id == snapshot.id).values(**state))
+            await self._set_current(snapshot, self_total, at, first=held is None)
         await self.session.execute(dialect_insert(self.session)(submission_versions).values(
-            submission_id=snapshot.id, version=snapshot.version, snapshot=snapshot.model_dump(mode="json"), reason=reason,
-            submitted_by=submitted_by, submitted_at=at,
+            self._version_row(snapshot, submitted_by, reason, at),
         ).on_conflict_do_nothing(index_elements=[submission_versions.c.submission_id, submission_versions.c.version]))
         return True
+
+    async def _set_current(self, snapshot: SubmissionSnapshot, self_total: int, at: datetime, first: bool) -> None:
+        """The submission's current state: the row created with its first version, updated with later ones."""
+        values = {"version": snapshot.version, "self_total": self_total, "snapshot": snapshot.model_dump(mode="json"), "updated_at": at}
+        if first:
+            await self.session.execute(insert(submissions).values(
+                id=snapshot.id, node=snapshot.node, campaign_id=snapshot.campaign_id, unit_id=snapshot.unit_id,
+                period=snapshot.period.value, created_at=at, **values,
+            ))
+        else:
+            await self.session.execute(update(submissions).where(submissions.c.id == snapshot.id).values(**values))
+
+    @staticmethod
+    def _version_row(snapshot: SubmissionSnapshot, submitted_by: str, reason: str | None, at: datetime) -> dict[str, Any]:
+        return {"submission_id": snapshot.id, "version": snapshot.version, "snapshot": snapshot.model_dump(mode="json"),
+                "reason": reason, "submitted_by": submitted_by, "submitted_at": at}
 
     async def versions(self, submission_id: str) -> list[VersionRow]:
         query = select(submission_versions).where(submission_versions.c.submission_id == submission_id).order_by(submission_versions.c.version)
