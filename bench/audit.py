@@ -9,6 +9,15 @@ sealed events spread over 140 chains (35 nodes × 4 services), each signed by it
              vouches for each run), and again with every event's own signature checked
 It prints events/s for both, their ratio, and each process's peak resident memory: flat from 100,000
 to 1,000,000 events means memory does not grow with the log. Compare ratios, not times.
+
+    uv run python bench/audit.py --replay 100000
+
+Replay (`thidua audit replay`): a fresh nats-server gets the registry's log of a national import, N real
+events sealed by the centre's key (units registered in runs of 2,000 as an import seals them, then
+people, and one in ten units renamed one by one). Each in its own process:
+  raw read   the same stream read once, as the replay reads it
+  registry   the registry rebuilt from it into a fresh SQLite database (its own events' writers)
+  campaigns  the campaigns service rebuilt from it (its registry replica, through its live consumer)
 """
 
 from __future__ import annotations
@@ -23,7 +32,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,8 +43,15 @@ import nats  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from thidua_cli.audit import LogVerifier, iter_stored  # noqa: E402
+from thidua_cli.audit.replay import rebuild, replay_spec  # noqa: E402
 from thidua_cli.natsserver import NatsServer  # noqa: E402
-from thidua_shared.events.envelope import GENESIS_HASH, HASH_HEADER, SIGNATURE_HEADER  # noqa: E402
+from thidua_shared.events.envelope import GENESIS_HASH, HASH_HEADER, SIGNATURE_HEADER, Actor, new_event_id  # noqa: E402
+from thidua_shared.events.registry import (  # noqa: E402
+    PersonRegistered, PersonSnapshot, UnitKind, UnitRegistered, UnitSnapshot, UnitStatus, UnitUpdated,
+)
+from thidua_shared.messaging.unit_of_work import EventSource, PendingEvent, seal_events  # noqa: E402
+from thidua_shared.roles import Role  # noqa: E402
+from thidua_shared.settings import Settings  # noqa: E402
 from thidua_shared.keys import TrustedKeys, public_key_path, write_public_key  # noqa: E402
 from thidua_shared.messaging.streams import events_stream_config  # noqa: E402
 
@@ -90,6 +108,85 @@ async def measure(url: str, keys_dir: str, verify: bool, every: bool) -> None:
     print(json.dumps({"count": count, "seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
+def national_import(count: int) -> Iterator[tuple[str, list[PendingEvent]]]:
+    """A registry's log of `count` events, as commits: (event type, the commit's pending events)."""
+    actor = Actor(id="bench", role=Role.NATIONAL_ADMIN, name="Bench")
+    units = count * 6 // 10
+    people, renamed = count * 3 // 10, count - count * 6 // 10 - count * 3 // 10
+    snapshots = [UnitSnapshot(id=f"{i:08d}-0000-7000-8000-000000000000", code=f"HTX-{i:06d}", name=f"Hợp tác xã số {i}",
+                              kind=UnitKind.COOPERATIVE, parent_id=None, province_code="01", status=UnitStatus.ACTIVE)
+                 for i in range(units)]
+    correlation = new_event_id()
+    for start in range(0, units, 2000):
+        yield "units", [PendingEvent(UnitRegistered(unit=u), u.id, actor, correlation, None) for u in snapshots[start : start + 2000]]
+    for start in range(0, people, 2000):
+        made = [PersonSnapshot(id=f"{i:08d}-1111-7000-8000-000000000000", unit_id=snapshots[i % units].id, full_name=f"Nguyễn Văn {i}",
+                               position="Giám đốc") for i in range(start, min(start + 2000, people))]
+        yield "people", [PendingEvent(PersonRegistered(person=p), p.id, actor, correlation, None) for p in made]
+    for i in range(renamed):
+        unit = snapshots[(i * 10) % units].model_copy(update={"name": f"Hợp tác xã số {i} (đổi tên)"})
+        yield "rename", [PendingEvent(UnitUpdated(unit=unit, changed=["name"]), unit.id, actor, new_event_id(), None)]
+
+
+async def fill_registry(url: str, key: Ed25519PrivateKey, count: int) -> None:
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    await js.add_stream(events_stream_config("vn"))
+    source, sequence, last_hash, pending = EventSource("vn", "registry", key), 0, GENESIS_HASH, []
+    for _, commit in national_import(count):
+        for envelope, body in seal_events(commit, source, sequence, last_hash, datetime.now(UTC)):
+            pending.append(js.publish(envelope.subject, body, headers={HASH_HEADER: envelope.hash, SIGNATURE_HEADER: envelope.signature},
+                                      timeout=30))
+            sequence, last_hash = envelope.sequence, envelope.hash
+            if len(pending) >= 500:
+                await asyncio.gather(*pending)
+                pending.clear()
+    await asyncio.gather(*pending)
+    await nc.close()
+
+
+async def measure_replay(url: str, var_dir: str, service: str) -> None:
+    settings = Settings(var_dir=Path(var_dir), nats_url=url, node="vn")
+    if service != "raw":
+        replay_spec(service, settings)  # the service's modules imported before the clock starts, as the raw read's are
+    started = time.perf_counter()
+    if service == "raw":
+        count = sum([1 async for _ in iter_stored(url)])
+    else:
+        replayer, _ = await rebuild(service, settings, Path(var_dir) / f"{service}-{time.monotonic_ns()}.db")
+        assert not replayer.rejected and not replayer.refused, (replayer.rejected[:3], replayer.refused[:3])
+        count = replayer.read
+    elapsed = time.perf_counter() - started
+    print(json.dumps({"count": count, "seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def replay_in_process(url: str, var_dir: Path, service: str) -> dict:  # type: ignore[type-arg]
+    args = [sys.executable, __file__, "--measure-replay", url, str(var_dir), service]
+    return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
+
+async def run_replay(sizes: list[int]) -> None:
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            server = NatsServer(store_dir=Path(tmp) / "nats").start_on_free_ports()
+            var_dir = Path(tmp) / "var"
+            key = Ed25519PrivateKey.generate()
+            write_public_key(public_key_path(Settings(var_dir=var_dir).trusted_keys_dir, "vn"), key.public_key())
+            try:
+                started = time.perf_counter()
+                await fill_registry(server.url, key, size)
+                print(f"{size:>9,} registry events written in {time.perf_counter() - started:.1f} s (not timed below)")
+                raw = replay_in_process(server.url, var_dir, "raw")
+                raw_rate = raw["count"] / raw["seconds"]
+                print(f"  raw read               {raw_rate:>9,.0f} events/s   peak {raw['peak_mb']:.0f} MB")
+                for service in ("registry", "campaigns"):
+                    result = replay_in_process(server.url, var_dir, service)
+                    rate = result["count"] / result["seconds"]
+                    print(f"  replay {service:<15} {rate:>9,.0f} events/s   peak {result['peak_mb']:.0f} MB   ratio {rate / raw_rate:.2f}")
+            finally:
+                server.stop()
+
+
 def in_process(url: str, keys_dir: Path, verify: bool, every: bool = False) -> dict:  # type: ignore[type-arg]
     args = [sys.executable, __file__, "--measure", url, str(keys_dir)] + (["--verify"] if verify else []) + (["--every"] if every else [])
     return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
@@ -125,8 +222,14 @@ if __name__ == "__main__":
     parser.add_argument("--measure", nargs=2)
     parser.add_argument("--verify", action="store_true")
     parser.add_argument("--every", action="store_true")
+    parser.add_argument("--replay", type=int, nargs="+", help="replay benchmark: sizes of the registry's log")
+    parser.add_argument("--measure-replay", nargs=3)
     options = parser.parse_args()
-    if options.measure:
+    if options.measure_replay:
+        asyncio.run(measure_replay(*options.measure_replay))
+    elif options.replay:
+        asyncio.run(run_replay(options.replay))
+    elif options.measure:
         asyncio.run(measure(*options.measure, verify=options.verify, every=options.every))
     else:
         asyncio.run(run(options.events))

@@ -4,7 +4,10 @@ and every awards event in the stream is signed and chained."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import sqlite3
+import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +20,7 @@ from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import InclusionProofText
 
 from tests.e2e.test_thidua_up import Up, service_events, thidua
+from tests.support import run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -58,8 +62,30 @@ def test_the_2017_meeting_ends_in_a_decided_flag_and_its_certificate(tmp_path: P
         assert printed_text.count(f"minh-bach/award:{decision['id']}?leaf={leaf}") == 2
         verified = thidua(up, "audit", "verify")
         assert verified.returncode == 0 and "Chuỗi vn.awards" in verified.stdout, verified.stdout + verified.stderr
+        every_service_replays_identical(up)
     finally:
         assert up.stop() == 0
     assert "awards.award_decided" in [e.type for e in events] and "awards.ballot_closed" in [e.type for e in events]
     key = load_public_key(public_key_path(tmp_path / "var" / "keys", "vn"))
     assert verify_chain(events, key) == []
+
+
+def every_service_replays_identical(up: Up) -> None:
+    """`audit replay` rebuilds each service from the log alone, identical to the live one, table by table;
+    a row changed behind the log's back is named."""
+    for url in (up.registry, up.campaigns, up.scoring, up.awards):
+        deadline = time.monotonic() + 60
+        while any(c["lag"] for c in httpx.get(f"{url}/health", timeout=10).json()["consumers"]):
+            assert time.monotonic() < deadline, f"{url}: consumers still behind"
+            time.sleep(0.2)
+    env = {**up.env, "COLUMNS": "200"}
+    for service, table in (("registry", "units"), ("campaigns", "registrations"), ("scoring", "reviews"), ("awards", "nomination_trail")):
+        replayed = asyncio.run(run_cli(["audit", "replay", service], env))
+        assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+        assert "Giống hệt CSDL đang chạy" in replayed.said and f"✓ {table}:" in replayed.said, replayed.stdout
+    # The flag's history row altered in the live database, where no event says so: the replay names it.
+    with sqlite3.connect(up.var / "db" / "awards.db") as db:
+        db.execute("UPDATE award_history SET year = 2016 WHERE award_code = 'co_thi_dua_lmhtx_vn' AND source = 'decided'")
+    altered = asyncio.run(run_cli(["audit", "replay", "awards"], env))
+    assert altered.returncode == 1 and "KHÁC CSDL đang chạy" in altered.said, altered.stdout
+    assert "✗ award_history: 2 khác biệt" in altered.said and ".year: 2016 ≠ 2017" in altered.said, altered.stdout

@@ -165,6 +165,19 @@ class ScoringSystem(System):
 
         await eventually(applied, timeout, "the services to catch up")
 
+    async def replays_identical(self, service: str) -> str:
+        """`thidua audit replay <service>` once everything is applied: the service rebuilt from the log
+        alone is the live one, table by table (on SQLite or PostgreSQL, whichever the test runs on)."""
+        from tests.support import run_cli
+
+        await self.caught_up()
+        settings = self.registry.settings
+        env = {"THIDUA_NODE": settings.node, "THIDUA_VAR_DIR": str(settings.var_dir), "THIDUA_NATS_URL": self.registry.nats_url,
+               "THIDUA_LANGUAGE": "vi", "COLUMNS": "200"}
+        replayed = await run_cli(["audit", "replay", service], env)
+        assert replayed.returncode == 0 and "Giống hệt CSDL đang chạy" in replayed.said, replayed.stdout + replayed.stderr
+        return replayed.said
+
     async def token(self, role: str, scope: str | None, holder: str = "Người dùng thử", person: str | None = None) -> str:
         if person is None:
             token = await super().token(role, scope, holder)

@@ -168,8 +168,12 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
 
     types = [e.type for e in await read_stream(s.registry.nats_url, s.registry.nats.identity(TOOLS_IDENTITY)) if e.service == "awards"]
     for expected in ("awards.nomination_drafted", "awards.nomination_submitted", "awards.nomination_received", "awards.nomination_checked",
-                     "awards.ballot_opened", "awards.ballot_voted", "awards.ballot_closed", "awards.award_decided", "awards.award_revoked"):
+                     "awards.ballot_opened", "awards.ballot_voted", "awards.ballot_closed", "awards.award_decided", "awards.award_revoked",
+                     "awards.nomination_document_attached"):
         assert expected in types, expected
+    # Every row the service wrote follows from its log: documents (stored by content) aside, said so.
+    replayed = await s.replays_identical("awards")
+    assert "✓ nomination_trail:" in replayed and "✓ award_history:" in replayed and "Không so: documents" in replayed
 
 
 async def ensure_secret(s: ScoringSystem, ballot_id: str, voters: list[str], receipts: dict[str, str]) -> None:
@@ -322,6 +326,8 @@ async def test_the_governments_flag_quota_is_never_exceeded_and_the_posting_wind
     assert counted["result"]["tallies"][0]["passed"] is True and counted["voted"] == 3  # 3 of 3 ≥ 90% of all members
     decided = await s.awards.post(f"/nominations/{nominations[0]['id']}/approve", headers=s.auth(), json={"reason": "Hội đồng nhất trí"})
     assert decided.json()["state"] == "approved", decided.text
+    replayed = await s.replays_identical("awards")  # the posting, its comments and answers, the council's box, all from the log
+    assert "✓ posting_comments: 1 dòng" in replayed and "✓ ballot_boxes:" in replayed
 
 
 async def test_records_and_history_come_in_bulk_from_spreadsheets_all_or_none(awards_system: ScoringSystem):
@@ -372,6 +378,7 @@ async def test_records_and_history_come_in_bulk_from_spreadsheets_all_or_none(aw
 
     sheet = load_workbook(io.BytesIO(workbook.content)).active
     assert sheet["A1"].value == "Biểu số 0601.N/BNV-TĐKT" and sheet["A4"].value == "SỐ PHONG TRÀO THI ĐUA"
+    await s.replays_identical("awards")  # imports are runs of events sealed at one moment: their rows too
 
 
 async def test_a_merger_carries_the_award_history_to_the_successor(awards_system: ScoringSystem):

@@ -21,7 +21,7 @@ from tests.conftest import SecuredNats
 from tests.integration.conftest import RegistryClient, ScoringSystem
 from tests.nodes import Node, build_nodes
 from tests.scoring_block import BLOCK, THIS_YEAR, campaign_body, results_of, review_scores
-from tests.support import eventually
+from tests.support import eventually, run_cli
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -337,3 +337,20 @@ async def test_a_lost_provinces_round_is_taken_over_by_the_centre_and_handed_bac
     assert [(h["from_node"], h["to_node"]) for h in final["handovers"]] == [("hp", "vn"), ("vn", "hp")]
     assert final["inputs_digest"] is not None and final["asked_back_by"] == []
     await both_sides_meet(s)
+    await each_node_replays_its_scoring(s)
+
+
+async def each_node_replays_its_scoring(s: TwoNodes) -> None:
+    """`audit replay scoring` on each node rebuilds its scoring from its log alone, identical to the live
+    one: the province undoes its late review again when the handover comes, the centre refuses it again."""
+    for client in (s.scoring, s.centre_scoring):
+        async def applied(client: httpx.AsyncClient = client) -> bool:
+            return all(c["lag"] == 0 for c in (await client.get("/health")).json()["consumers"])
+        await eventually(applied, 60, "every consumer to apply what its node holds")
+    for node, refused in ((s.province, 0), (s.centre, 1)):
+        replayed = await run_cli(["audit", "replay", "scoring"], node.cli_env())
+        assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+        assert "Giống hệt CSDL đang chạy" in replayed.said and "✓ reviews:" in replayed.said, replayed.stdout
+        assert ("bị từ chối khi áp dụng" in replayed.said) == bool(refused), replayed.stdout
+        if refused:
+            assert f"{refused} sự kiện bị từ chối" in replayed.said and "«vn»" in replayed.said, replayed.stdout

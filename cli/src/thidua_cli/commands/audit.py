@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from thidua_cli.audit import LogVerifier, iter_stored
 from thidua_cli.audit.ledger import TreeStore, Witness, consistency_text, log_verifier, read_consistency, refresh, witness_name
 from thidua_cli.audit.history import history as history_of, workbook
+from thidua_cli.audit.replay import ReplayOutcome, replay
 from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
 from thidua_shared.events.awards import DECISION_EVENTS
@@ -25,7 +27,7 @@ from thidua_shared.keys import TrustedKeys, ensure_node_key
 from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import COSIGNATURE_V1, Checkpoint, InclusionProofText, Note, NoteError, Verifier, parse_note, verified_by
 from thidua_shared.messaging.nats_access import identity_for
-from thidua_shared.topology import TOOLS_IDENTITY
+from thidua_shared.topology import SERVICES, TOOLS_IDENTITY
 
 audit_app = typer.Typer(help="Kiểm toán nhật ký sự kiện / audit the event log", no_args_is_help=True)
 
@@ -71,6 +73,59 @@ def verify(ctx: typer.Context, every_signature: Annotated[bool, typer.Option(
         help="Kiểm chữ ký của từng sự kiện (mặc định: chữ ký cuối mỗi đoạn chuỗi, bảo đảm cả đoạn)")] = False) -> None:
     """Kiểm tra mọi chuỗi của mọi nút trong nhật ký (đọc một lượt, bộ nhớ không đổi) / verify every chain of every node."""
     verify_log(ctx.obj, every_signature)
+
+
+# --- replay ----------------------------------------------------------------------------------------------
+def _print_replay(c: Context, outcome: ReplayOutcome) -> None:
+    spec, replayer = outcome.replayer.spec, outcome.replayer
+    for first, last in outcome.holes:
+        c.say("audit_replay_hole", first=first, last=last)
+    for refusals, code in ((replayer.rejected, "audit_replay_rejected"), (replayer.refused, "audit_replay_refused")):
+        if refusals:
+            c.say(code, count=len(refusals))
+            for r in refusals[:20]:
+                typer.echo(f"  - {r.chain} {r.event_type} {r.event_id}: {r.reason}")
+    for table in outcome.tables:
+        if table.identical:
+            c.say("audit_replay_table_ok", table=table.table, rows=table.live_rows)
+            continue
+        c.say("audit_replay_table_bad", table=table.table, count=table.difference_count, live=table.live_rows, rebuilt=table.rebuilt_rows)
+        for line in table.differences:
+            typer.echo(f"  - {line}")
+    for what, why in spec.skipped.items():
+        c.say("audit_replay_not_compared", what=what, why=why)
+
+
+@audit_app.command("replay")
+def replay_command(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Argument(help="registry, campaigns, scoring hoặc awards")],
+    into: Annotated[Path | None, typer.Option(help="Giữ bản dựng lại ở tệp SQLite mới này / keep the rebuilt database here")] = None,
+) -> None:
+    """Dựng lại trạng thái một dịch vụ chỉ từ nhật ký vào CSDL mới và so với CSDL đang chạy, từng bảng /
+    rebuild a service from the log alone into a fresh database and compare it with the live one, table by table."""
+    c: Context = ctx.obj
+    if service not in SERVICES:
+        raise c.fail("audit_replay_unknown_service", service=service, services=", ".join(SERVICES))
+    if into is not None and into.exists():
+        raise c.fail("audit_replay_target_exists", path=into)
+    started = time.perf_counter()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with tempfile.TemporaryDirectory(prefix="thidua-replay-") as scratch, Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(translate("audit_replay_progress", c.language, service=service), total=None)
+        target = into or Path(scratch) / f"{service}.db"
+        outcome = asyncio.run(replay(service, c.settings, target, lambda n: progress.update(task, completed=n)))
+    elapsed = time.perf_counter() - started
+    _print_replay(c, outcome)
+    replayer = outcome.replayer
+    c.say("audit_replay_summary", service=service, events=replayer.read, applied=replayer.applied, seconds=f"{elapsed:.1f}",
+          rate=f"{replayer.read / elapsed:,.0f}" if elapsed else "–")
+    if into is not None:
+        c.say("audit_replay_kept", path=into)
+    if not outcome.identical:
+        c.say("audit_replay_different", tables=sum(not t.identical for t in outcome.tables))
+        raise typer.Exit(1)
+    c.say("audit_replay_identical", tables=len(outcome.tables))
 
 
 # --- the transparency log ---------------------------------------------------------------------------------

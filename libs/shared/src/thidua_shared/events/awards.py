@@ -246,6 +246,11 @@ class NominationWithdrawn(NominationEvent):
     pass
 
 
+@event_payload("awards.nomination_document_attached", aggregate_kind="nomination")
+class NominationDocumentAttached(NominationEvent):
+    """A document added to the dossier (`reason`: its kind and name); the file itself is kept by its SHA-256."""
+
+
 @event_payload("awards.nomination_escalated", aggregate_kind="nomination")
 class NominationEscalated(NominationEvent):
     pass

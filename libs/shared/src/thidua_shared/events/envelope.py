@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -43,8 +45,25 @@ def new_event_id() -> UUID:
     return uuid6.uuid7()
 
 
+# The moment of the change being written: one unit of work stamps its rows and its events with the
+# same time, so that the log says exactly when each row changed (and a replay writes the same times).
+_moment: ContextVar[datetime | None] = ContextVar("thidua_moment", default=None)
+
+
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    """Now, or the moment of the change being written when there is one (`at_moment`)."""
+    return _moment.get() or datetime.now(UTC)
+
+
+@contextmanager
+def at_moment(moment: datetime | None = None) -> Iterator[datetime]:
+    """Within the block, `utc_now()` is `moment` (by default: now, fixed once)."""
+    fixed = moment or datetime.now(UTC)
+    token = _moment.set(fixed)
+    try:
+        yield fixed
+    finally:
+        _moment.reset(token)
 
 
 def canonical_json(data: Any) -> bytes:

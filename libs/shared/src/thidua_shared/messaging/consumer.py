@@ -136,32 +136,13 @@ class IdempotentConsumer:
 
     async def _apply(self, batch: list[_Item]) -> None:
         """One transaction: claim the events in the inbox, apply the ones claimed for the first time."""
-        events = {str(item.envelope.id): item.event for item in batch if item.event is not None}
+        events = [item.event for item in batch if item.event is not None]
         if not events:
             return  # nothing this consumer handles: acknowledged without a write
-        inbox, now, name = self.tables.inbox, utc_now(), self.name
         async with self.db.write_lock, self.db.sessions() as session, session.begin():
-            claim = dialect_insert(session)(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
-            rows = [{"consumer": name, "event_id": i, "event_type": e.type, "processed_at": now} for i, e in events.items()]
-            claimed = set((await session.execute(claim, rows)).scalars())
-            # Events not claimed now were processed before (redelivery): their effects are committed already.
-            fresh = [e for i, e in events.items() if i in claimed]
-            for event_type, run in groupby(fresh, key=lambda e: e.type):
-                await self._handle_run(session, event_type, list(run))
+            fresh = await claim(session, self.tables, self.name, events)
+            await apply_events(session, self.spec, self.tables, fresh)
         self.processed += len(fresh)
-
-    async def _handle_run(self, session: AsyncSession, event_type: str, run: list[Event[Any]]) -> None:
-        spec = self.spec
-        with bound_to_event(run[0].id, run[0].correlation_id):
-            if event_type in spec.projections:
-                await apply_newer(session, self.tables.replica_versions, spec.projections[event_type], run)
-                return
-            if event_type in spec.batch_handlers:
-                await spec.batch_handlers[event_type](session, run)
-                return
-        for event in run:
-            with bound_to_event(event.id, event.correlation_id):
-                await spec.handlers[event_type](session, event)
 
     async def _process_alone(self, item: _Item) -> None:
         try:
@@ -201,6 +182,38 @@ class IdempotentConsumer:
         await msg.term()
         self.dead_lettered += 1
         log.error("consumer.dead_lettered", consumer=self.name, event_id=event_id, reason=reason)
+
+
+async def claim(session: AsyncSession, tables: MessagingTables, consumer: str, events: list[Event[Any]]) -> list[Event[Any]]:
+    """Claim the events in the inbox (`INSERT ... ON CONFLICT DO NOTHING RETURNING`); return those claimed now.
+    Events not claimed now were processed before (redelivery): their effects are committed already."""
+    inbox, now = tables.inbox, utc_now()
+    events = list({str(e.id): e for e in events}.values())  # a message delivered twice in one batch counts once
+    statement = dialect_insert(session)(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+    rows = [{"consumer": consumer, "event_id": str(e.id), "event_type": e.type, "processed_at": now} for e in events]
+    claimed = set((await session.execute(statement, rows)).scalars())
+    return [e for e in events if str(e.id) in claimed]
+
+
+async def apply_events(session: AsyncSession, spec: ConsumerSpec, tables: MessagingTables, events: list[Event[Any]]) -> None:
+    """Apply events in order, each run of one type at once: projections (never back in time), batch handlers, handlers.
+    The live consumer and `audit replay` apply through this one function."""
+    for event_type, run in groupby(events, key=lambda e: e.type):
+        await _handle_run(session, spec, tables, event_type, list(run))
+
+
+async def _handle_run(session: AsyncSession, spec: ConsumerSpec, tables: MessagingTables, event_type: str,
+                      run: list[Event[Any]]) -> None:
+    with bound_to_event(run[0].id, run[0].correlation_id):
+        if event_type in spec.projections:
+            await apply_newer(session, tables.replica_versions, spec.projections[event_type], run)
+            return
+        if event_type in spec.batch_handlers:
+            await spec.batch_handlers[event_type](session, run)
+            return
+    for event in run:
+        with bound_to_event(event.id, event.correlation_id):
+            await spec.handlers[event_type](session, event)
 
 
 def _decode(messages: list[Msg]) -> tuple[list[Received[Msg]], list[tuple[Msg, str]]]:

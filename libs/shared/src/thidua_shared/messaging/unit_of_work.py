@@ -33,6 +33,7 @@ from thidua_shared.events.envelope import (
     Actor,
     AggregateRef,
     Envelope,
+    at_moment,
     new_event_id,
     utc_now,
 )
@@ -99,6 +100,9 @@ class UnitOfWork(Generic[R]):
 
     async def __aenter__(self) -> Self:
         await self._db.write_lock.acquire()
+        # One moment for the whole change: the rows it writes and its events carry the same time.
+        self._moment = at_moment()
+        self._moment.__enter__()
         self.session = self._db.sessions()
         self.repo = self._repository(self.session)
         self._pending = []
@@ -111,6 +115,7 @@ class UnitOfWork(Generic[R]):
             await self.session.rollback()  # no-op after a commit
             await self.session.close()
         finally:
+            self._moment.__exit__(None, None, None)
             self._db.write_lock.release()
 
     def record(

@@ -1,7 +1,9 @@
 """The awards service's tables (its own database), with its replicas of units, people, campaigns
 and published rankings."""
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON, Boolean, Column, ColumnElement, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, select,
+)
 
 from thidua_shared.campaigns_replica import define_campaigns_table
 from thidua_shared.db import new_metadata
@@ -173,6 +175,12 @@ ballot_boxes = Table(
     Column("ballot_id", String(36), ForeignKey("ballots.id"), primary_key=True),
     Column("cast", JSON, nullable=False),
 )
+
+
+def closed_ballot_boxes(_: MetaData) -> ColumnElement[bool]:
+    """The boxes a `ballot_closed` event published (an open ballot's box is secret, in no event)."""
+    return ballot_boxes.c.ballot_id.in_(select(ballots.c.id).where(ballots.c.status == "closed"))
+
 
 # --- public posting ----------------------------------------------------------------------------------------
 postings = Table(

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from thidua_shared.errors import Invalid
 from thidua_shared.events.awards import CastBallot, Choice, QuestionTally, VoteBasis, VoteRule
@@ -60,3 +61,9 @@ def check_choices(choices: Mapping[str, Choice], nominations: Sequence[str]) -> 
     missing = sorted(set(nominations) - set(choices))
     if missing:
         raise Invalid("ballot_incomplete", count=len(missing))
+
+
+def result(eligible: int, voted: int, quorum_met: bool, digest: str, tallies: Sequence[QuestionTally]) -> dict[str, Any]:
+    """What a closed ballot keeps beside its box: the same figures its `ballot_closed` event publishes."""
+    return {"eligible": eligible, "voted": voted, "quorum_met": quorum_met, "box_digest": digest,
+            "tallies": [t.model_dump(mode="json") for t in tallies]}

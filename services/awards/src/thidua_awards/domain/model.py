@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from uuid import NAMESPACE_URL, uuid5
 
 from thidua_shared.errors import Conflict, Invalid
 from thidua_shared.events.awards import DocumentKind, DossierDocument, NominationSnapshot, NominationState as S
@@ -80,3 +81,9 @@ def ensure_posting_closed(required: bool, closes_on: date | None, today: date) -
         raise Conflict("posting_required")
     if today <= closes_on:
         raise Conflict("posting_not_over", date=closes_on.strftime("%d/%m/%Y"))
+
+
+def award_id(decision_id: str, nomination_id: str) -> str:
+    """An award of the history is one recipient of one decision: its id follows from the two, so the
+    decision's event says it (and `audit replay` finds the same row)."""
+    return str(uuid5(NAMESPACE_URL, f"thidua:award:{decision_id}:{nomination_id}"))

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from thidua_shared import registry_replica
 from thidua_shared.http import create_http_app
+from thidua_shared.replay import ReplaySpec
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.settings import Settings
 
@@ -15,6 +16,7 @@ from thidua_awards.adapters.repository import AwardsRepository
 from thidua_awards.adapters.tables import messaging
 from thidua_awards.entrypoints.events import CONSUMERS
 from thidua_awards.entrypoints.http import router
+from thidua_awards.service_layer.own_events import COMPARABLE_ROWS, NOT_IN_LOG, own_events
 
 SERVICE = "awards"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -36,3 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(router)
     return app
+
+
+def replay_spec(settings: Settings | None = None) -> ReplaySpec:
+    """How `thidua audit replay awards` rebuilds this service from the log."""
+    runtime = build_runtime(settings)
+    return ReplaySpec(SERVICE, runtime.tables, runtime.all_consumers, own_events(), not_in_log=NOT_IN_LOG, comparable_rows=COMPARABLE_ROWS)

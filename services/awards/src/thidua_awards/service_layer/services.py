@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from thidua_shared.events.envelope import Actor
 from thidua_shared.events import awards as ev
 from thidua_shared.events.awards import (
     AwardRecord,
@@ -299,11 +300,17 @@ def _judged(checks: list, judgements: list[cmd.Judgement]) -> list:
 
 async def _save(uow: AwardsUnitOfWork, principal: Principal, nomination: NominationSnapshot, action: str, before: NominationState | None,
                 reason: str | None, event: type[ev.NominationEvent], cluster_id: str | None = None) -> None:
-    repo = uow.repo
-    await repo.save_nominations([nomination], cluster_id=cluster_id)
-    await repo.add_trail(nomination.id, action, before.value if before else None, nomination.state.value, principal.holder_name,
-                         principal.role.value, reason)
+    await write_step(uow.repo, nomination, action, before, reason, principal.actor, cluster_id)
     uow.record(event(nomination=nomination, reason=reason), aggregate_id=nomination.id, actor=principal.actor)
+
+
+async def write_step(repo: AwardsRepository, nomination: NominationSnapshot, action: str, before: NominationState | None,
+                     reason: str | None, actor: Actor, cluster_id: str | None = None) -> None:
+    """A dossier's step as it is kept: the nomination as it now is, and the next step of its trail
+    (`audit replay` writes each nomination event back through this too)."""
+    await repo.save_nominations([nomination], cluster_id=cluster_id)
+    await repo.add_trail(nomination.id, action, before.value if before else None, nomination.state.value, actor.name,
+                         actor.role.value, reason)
 
 
 async def attach_document(uow: AwardsUnitOfWork, principal: Principal, nomination_id: str, command: cmd.AttachDocument) -> NominationSnapshot:
@@ -320,9 +327,8 @@ async def attach_document(uow: AwardsUnitOfWork, principal: Principal, nominatio
         document = DossierDocument(kind=command.kind, name=stored.name, sha256=stored.sha256, size=stored.size, media_type=stored.media_type)
         others = [d for d in nomination.documents if (d.kind, d.sha256) != (document.kind, document.sha256)]
         changed = nomination.model_copy(update={"documents": [*others, document], "revision": nomination.revision + 1})
-        await repo.save_nominations([changed])
-        await repo.add_trail(changed.id, "attach", nomination.state.value, changed.state.value, principal.holder_name, principal.role.value,
-                             f"{document.kind.value}: {document.name}")
+        await _save(uow, principal, changed, "attach", nomination.state, f"{document.kind.value}: {document.name}",
+                    ev.NominationDocumentAttached)
         await uow.commit()
     return changed
 
@@ -577,8 +583,7 @@ async def close_ballot(uow: AwardsUnitOfWork, principal: Principal, ballot_id: s
         cast = await repo.box(ballot.id)
         tallies, quorum_met = box.tally(cast, ballot.nominations, eligible, ballot.rule)
         digest = box.box_digest(cast)
-        result = {"eligible": eligible, "voted": voted, "quorum_met": quorum_met, "box_digest": digest,
-                  "tallies": [t.model_dump(mode="json") for t in tallies]}
+        result = box.result(eligible, voted, quorum_met, digest, tallies)
         await repo.close_ballot(ballot.model_copy(update={"status": "closed"}), result)
         uow.record(ev.BallotClosed(ballot_id=ballot.id, eligible=eligible, voted=voted, quorum_met=quorum_met, tallies=tallies,
                                    cast=cast, box_digest=digest), aggregate_id=ballot.id, actor=principal.actor)
@@ -695,18 +700,23 @@ async def issue_decision(uow: AwardsUnitOfWork, principal: Principal, command: c
         decision = DecisionSnapshot(id=new_id(), node=node, number=command.number, signed_on=command.signed_on, to_unit_id=first.to_unit_id,
                                     award_code=first.award_code, ruleset_id=first.ruleset_id, year=first.year,
                                     signer_title=command.signer_title, recipients=recipients)
-        await repo.add_decision(decision)
-        history = [AwardRecord(id=new_id(), subject=n.subject, award_code=n.award_code, year=n.year, decision_number=command.number,
-                               decided_on=command.signed_on, source="decided") for n in chosen]
-        await repo.add_awards(history, [n.id for n in chosen], decision.id)
-        decided = [n.model_copy(update={"state": NominationState.DECIDED, "revision": n.revision + 1}) for n in chosen]
-        await repo.save_nominations(decided)
-        for n in decided:
-            await repo.add_trail(n.id, "decide", NominationState.APPROVED.value, n.state.value, principal.holder_name, principal.role.value,
-                                 command.number)
+        await write_decision(repo, decision, chosen, principal.actor)
         uow.record(ev.AwardDecided(decision=decision), aggregate_id=decision.id, actor=principal.actor)
         await uow.commit()
     return decision
+
+
+async def write_decision(repo: AwardsRepository, decision: DecisionSnapshot, chosen: list[NominationSnapshot], actor: Actor) -> None:
+    """A decision as it is kept: the decision, an award in the history for each recipient, its nomination
+    decided and the step in its trail (`audit replay` writes `award_decided` back through this too)."""
+    await repo.add_decision(decision)
+    history = [AwardRecord(id=model.award_id(decision.id, n.id), subject=n.subject, award_code=n.award_code, year=n.year,
+                           decision_number=decision.number, decided_on=decision.signed_on, source="decided") for n in chosen]
+    await repo.add_awards(history, [n.id for n in chosen], decision.id)
+    decided = [n.model_copy(update={"state": NominationState.DECIDED, "revision": n.revision + 1}) for n in chosen]
+    await repo.save_nominations(decided)
+    for n in decided:
+        await repo.add_trail(n.id, "decide", NominationState.APPROVED.value, n.state.value, actor.name, actor.role.value, decision.number)
 
 
 async def load_decision(repo: AwardsRepository, decision_id: str) -> DecisionSnapshot:

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from thidua_shared import registry_replica
 from thidua_shared.http import create_http_app
+from thidua_shared.replay import ReplaySpec
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.settings import Settings
 
@@ -15,6 +16,7 @@ from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.adapters.tables import messaging
 from thidua_campaigns.entrypoints.events import CONSUMERS
 from thidua_campaigns.entrypoints.http import router
+from thidua_campaigns.service_layer.own_events import own_events
 
 SERVICE = "campaigns"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -35,3 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(router)
     return app
+
+
+def replay_spec(settings: Settings | None = None) -> ReplaySpec:
+    """How `thidua audit replay campaigns` rebuilds this service from the log."""
+    runtime = build_runtime(settings)
+    return ReplaySpec(SERVICE, runtime.tables, runtime.all_consumers, own_events())

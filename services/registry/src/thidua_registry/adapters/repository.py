@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -119,15 +119,21 @@ class RegistryRepository:
             await self.session.execute(insert(units), rows)
 
     async def save_unit(self, unit: Unit) -> None:
-        await self.session.execute(
-            update(units).where(units.c.id == unit.id).values(**self._unit_values(unit), updated_at=utc_now())
-        )
+        await self.save_units([(unit, utc_now())])
+
+    async def save_units(self, changed: Sequence[tuple[Unit, datetime]]) -> None:
+        """Units changed, each with the moment it changed, in one statement (`audit replay` writes runs of them)."""
+        rows = [{**self._unit_values(u), "unit_id": u.id, "updated_at": at} for u, at in changed]
+        for row in rows:
+            del row["id"]
+        await self.session.execute(update(units).where(units.c.id == bindparam("unit_id")), rows)
 
     @staticmethod
     def _unit_values(unit: Unit) -> dict[str, object]:
+        search_name = search_key(unit.name)
         return {
-            "id": unit.id, "code": unit.code, "name": unit.name, "search_name": search_key(unit.name),
-            "search_text": search_key(f"{unit.code} {unit.name}"),
+            "id": unit.id, "code": unit.code, "name": unit.name, "search_name": search_name,
+            "search_text": f"{search_key(unit.code)} {search_name}".strip(),  # = search_key(f"{code} {name}"): folding is per character
             "kind": unit.kind.value, "parent_id": unit.parent_id, "province_code": unit.province_code,
             "status": unit.status.value, "successor_id": unit.successor_id, "status_date": unit.status_date,
         }
@@ -339,7 +345,17 @@ class RegistryRepository:
         await self.session.execute(insert(people).values(**self._person_values(person), created_at=now, updated_at=now))
 
     async def save_person(self, person: Person) -> None:
-        await self.session.execute(update(people).where(people.c.id == person.id).values(**self._person_values(person), updated_at=utc_now()))
+        await self.save_people([(person, utc_now())])
+
+    async def save_people(self, changed: Sequence[tuple[Person, datetime]], keep_national_id: bool = False) -> None:
+        """People changed, each with the moment it changed, in one statement. `keep_national_id`: leave the
+        digest as it is (`audit replay`: no event carries it)."""
+        rows = [{**self._person_values(p), "person_id": p.id, "updated_at": at} for p, at in changed]
+        for row in rows:
+            del row["id"]
+            if keep_national_id:
+                del row["national_id_digest"]
+        await self.session.execute(update(people).where(people.c.id == bindparam("person_id")), rows)
 
     @staticmethod
     def _person_values(person: Person) -> dict[str, object]:

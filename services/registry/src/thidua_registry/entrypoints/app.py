@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from thidua_shared.http import create_http_app
 from thidua_shared.logging import get_logger
+from thidua_shared.replay import ReplaySpec
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.settings import BootstrapSettings, Settings
 
@@ -15,6 +16,7 @@ from thidua_registry.adapters.repository import RegistryRepository
 from thidua_registry.adapters.tables import messaging
 from thidua_registry.entrypoints.http import router
 from thidua_registry.service_layer.services import ensure_bootstrap_token
+from thidua_registry.service_layer.own_events import NOT_IN_LOG, WRITES_NO_TABLE, own_events
 
 SERVICE = "registry"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -46,3 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(router)
     return app
+
+
+def replay_spec(settings: Settings | None = None) -> ReplaySpec:
+    """How `thidua audit replay registry` rebuilds this service from the log."""
+    runtime = build_runtime(settings)
+    return ReplaySpec(SERVICE, runtime.tables, runtime.all_consumers, own_events(), writes_no_table=WRITES_NO_TABLE, not_in_log=NOT_IN_LOG)

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from thidua_shared import registry_replica
 from thidua_shared.http import create_http_app
+from thidua_shared.replay import ReplaySpec
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.settings import Settings
 
@@ -15,6 +16,7 @@ from thidua_scoring.adapters.repository import ScoringRepository
 from thidua_scoring.adapters.tables import messaging
 from thidua_scoring.entrypoints.events import consumers
 from thidua_scoring.entrypoints.http import router
+from thidua_scoring.service_layer.own_events import NOT_IN_LOG, own_events
 
 SERVICE = "scoring"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -37,3 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(router)
     return app
+
+
+def replay_spec(settings: Settings | None = None) -> ReplaySpec:
+    """How `thidua audit replay scoring` rebuilds this service from the log."""
+    runtime = build_runtime(settings)
+    return ReplaySpec(SERVICE, runtime.tables, runtime.all_consumers, own_events(runtime.settings.node, runtime.settings.centre_node), not_in_log=NOT_IN_LOG)

@@ -110,7 +110,7 @@ def _copy(writer: Apply) -> Apply:
     return copy
 
 
-async def _submission(repo: ScoringRepository, event: Event[Any]) -> None:
+async def submission(repo: ScoringRepository, event: Event[Any]) -> None:
     snapshot = event.payload.submission
     reason = getattr(event.payload, "reason", None)
     if not await repo.copy_submission(snapshot, event.actor.name, reason, points_int(snapshot.self_total), event.occurred_at):
@@ -125,7 +125,7 @@ async def _round_opened(repo: ScoringRepository, event: Event[ev.RoundOpened]) -
         await repo.note_copied(event.payload.round.id, event)
 
 
-async def _round_handed_over(repo: ScoringRepository, event: Event[ev.RoundHandedOver], node: str, centre: str) -> None:
+async def round_handed_over(repo: ScoringRepository, event: Event[ev.RoundHandedOver], node: str, centre: str) -> None:
     """Only the centre hands rounds over; from then on only the new owner's writes are applied here. The
     former owner goes back to the state handed over: its own writes the centre had not received are undone."""
     p = event.payload
@@ -155,7 +155,7 @@ async def _rebuild(repo: ScoringRepository, round_id: str, taken_up_to: int) -> 
             await ROUND_WRITERS[event.type](repo, event)
 
 
-async def _return_requested(repo: ScoringRepository, event: Event[ev.RoundReturnRequested], centre: str) -> None:
+async def return_requested(repo: ScoringRepository, event: Event[ev.RoundReturnRequested], centre: str) -> None:
     """At the centre: a former owner asks for its round back (every write it made before is applied or refused)."""
     round_ = await repo.round(event.payload.round_id)
     if round_ is None:
@@ -169,8 +169,8 @@ async def _return_requested(repo: ScoringRepository, event: Event[ev.RoundReturn
 
 
 APPLY: dict[str, Apply] = {
-    "scoring.submission_received": _submission,
-    "scoring.submission_revised": _submission,
+    "scoring.submission_received": submission,
+    "scoring.submission_revised": submission,
     "scoring.round_opened": _round_opened,
     **{event_type: _copy(writer) for event_type, writer in ROUND_WRITERS.items()},
 }
@@ -186,10 +186,10 @@ def _handler(apply: Apply, node: str) -> Handler:
 def other_nodes_consumer(node: str, centre: str) -> ConsumerSpec:
     """Copies of the other nodes' reports and rounds on node `node`; `centre` is the node that hands rounds over."""
     async def handed_over(repo: ScoringRepository, event: Event[Any]) -> None:
-        await _round_handed_over(repo, event, node, centre)
+        await round_handed_over(repo, event, node, centre)
 
     async def asked_back(repo: ScoringRepository, event: Event[Any]) -> None:
-        await _return_requested(repo, event, centre)
+        await return_requested(repo, event, centre)
     every = {**APPLY, "scoring.round_handed_over": handed_over, "scoring.round_return_requested": asked_back}
     handlers = {t: _handler(apply, node) for t, apply in every.items()}
     return ConsumerSpec(name=CONSUMER, source="scoring", handlers=handlers)

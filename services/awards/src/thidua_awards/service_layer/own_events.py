@@ -1,0 +1,129 @@
+"""The awards service's own events written back into its tables, as its use cases wrote them
+(`audit replay`), through the same writers where a use case writes more than one row
+(`write_step`, `write_decision`).
+
+A ballot's box is the exception: while the ballot is open, who chose what is secret and in no
+event (`ballot_voted` says only who voted); `ballot_closed` publishes the whole box, so a closed
+ballot's box is rebuilt, an open one's is not (named in `REPLAY_LIMITS`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from thidua_shared.events import awards as ev
+from thidua_shared.events.catalog import Event
+from thidua_shared.messaging.consumer import ConsumerSpec
+from thidua_shared.replay import stamped
+
+from thidua_awards.adapters.repository import AwardsRepository
+from thidua_awards.adapters.tables import closed_ballot_boxes
+from thidua_awards.domain import ballots as box
+from thidua_awards.service_layer.services import EVENTS, write_decision, write_step
+
+# The step of the dossier each nomination event records (the trail's `action`).
+ACTIONS = {event.event_type: action for action, event in EVENTS.items()} | {
+    "awards.nomination_drafted": "draft", "awards.nomination_document_attached": "attach",
+}
+
+
+async def _initiative(repo: AwardsRepository, event: Event[ev.InitiativeRecorded]) -> None:
+    await repo.add_initiatives([event.payload.initiative])
+
+
+async def _rating(repo: AwardsRepository, event: Event[ev.TaskRatingRecorded]) -> None:
+    await repo.save_ratings([event.payload.rating])
+
+
+async def _discipline(repo: AwardsRepository, event: Event[ev.DisciplineRecorded]) -> None:
+    await repo.add_disciplines([event.payload.discipline])
+
+
+async def _past_award(repo: AwardsRepository, event: Event[ev.PastAwardRecorded]) -> None:
+    await repo.add_awards([event.payload.award])
+
+
+async def _nomination(repo: AwardsRepository, event: Event[Any]) -> None:
+    nomination, held = event.payload.nomination, await repo.nomination(event.payload.nomination.id)
+    cluster_id = None
+    if held is None and nomination.ranking_round_id:  # proposed from a ranking: the cluster it came from counts for quotas
+        ranking = await repo.ranking(nomination.ranking_round_id)
+        cluster_id = ranking.cluster_id if ranking else None
+    await write_step(repo, nomination, ACTIONS[event.type], held.state if held else None, event.payload.reason, event.actor, cluster_id)
+
+
+async def _ballot_opened(repo: AwardsRepository, event: Event[ev.BallotOpened]) -> None:
+    await repo.add_ballot(event.payload.ballot)
+
+
+async def _voted(repo: AwardsRepository, event: Event[ev.BallotVoted]) -> None:
+    await repo.mark_voted(event.payload.ballot_id, event.payload.voter)
+
+
+async def _ballot_closed(repo: AwardsRepository, event: Event[ev.BallotClosed]) -> None:
+    p = event.payload
+    found = await repo.ballot(p.ballot_id)
+    if found is None:
+        return
+    await repo.save_box(p.ballot_id, p.cast)
+    result = box.result(p.eligible, p.voted, p.quorum_met, p.box_digest, p.tallies)
+    await repo.close_ballot(found[0].model_copy(update={"status": "closed"}), result)
+
+
+async def _posting_opened(repo: AwardsRepository, event: Event[ev.PostingOpened]) -> None:
+    await repo.add_posting(event.payload.posting)
+
+
+async def _comment(repo: AwardsRepository, event: Event[ev.PostingCommentReceived]) -> None:
+    p = event.payload
+    await repo.add_comment(p.comment_id, p.posting_id, p.nomination_id, p.author, p.text)
+
+
+async def _answer(repo: AwardsRepository, event: Event[ev.PostingCommentAnswered]) -> None:
+    await repo.answer_comment(event.payload.comment_id, event.payload.answer)
+
+
+async def _posting_closed(repo: AwardsRepository, event: Event[ev.PostingClosed]) -> None:
+    posting = await repo.posting(event.payload.posting_id)
+    if posting is not None:
+        await repo.save_posting(posting.model_copy(update={"status": "closed"}))
+
+
+async def _decided(repo: AwardsRepository, event: Event[ev.AwardDecided]) -> None:
+    decision = event.payload.decision
+    chosen = await repo.nominations_by_ids([r.nomination_id for r in decision.recipients])
+    await write_decision(repo, decision, [chosen[r.nomination_id] for r in decision.recipients], event.actor)
+
+
+async def _revoked(repo: AwardsRepository, event: Event[ev.AwardRevoked]) -> None:
+    p = event.payload
+    await repo.revoke_award(p.nomination_id, f"{p.revocation_number}: {p.reason}")
+
+
+WRITERS = {
+    "awards.initiative_recorded": _initiative, "awards.task_rating_recorded": _rating,
+    "awards.discipline_recorded": _discipline, "awards.past_award_recorded": _past_award,
+    **{event_type: _nomination for event_type in ACTIONS},
+    "awards.ballot_opened": _ballot_opened, "awards.ballot_voted": _voted, "awards.ballot_closed": _ballot_closed,
+    "awards.posting_opened": _posting_opened, "awards.posting_comment_received": _comment,
+    "awards.posting_comment_answered": _answer, "awards.posting_closed": _posting_closed,
+    "awards.award_decided": _decided, "awards.award_revoked": _revoked,
+}
+
+
+def own_events() -> ConsumerSpec:
+    def handler(write):  # type: ignore[no-untyped-def]
+        async def handle(session: Any, event: Event[Any]) -> None:
+            await write(AwardsRepository(session), event)
+        return stamped(handle)
+    return ConsumerSpec(name="awards-own-events", source="awards", handlers={t: handler(w) for t, w in WRITERS.items()})
+
+
+NOT_IN_LOG = {
+    "documents": "tệp hồ sơ lưu theo nội dung; sự kiện của đề nghị mang mã băm SHA-256 của từng tệp / "
+                 "dossier files are stored by content; a nomination's events carry each file's SHA-256",
+    "ballot_boxes": "chỉ so phiếu đã đóng: khi đang bỏ phiếu, lựa chọn là bí mật và không có trong sự kiện nào / "
+                    "closed ballots only: while a ballot is open, the choices are secret and in no event",
+}
+# A closed ballot's box is published by its `ballot_closed` event: those are compared.
+COMPARABLE_ROWS = {"ballot_boxes": closed_ballot_boxes}
