@@ -1,11 +1,11 @@
-"""A service's state rebuilt from the log alone, into a fresh database (`thidua audit replay`).
+"""A service's state rebuilt from the log alone, into a fresh SQLite database (`thidua audit replay`).
 
 Every event of the node's log is read once, in the log's order, verified as a consumer verifies it
 (hash, subject, signature of the node named in it), and applied by:
 - the service's own consumers, exactly as they run live (the same `ConsumerSpec`s, the same inbox
   claims, the same projections that never go back in time);
 - the service's `own_events` writer for the node's own chain of that service: what its use cases
-  wrote when they recorded those events (in `adapters/own_events.py` of each service). Every own
+  wrote when they recorded those events (`service_layer/own_events.py` of each service). Every own
   event is also put back in the outbox, and the chain head set, as the unit of work wrote them.
 
 Own rows are stamped with each event's own time (`stamped`), as the unit of work stamped them. An
@@ -31,7 +31,7 @@ from thidua_shared.messaging.consumer import BatchHandler, ConsumerSpec, Handler
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.messaging.verification import EventVerifier, Received
 
-# What the outbox, inbox and token copy hold beside the events: delivery times, in no event.
+# What the outbox and the inbox hold beside the events: delivery times, in no event.
 DELIVERY_TIMES = {
     "outbox.published_at": "lúc bộ chuyển tiếp gửi sự kiện đi / when the relay published the event",
     "inbox.processed_at": "lúc bộ tiêu thụ xử lý sự kiện / when the consumer applied the event",
@@ -126,12 +126,9 @@ class Replayer:
         async with self.db.engine.begin() as connection:
             await connection.run_sync(self.spec.metadata.create_all)
 
-    async def add(self, stored: Sequence[tuple[str, bytes, dict[str, str]]]) -> None:
-        """One batch of the log as stored: (subject, body, headers) each, in the log's order."""
-        await self.write(self.prepare(stored))
-
     def prepare(self, stored: Sequence[tuple[str, bytes, dict[str, str]]]) -> "_Batch":
-        """Decode, verify and sort out a batch (no I/O): the next batch can be prepared while one is written."""
+        """Decode, verify and sort out one batch of the log as stored, (subject, body, headers) each, in the
+        log's order (no I/O: the next batch is prepared while one is written)."""
         self.read += len(stored)
         received = []
         for subject, body, headers in stored:
