@@ -15,10 +15,10 @@ its reason; a batch is applied in one transaction and, should one event fail, ev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import MetaData
@@ -30,6 +30,8 @@ from thidua_shared.events.envelope import at_moment
 from thidua_shared.messaging.consumer import BatchHandler, ConsumerSpec, Handler, RejectEvent, apply_events, claim
 from thidua_shared.messaging.tables import MessagingTables
 from thidua_shared.messaging.verification import EventVerifier, Received
+
+R = TypeVar("R")
 
 # What the outbox and the inbox hold beside the events: delivery times, in no event.
 DELIVERY_TIMES = {
@@ -248,3 +250,13 @@ def stamped_runs(handler: BatchHandler) -> BatchHandler:
             with at_moment(moment):
                 await handler(session, list(run))
     return write
+
+
+def own_event_writers(service: str, repository: Callable[[Any], R], writers: Mapping[str, Callable[[R, Event[Any]], Awaitable[None]]]) -> ConsumerSpec:
+    """A service's writers of its own events as a replay applies them: each given the service's repository
+    on the replay's session, each stamping what it writes with its event's time."""
+    def handler(write: Callable[[R, Event[Any]], Awaitable[None]]) -> Handler:
+        async def handle(session: AsyncSession, event: Event[Any]) -> None:
+            await write(repository(session), event)
+        return stamped(handle)
+    return ConsumerSpec(name=f"{service}-own-events", source=service, handlers={t: handler(w) for t, w in writers.items()})

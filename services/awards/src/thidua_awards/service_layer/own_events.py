@@ -14,7 +14,7 @@ from typing import Any
 from thidua_shared.events import awards as ev
 from thidua_shared.events.catalog import Event
 from thidua_shared.messaging.consumer import ConsumerSpec
-from thidua_shared.replay import stamped
+from thidua_shared.replay import own_event_writers
 
 from thidua_awards.adapters.repository import AwardsRepository
 from thidua_awards.adapters.tables import closed_ballot_boxes
@@ -112,11 +112,7 @@ WRITERS = {
 
 
 def own_events() -> ConsumerSpec:
-    def handler(write):  # type: ignore[no-untyped-def]
-        async def handle(session: Any, event: Event[Any]) -> None:
-            await write(AwardsRepository(session), event)
-        return stamped(handle)
-    return ConsumerSpec(name="awards-own-events", source="awards", handlers={t: handler(w) for t, w in WRITERS.items()})
+    return own_event_writers("awards", AwardsRepository, WRITERS)
 
 
 NOT_IN_LOG = {

@@ -8,41 +8,41 @@ from typing import Any
 from thidua_shared.events import campaigns as ev
 from thidua_shared.events.catalog import Event
 from thidua_shared.messaging.consumer import ConsumerSpec
-from thidua_shared.replay import stamped
+from thidua_shared.replay import own_event_writers
 
 from thidua_campaigns.adapters.repository import CampaignRepository
 from thidua_campaigns.domain.model import Pledge
 
 
-async def _campaign(session: Any, event: Event[Any]) -> None:
+async def _campaign(repo: CampaignRepository, event: Event[Any]) -> None:
     """Every campaign event carries the campaign as it is after the change (a draft edited says drafted again)."""
-    repo, campaign = CampaignRepository(session), event.payload.campaign
+    campaign = event.payload.campaign
     if await repo.campaign(campaign.id) is None:
         await repo.add_campaign(campaign)
     else:
         await repo.save_campaign(campaign)
 
 
-async def _registered(session: Any, event: Event[ev.RegistrationSubmitted]) -> None:
-    await CampaignRepository(session).add_registration(event.payload.registration)
+async def _registered(repo: CampaignRepository, event: Event[ev.RegistrationSubmitted]) -> None:
+    await repo.add_registration(event.payload.registration)
 
 
-async def _registration_changed(session: Any, event: Event[Any]) -> None:
-    await CampaignRepository(session).save_registration(event.payload.registration)
+async def _registration_changed(repo: CampaignRepository, event: Event[Any]) -> None:
+    await repo.save_registration(event.payload.registration)
 
 
-async def _pledge_opened(session: Any, event: Event[ev.PledgeOpened]) -> None:
+async def _pledge_opened(repo: CampaignRepository, event: Event[ev.PledgeOpened]) -> None:
     p = event.payload
-    await CampaignRepository(session).add_pledge(Pledge(p.pledge_id, p.cluster_id, p.year, p.campaign_id, p.title, p.text, tuple(p.members)))
+    await repo.add_pledge(Pledge(p.pledge_id, p.cluster_id, p.year, p.campaign_id, p.title, p.text, tuple(p.members)))
 
 
-async def _pledge_signed(session: Any, event: Event[ev.PledgeSigned]) -> None:
+async def _pledge_signed(repo: CampaignRepository, event: Event[ev.PledgeSigned]) -> None:
     p = event.payload
-    await CampaignRepository(session).add_signature(p.pledge_id, p.unit_id, p.signed_by)
+    await repo.add_signature(p.pledge_id, p.unit_id, p.signed_by)
 
 
-async def _pledge_completed(session: Any, event: Event[ev.PledgeCompleted]) -> None:
-    await CampaignRepository(session).complete_pledge(event.payload.pledge_id)
+async def _pledge_completed(repo: CampaignRepository, event: Event[ev.PledgeCompleted]) -> None:
+    await repo.complete_pledge(event.payload.pledge_id)
 
 
 def own_events() -> ConsumerSpec:
@@ -54,4 +54,4 @@ def own_events() -> ConsumerSpec:
         "campaigns.pledge_opened": _pledge_opened, "campaigns.pledge_signed": _pledge_signed,
         "campaigns.pledge_completed": _pledge_completed,
     }
-    return ConsumerSpec(name="campaigns-own-events", source="campaigns", handlers={t: stamped(h) for t, h in handlers.items()})
+    return own_event_writers("campaigns", CampaignRepository, handlers)

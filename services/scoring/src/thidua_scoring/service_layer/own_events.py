@@ -8,7 +8,7 @@ from typing import Any
 from thidua_shared.events import scoring as ev
 from thidua_shared.events.catalog import Event
 from thidua_shared.messaging.consumer import ConsumerSpec
-from thidua_shared.replay import stamped
+from thidua_shared.replay import own_event_writers
 
 from thidua_scoring.adapters.repository import ScoringRepository
 from thidua_scoring.service_layer import other_nodes
@@ -30,12 +30,7 @@ def own_events(node: str, centre: str) -> ConsumerSpec:
         "scoring.round_opened": _round_opened, **other_nodes.ROUND_WRITERS,
         "scoring.round_handed_over": handed_over, "scoring.round_return_requested": asked_back,
     }
-
-    def handler(write: other_nodes.Apply):  # type: ignore[no-untyped-def]
-        async def handle(session: Any, event: Event[Any]) -> None:
-            await write(ScoringRepository(session), event)
-        return stamped(handle)
-    return ConsumerSpec(name="scoring-own-events", source="scoring", handlers={t: handler(w) for t, w in writers.items()})
+    return own_event_writers("scoring", ScoringRepository, writers)
 
 
 NOT_IN_LOG = {
