@@ -122,3 +122,61 @@ async def test_a_live_postgresql_database_compares_with_the_rebuilt_sqlite_one(p
     finally:
         await live.dispose()
         await rebuilt.dispose()
+
+
+async def test_a_replay_where_the_service_has_no_database_says_so_and_makes_none(tmp_path: Path, monkeypatch) -> None:
+    """A provincial node runs scoring only: replaying its registry names that, and leaves no empty database behind."""
+    from tests.support import run_cli
+
+    monkeypatch.delenv("THIDUA_REGISTRY_DATABASE_URL", raising=False)
+    province = {"THIDUA_VAR_DIR": str(tmp_path), "THIDUA_NODE": "hp", "THIDUA_CENTRE_URL": "nats-leaf://127.0.0.1:7422", "THIDUA_LANGUAGE": "vi"}
+    said = await run_cli(["audit", "replay", "registry"], province)
+    assert said.returncode == 1 and "Dịch vụ registry không có CSDL trên nút hp" in " ".join(said.stderr.split())
+    assert not (tmp_path / "db").exists()
+    unknown = await run_cli(["audit", "replay", "khen-thuong"], {"THIDUA_VAR_DIR": str(tmp_path), "THIDUA_LANGUAGE": "vi"})
+    assert unknown.returncode == 1 and "Không có dịch vụ «khen-thuong»" in " ".join(unknown.stderr.split())
+
+
+async def test_the_replayer_writes_own_events_back_and_never_a_forged_one(tmp_path: Path) -> None:
+    """Three registry events of the centre's chain, the third sealed with a key that is not the centre's:
+    two units rebuilt (outbox and chain head with them), the forged one rejected with the reason."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from thidua_shared.events.envelope import SYSTEM_ACTOR, new_event_id
+    from thidua_shared.events.registry import UnitKind, UnitRegistered, UnitSnapshot, UnitStatus
+    from thidua_shared.keys import TrustedKeys, public_key_path, write_public_key
+    from thidua_shared.messaging.unit_of_work import EventSource, PendingEvent, seal_events
+    from thidua_shared.messaging.verification import EventVerifier
+    from thidua_shared.replay import Replayer
+
+    settings = Settings(var_dir=tmp_path, node="vn")
+    centre, forger = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    write_public_key(public_key_path(settings.trusted_keys_dir, "vn"), centre.public_key())
+    units = [UnitSnapshot(id=f"u{i}", code=f"HTX-{i}", name=f"Hợp tác xã {i}", kind=UnitKind.COOPERATIVE, parent_id=None,
+                          province_code="31", status=UnitStatus.ACTIVE) for i in range(3)]
+    pending = [PendingEvent(UnitRegistered(unit=u), u.id, SYSTEM_ACTOR, new_event_id(), None) for u in units]
+    at = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    genuine = seal_events(pending[:2], EventSource("vn", "registry", centre), 0, "0" * 64, at)
+    forged = seal_events(pending[2:], EventSource("vn", "registry", forger), 2, genuine[-1][0].hash, at)
+    stored = [(e.subject, body, {"Thidua-Hash": e.hash, "Thidua-Signature": e.signature}) for e, body in [*genuine, *forged]]
+
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'rebuilt.db'}")
+    spec = replay_spec("registry", settings)
+    replayer = Replayer(spec, "vn", db, EventVerifier(TrustedKeys(settings.trusted_keys_dir)))
+    try:
+        await replayer.create_tables()
+        await replayer.write(replayer.prepare(stored))
+        await replayer.finish()
+        tables = spec.metadata.tables
+        async with db.engine.connect() as connection:
+            rows = (await connection.execute(tables["units"].select().order_by("code"))).all()
+            outbox = (await connection.execute(tables["outbox"].select())).all()
+            head = (await connection.execute(tables["chain_head"].select())).one()
+        assert [(r.code, r.search_name, r.created_at) for r in rows] == [
+            ("HTX-0", "hop tac xa 0", at.replace(tzinfo=None)), ("HTX-1", "hop tac xa 1", at.replace(tzinfo=None))]
+        assert [r.position for r in outbox] == [1, 2] and bytes(outbox[0].data) == stored[0][1]
+        assert (head.chain, head.last_sequence, head.last_hash) == ("vn.registry", 2, genuine[-1][0].hash)
+        assert (replayer.read, replayer.applied, len(replayer.rejected)) == (3, 2, 1)
+        assert replayer.rejected[0].event_type == "registry.unit_registered" and "chữ ký" in replayer.rejected[0].reason
+    finally:
+        await db.dispose()

@@ -136,6 +136,8 @@ add_messages(
         "audit_replay_different": ("KHÁC CSDL đang chạy: {tables} bảng có khác biệt.", "DIFFERS from the live database: {tables} tables differ."),
         "audit_replay_unknown_service": ("Không có dịch vụ «{service}»; chọn một trong: {services}.",
                                          "No service '{service}'; choose one of: {services}."),
+        "audit_replay_no_live_database": ("Dịch vụ {service} không có CSDL trên nút {node}: không có gì để so.",
+                                          "The {service} service has no database on node {node}: nothing to compare with."),
         "audit_replay_target_exists": ("Tệp {path} đã có: bản dựng lại cần một CSDL mới.", "{path} exists: a replay needs a fresh database."),
         "audit_replay_kept": ("Bản dựng lại giữ ở {path}.", "The rebuilt database is kept at {path}."),
         "audit_history_title": ("Lịch sử {kind} {ref}: {count} sự kiện", "History of {kind} {ref}: {count} events"),

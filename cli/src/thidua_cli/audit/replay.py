@@ -125,11 +125,23 @@ async def rebuild(service: str, settings: Settings, into: Path, progress: Callab
     return replayer, holes
 
 
+def live_database_url(service: str, settings: Settings) -> str | None:
+    """The service's database on this node; None if it runs here on SQLite and has no database yet (a
+    provincial node runs scoring only): opening it would make an empty one."""
+    url = ServiceSettings.for_service(service).resolved_database_url(service, settings)
+    if url.startswith("sqlite") and not Path(url.split("///", 1)[1]).is_file():
+        return None
+    return url
+
+
 async def replay(service: str, settings: Settings, into: Path, progress: Callable[[int], None] | None = None) -> ReplayOutcome:
-    """Rebuild `service` from the log into `into`, and compare it with the live database."""
+    """Rebuild `service` from the log into `into`, and compare it with the live database (see `live_database_url`)."""
+    url = live_database_url(service, settings)
+    if url is None:
+        raise LookupError(service)
     replayer, holes = await rebuild(service, settings, into, progress)
     spec = replayer.spec
-    live = Database.from_url(ServiceSettings.for_service(service).resolved_database_url(service, settings))
+    live = Database.from_url(url)
     rebuilt = Database.from_url(f"sqlite+aiosqlite:///{into.resolve()}")
     try:
         tables = await compare_databases(live.engine, rebuilt.engine, spec.metadata, spec.skipped, spec.comparable_rows)

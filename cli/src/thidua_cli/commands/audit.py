@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from thidua_cli.audit import LogVerifier, iter_stored
 from thidua_cli.audit.ledger import TreeStore, Witness, consistency_text, log_verifier, read_consistency, refresh, witness_name
 from thidua_cli.audit.history import history as history_of, workbook
-from thidua_cli.audit.replay import ReplayOutcome, replay
+from thidua_cli.audit.replay import ReplayOutcome, live_database_url, replay
 from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
 from thidua_shared.events.awards import DECISION_EVENTS
@@ -109,6 +109,8 @@ def replay_command(
         raise c.fail("audit_replay_unknown_service", service=service, services=", ".join(SERVICES))
     if into is not None and into.exists():
         raise c.fail("audit_replay_target_exists", path=into)
+    if live_database_url(service, c.settings) is None:
+        raise c.fail("audit_replay_no_live_database", service=service, node=c.settings.node)
     started = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with tempfile.TemporaryDirectory(prefix="thidua-replay-") as scratch, Progress(*columns, console=console, transient=True) as progress:

@@ -184,30 +184,26 @@ class Replayer:
                 await self._write(session, batch, range(len(batch.work)))
         except Exception:  # noqa: BLE001 - as a live consumer does: each event alone, to find the one refused
             batch.flushed = 0
-            for index in range(len(batch.work)):
-                await self._apply_alone(batch, index)
+            applied = [index for index in range(len(batch.work)) if await self._apply_alone(batch, index)]
             await self._apply_alone(batch, None)
+            self.applied += len({batch.work[index][1].id for index in applied})
             return
-        self.applied += len({str(e.id) for _, e in batch.work})
+        self.applied += len({e.id for _, e in batch.work})
 
-    async def _apply_alone(self, batch: "_Batch", index: int | None) -> None:
-        """Item `index` of the batch in a transaction of its own (None: only the outbox rows left)."""
+    async def _apply_alone(self, batch: "_Batch", index: int | None) -> bool:
+        """Item `index` of the batch in a transaction of its own (None: only the outbox rows left); False if refused."""
         indexes, flushed = range(0) if index is None else range(index, index + 1), batch.flushed
         try:
             async with self.db.sessions() as session, session.begin():
                 await self._write(session, batch, indexes)
-        except RejectEvent as exc:
+        except Exception as exc:  # noqa: BLE001 - live: dead-lettered at once (RejectEvent), or after retries
             batch.flushed = flushed  # rolled back with the event: written with the next one
-            self.refused.append(self._refusal(batch.work[index][1].envelope, str(exc)))  # type: ignore[index]
-            return
-        except Exception as exc:  # noqa: BLE001 - live, this would be retried, then dead-lettered
-            batch.flushed = flushed
             if index is None:
                 raise
-            self.refused.append(self._refusal(batch.work[index][1].envelope, repr(exc)))
-            return
-        if index is not None:
-            self.applied += 1
+            reason = str(exc) if isinstance(exc, RejectEvent) else repr(exc)
+            self.refused.append(self._refusal(batch.work[index][1].envelope, reason))
+            return False
+        return True
 
     async def _write(self, session: AsyncSession, batch: "_Batch", indexes: range) -> None:
         work, own_writer = batch.work, self.spec.own_events
