@@ -151,22 +151,17 @@ async def fill_registry(url: str, key: Ed25519PrivateKey, count: int) -> None:
 
 async def measure_replay(url: str, var_dir: str, service: str) -> None:
     settings = Settings(var_dir=Path(var_dir), nats_url=url, node="vn")
-    if service != "raw":
-        replay_spec(service, settings)  # the service's modules imported before the clock starts, as the raw read's are
-    started = time.perf_counter()
     if service == "raw":
+        started = time.perf_counter()
         count = sum([1 async for _ in iter_stored(url)])
     else:
+        replay_spec(service, settings)  # the service's modules imported before the clock starts, as the raw read's are
+        started = time.perf_counter()
         replayer, _ = await rebuild(service, settings, Path(var_dir) / f"{service}-{time.monotonic_ns()}.db")
         assert not replayer.rejected and not replayer.refused, (replayer.rejected[:3], replayer.refused[:3])
         count = replayer.read
     elapsed = time.perf_counter() - started
     print(json.dumps({"count": count, "seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-
-
-def replay_in_process(url: str, var_dir: Path, service: str) -> dict:  # type: ignore[type-arg]
-    args = [sys.executable, __file__, "--measure-replay", url, str(var_dir), service]
-    return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
 
 
 async def run_replay(sizes: list[int]) -> None:
@@ -180,20 +175,25 @@ async def run_replay(sizes: list[int]) -> None:
                 started = time.perf_counter()
                 await fill_registry(server.url, key, size)
                 print(f"{size:>9,} registry events written in {time.perf_counter() - started:.1f} s (not timed below)")
-                raw = replay_in_process(server.url, var_dir, "raw")
+                raw = measured("--measure-replay", server.url, str(var_dir), "raw")
                 raw_rate = raw["count"] / raw["seconds"]
                 print(f"  raw read               {raw_rate:>9,.0f} events/s   peak {raw['peak_mb']:.0f} MB")
                 for service in ("registry", "campaigns"):
-                    result = replay_in_process(server.url, var_dir, service)
+                    result = measured("--measure-replay", server.url, str(var_dir), service)
                     rate = result["count"] / result["seconds"]
                     print(f"  replay {service:<15} {rate:>9,.0f} events/s   peak {result['peak_mb']:.0f} MB   ratio {rate / raw_rate:.2f}")
             finally:
                 server.stop()
 
 
+def measured(*args: str) -> dict:  # type: ignore[type-arg]
+    """This script run again with `args` in a process of its own (so that its peak memory is its own): what it printed last."""
+    run = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def in_process(url: str, keys_dir: Path, verify: bool, every: bool = False) -> dict:  # type: ignore[type-arg]
-    args = [sys.executable, __file__, "--measure", url, str(keys_dir)] + (["--verify"] if verify else []) + (["--every"] if every else [])
-    return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    return measured("--measure", url, str(keys_dir), *(["--verify"] if verify else []), *(["--every"] if every else []))
 
 
 async def run(sizes: list[int]) -> None:

@@ -17,6 +17,7 @@ from thidua_shared.topology import TOOLS_IDENTITY
 from thidua_registry.entrypoints.app import create_app
 
 from tests.conftest import SecuredNats
+from tests.nodes import Node, build_nodes
 
 
 @dataclass
@@ -227,3 +228,11 @@ async def awards_system(tmp_path, database_url, secured_nats: SecuredNats, monke
     """The four services; the awards service on the database under test."""
     async for system in _system(tmp_path, database_url, secured_nats, monkeypatch, with_awards=True):
         yield system
+
+
+@pytest.fixture
+async def centre(tmp_path) -> AsyncIterator[Node]:
+    """The centre's node alone (its own nats-server, keys and credentials): what the audit tools read."""
+    nodes = await build_nodes(tmp_path, provinces=(), watch=False)
+    yield nodes["vn"]
+    nodes["vn"].stop()

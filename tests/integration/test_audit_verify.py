@@ -13,17 +13,10 @@ from thidua_shared.keys import TrustedKeys
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.topology import TOOLS_IDENTITY
 
-from tests.nodes import Node, build_nodes
+from tests.nodes import Node
 from tests.support import CliResult, run_cli, sealed_event
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-async def centre(tmp_path):
-    nodes = await build_nodes(tmp_path, provinces=(), watch=False)
-    yield nodes["vn"]
-    nodes["vn"].stop()
 
 
 async def audit_verify(node: Node) -> CliResult:

@@ -17,17 +17,10 @@ from thidua_shared.spreadsheets import read_rows
 from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import Checkpoint, Note, parse_note, sign
 
-from tests.nodes import Node, build_nodes
+from tests.nodes import Node
 from tests.support import CliResult, run_cli, sealed_event
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-async def centre(tmp_path):
-    nodes = await build_nodes(tmp_path, provinces=(), watch=False)
-    yield nodes["vn"]
-    nodes["vn"].stop()
 
 
 async def thidua(args: list[str], node: Node | None = None, witness_dir: Path | None = None) -> CliResult:

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thidua_cli.audit import log_pipe
-from thidua_shared.db import Database
+from thidua_shared.db import Database, sqlite_file
 from thidua_shared.keys import TrustedKeys
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.messaging.verification import EventVerifier
 from thidua_shared.replay import Replayer, ReplaySpec, TableComparison, compare_databases
 from thidua_shared.settings import ServiceSettings, Settings
-from thidua_shared.topology import SERVICES, TOOLS_IDENTITY
+from thidua_shared.topology import TOOLS_IDENTITY
 
 class LogReader:
     """The log read by a process of its own (`log_pipe`) while this one replays, batch by batch."""
@@ -93,10 +93,8 @@ class ReplayOutcome:
 
 async def rebuild(service: str, settings: Settings, into: Path, progress: Callable[[int], None] | None = None) -> tuple[Replayer, list[tuple[int, int]]]:
     """Read the node's log once and write `service`'s state from it into a fresh database at `into`."""
-    if service not in SERVICES:
-        raise KeyError(service)
     spec = replay_spec(service, settings)
-    db = Database.from_url(f"sqlite+aiosqlite:///{into.resolve()}")
+    db = Database.from_url(_sqlite_url(into))
     replayer = Replayer(spec, settings.node, db, EventVerifier(TrustedKeys(settings.trusted_keys_dir)))
     holes: list[tuple[int, int]] = []
     writing: asyncio.Task[None] | None = None
@@ -125,24 +123,25 @@ async def rebuild(service: str, settings: Settings, into: Path, progress: Callab
     return replayer, holes
 
 
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path.resolve()}"
+
+
 def live_database_url(service: str, settings: Settings) -> str | None:
     """The service's database on this node; None if it runs here on SQLite and has no database yet (a
     provincial node runs scoring only): opening it would make an empty one."""
     url = ServiceSettings.for_service(service).resolved_database_url(service, settings)
-    if url.startswith("sqlite") and not Path(url.split("///", 1)[1]).is_file():
-        return None
-    return url
+    path = sqlite_file(url)
+    return None if path is not None and not path.is_file() else url
 
 
-async def replay(service: str, settings: Settings, into: Path, progress: Callable[[int], None] | None = None) -> ReplayOutcome:
-    """Rebuild `service` from the log into `into`, and compare it with the live database (see `live_database_url`)."""
-    url = live_database_url(service, settings)
-    if url is None:
-        raise LookupError(service)
+async def replay(service: str, settings: Settings, live_url: str, into: Path,
+                 progress: Callable[[int], None] | None = None) -> ReplayOutcome:
+    """Rebuild `service` from the log into `into`, and compare it with its live database at `live_url`."""
     replayer, holes = await rebuild(service, settings, into, progress)
     spec = replayer.spec
-    live = Database.from_url(url)
-    rebuilt = Database.from_url(f"sqlite+aiosqlite:///{into.resolve()}")
+    live = Database.from_url(live_url)
+    rebuilt = Database.from_url(_sqlite_url(into))
     try:
         tables = await compare_databases(live.engine, rebuilt.engine, spec.metadata, spec.skipped, spec.comparable_rows)
     finally:

@@ -109,14 +109,15 @@ def replay_command(
         raise c.fail("audit_replay_unknown_service", service=service, services=", ".join(SERVICES))
     if into is not None and into.exists():
         raise c.fail("audit_replay_target_exists", path=into)
-    if live_database_url(service, c.settings) is None:
+    live_url = live_database_url(service, c.settings)
+    if live_url is None:
         raise c.fail("audit_replay_no_live_database", service=service, node=c.settings.node)
     started = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with tempfile.TemporaryDirectory(prefix="thidua-replay-") as scratch, Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(translate("audit_replay_progress", c.language, service=service), total=None)
         target = into or Path(scratch) / f"{service}.db"
-        outcome = asyncio.run(replay(service, c.settings, target, lambda n: progress.update(task, completed=n)))
+        outcome = asyncio.run(replay(service, c.settings, live_url, target, lambda n: progress.update(task, completed=n)))
     elapsed = time.perf_counter() - started
     _print_replay(c, outcome)
     replayer = outcome.replayer

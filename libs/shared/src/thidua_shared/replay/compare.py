@@ -30,7 +30,6 @@ class TableComparison:
     differences: list[str] = field(default_factory=list)  # the first SHOWN, named
     difference_count: int = 0
     skipped_columns: list[str] = field(default_factory=list)
-    only_some_rows: bool = False  # rows the log cannot hold were left out (said why in the spec)
 
     @property
     def identical(self) -> bool:
@@ -86,7 +85,7 @@ def _named(table: str, key: tuple[Any, ...]) -> str:
 
 
 async def compare_table(live: AsyncEngine, rebuilt: AsyncEngine, table: Table, skipped: set[str], where: Any) -> TableComparison:
-    result = TableComparison(table.name, skipped_columns=sorted(skipped), only_some_rows=where is not None)
+    result = TableComparison(table.name, skipped_columns=sorted(skipped))
     columns = [c.name for c in table.columns if c.name not in skipped]
     left, right = _rows(live, table, columns, where), _rows(rebuilt, table, columns, where)
     a, b = await _next(left), await _next(right)

@@ -4,7 +4,7 @@
 
 A ballot's box is the exception: while the ballot is open, who chose what is secret and in no
 event (`ballot_voted` says only who voted); `ballot_closed` publishes the whole box, so a closed
-ballot's box is rebuilt, an open one's is not (named in `REPLAY_LIMITS`).
+ballot's box is rebuilt, an open one's is not (named in `NOT_IN_LOG`).
 """
 
 from __future__ import annotations
