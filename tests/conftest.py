@@ -136,3 +136,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(autouse=True)
+def answers_agree_with_what_was_done() -> Iterator[None]:
+    """Every test, every service in this process: no request was answered with an error after it had
+    committed something (a refusal must come before anything is written)."""
+    from thidua_shared import consistency
+
+    consistency.contradictions.clear()
+    yield
+    found = list(consistency.contradictions)
+    consistency.contradictions.clear()
+    assert not found, f"answered with an error after a commit: {found}"

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from thidua_shared.consistency import HeldPositions
+
 from thidua_cli.audit import read_stream
 from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.events.envelope import Envelope
@@ -72,7 +74,7 @@ async def registry(database_url, secured_nats: SecuredNats, monkeypatch) -> Asyn
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://registry", event_hooks=HeldPositions().async_hooks()) as http:
             yield RegistryClient(http, admin_token, secured_nats, settings)
 
 
@@ -131,9 +133,12 @@ async def system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch)
     settings = secured_nats.settings
     registry_app, campaigns_app = create_app(settings), create_campaigns_app(settings)
     async with registry_app.router.lifespan_context(registry_app), campaigns_app.router.lifespan_context(campaigns_app):
+        positions = HeldPositions()  # one client's memory of its writes, shared by its clients of each service
         async with (
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=registry_app), base_url="http://registry") as registry_http,
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=campaigns_app), base_url="http://campaigns") as campaigns_http,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=registry_app), base_url="http://registry",
+                              event_hooks=positions.async_hooks()) as registry_http,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=campaigns_app), base_url="http://campaigns",
+                              event_hooks=positions.async_hooks()) as campaigns_http,
         ):
             yield System(RegistryClient(registry_http, admin_token, secured_nats, settings), campaigns_http, campaigns_app)
 
@@ -211,7 +216,9 @@ async def _system(tmp_path, database_url, secured_nats: SecuredNats, monkeypatch
     async with AsyncExitStack() as stack:
         for app in apps:
             await stack.enter_async_context(app.router.lifespan_context(app))
-        clients = [await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"))
+        positions = HeldPositions()  # one client's memory of its writes, shared by its clients of each service
+        clients = [await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}",
+                                                                     event_hooks=positions.async_hooks()))
                    for app, name in zip(apps, ("registry", "campaigns", "scoring", "awards"))]
         yield ScoringSystem(RegistryClient(clients[0], admin_token, secured_nats, settings), clients[1], apps[1], clients[2], apps[2],
                             clients[3] if with_awards else None, apps[3] if with_awards else None)

@@ -168,9 +168,20 @@ async def test_a_block_reports_cross_scores_explains_and_closes_with_a_ranking_a
     # Only the leader closes; then the table is published and nothing changes.
     not_leader = await s.scoring.post(f"/rounds/{rid}/close", headers=s.auth(reporters["HTX-15-B"]))
     assert (not_leader.status_code, not_leader.json()["code"]) == (403, "leader_only")
-    closed = await s.scoring.post(f"/rounds/{rid}/close", headers=s.auth(leader))
+    # The co-operative group's two reviewers never scored it: the close stops, listing what is missing by code...
+    stopped = await s.scoring.post(f"/rounds/{rid}/close", headers=s.auth(leader))
+    assert (stopped.status_code, stopped.json()["code"]) == (409, "round_work_missing"), stopped.text
+    missing = stopped.json()["details"]
+    assert {(m["kind"], m["unit"]) for m in missing} == {("review", "THT-15-A1")} and len(missing) == 2
+    no_reason = await s.scoring.post(f"/rounds/{rid}/close", headers=s.auth(leader), json={"accept_missing": True})
+    assert (no_reason.status_code, no_reason.json()["code"]) == (422, "round_missing_needs_reason")
+    # ...until the leader decides to close anyway, with a reason: recorded in the event and shown in the table.
+    closed = await s.scoring.post(f"/rounds/{rid}/close", headers=s.auth(leader),
+                                  json={"accept_missing": True, "reason": "Tổ hợp tác A1 không nộp báo cáo, hết hạn chấm"})
     assert closed.status_code == 200, closed.text
     table = closed.json()
+    assert table["closed_with_missing"]["reason"] == "Tổ hợp tác A1 không nộp báo cáo, hết hạn chấm"
+    assert sorted(m["reviewer"]["code"] for m in table["closed_with_missing"]["missing"]) == sorted(m["reviewer"] for m in missing)
     assert table["provisional"] is False and table["status"] == "closed"
     rows = {row["unit"]["code"]: row for row in table["rows"]}
     assert table["leader_unit_id"] == ids["HTX-15-A"] and rows["HTX-15-A"]["rank"] == 1

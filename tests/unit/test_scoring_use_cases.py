@@ -168,11 +168,15 @@ async def test_reviews_conflicts_explanations_and_the_close_then_nothing_changes
     assert await services.submit_review(uow, ADMIN, round_.id, cmd.SubmitReview(
         reviewer=second, unit="c", scores=[{"indicator_code": "1", "points": 25}]), NODE) == 2
 
+    close = cmd.CloseRound()
     with pytest.raises(Forbidden, match="leader"):
-        await services.close_round(uow, acting("c", Role.UNIT_REPORTER), round_.id, NODE)
+        await services.close_round(uow, acting("c", Role.UNIT_REPORTER), round_.id, close, NODE)
     with pytest.raises(Conflict, match="belongs to node 'vn'"):  # only the owning node writes a round
-        await services.close_round(uow, ADMIN, round_.id, "15")
-    result = await services.close_round(uow, acting("a", Role.CLUSTER_LEADER), round_.id, NODE)
+        await services.close_round(uow, ADMIN, round_.id, close, "15")
+    with pytest.raises(Conflict, match="0 assigned reviews not given, 1 explained criteria"):  # c explained; one reviewer rescored
+        await services.close_round(uow, acting("a", Role.CLUSTER_LEADER), round_.id, close, NODE)
+    result = await services.close_round(uow, acting("a", Role.CLUSTER_LEADER), round_.id,
+                                        cmd.CloseRound(accept_missing=True, reason="Hết hạn"), NODE)
     assert uow.types()[-2:] == ["scoring.review_closed", "scoring.ranking_published"]
     published = uow.committed[-1].payload
     assert published.table_digest == result.table_digest == engine.recompute(result.inputs)[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from thidua_shared.consistency import HeldPositions
 from thidua_shared.i18n import Language, translate
 from thidua_cli.launcher import ADMIN_TOKEN_FILE, service_url
 from thidua_shared.settings import Settings
@@ -25,6 +26,9 @@ class Context:
     language: Language
     token: str | None
     settings: Settings
+    # What this command wrote, sent with every later call: a unit just created is then found by the
+    # next service asked (read-your-writes), never "not found".
+    positions: HeldPositions = field(default_factory=HeldPositions)
 
     def say(self, message_code: str, /, **params: object) -> None:
         console.print(translate(message_code, self.language, **params), highlight=False)
@@ -58,6 +62,7 @@ class ServiceClient:
         self.http = httpx.Client(
             base_url=self.base_url, timeout=httpx.Timeout(60.0, write=600.0),  # a big upload on a slow line
             headers={"Authorization": f"Bearer {token}", "Accept-Language": ctx.language},
+            event_hooks=ctx.positions.hooks(),
         )
 
     def call(self, method: str, path: str, *, ok_statuses: tuple[int, ...] = (), tolerate: tuple[str, ...] = (), **kwargs: Any) -> Any:

@@ -258,6 +258,10 @@ add_messages(
         "leader_is": ("Đơn vị dẫn đầu: {name}", "Leading unit: {name}"),
         "open_tie": ("Đồng hạng nhất: cần bỏ phiếu.", "A tie for first place: a ballot must settle it."),
         "table_digest": ("Mã kiểm tra bảng điểm (SHA-256): {digest}", "Table digest (SHA-256): {digest}"),
+        "closed_with_missing": (
+            "Đóng khi còn thiếu {count} lượt chấm, theo quyết định của cụm trưởng: {reason}",
+            "Closed with {count} reviews missing, by the leader's decision: {reason}",
+        ),
         "recomputed": ("Dữ liệu đầu vào {inputs}\nTính lại trên máy này: {digest}", "Inputs {inputs}\nRecomputed on this machine: {digest}"),
         "recompute_identical": ("Trùng khớp từng byte với bảng điểm đã công bố.", "Identical, byte for byte, to the published table."),
         "recompute_differs": ("KHÔNG khớp: đã công bố {published}, tính lại được {digest}.", "DIFFERENT: published {published}, recomputed {digest}."),

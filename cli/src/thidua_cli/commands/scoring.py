@@ -210,10 +210,12 @@ def explain(ctx: typer.Context, round_id: str, unit: Annotated[str, typer.Option
 
 
 @scoring_app.command("close")
-def close(ctx: typer.Context, round_id: str) -> None:
+def close(ctx: typer.Context, round_id: str,
+          accept_missing: Annotated[bool, typer.Option("--accept-missing", help="Đóng dù còn thiếu lượt chấm / close with reviews missing")] = False,
+          reason: Annotated[str | None, typer.Option(help="Lý do đóng khi còn thiếu / why it closes with work missing")] = None) -> None:
     """Khóa vòng chấm: công bố bảng điểm và xếp hạng / close the round: the table and ranking are published."""
     c, client = _client(ctx)
-    _print_table(c, client.call("POST", f"/rounds/{round_id}/close"))
+    _print_table(c, client.call("POST", f"/rounds/{round_id}/close", json={"accept_missing": accept_missing, "reason": reason}))
 
 
 @scoring_app.command("table")
@@ -243,6 +245,8 @@ def _print_table(c: Context, scored: dict[str, Any]) -> None:
     c.say("leader_is", name=leader) if leader else c.say("open_tie")
     if scored.get("table_digest"):
         c.say("table_digest", digest=scored["table_digest"])
+    if closing := scored.get("closed_with_missing"):
+        c.say("closed_with_missing", count=len(closing["missing"]), reason=closing["reason"])
 
 
 @scoring_app.command("targets")

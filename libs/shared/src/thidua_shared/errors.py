@@ -52,3 +52,7 @@ class Forbidden(AppError):
 
 class PayloadTooLarge(AppError):
     status = 413
+
+
+class ServiceUnavailable(AppError):
+    status = 503

@@ -29,7 +29,8 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from thidua_shared.access.tokens import Principal, principal_for_token
-from thidua_shared.errors import AppError, Forbidden, Invalid, NotFound, PayloadTooLarge
+from thidua_shared.consistency import AFTER_HEADER, POSITION_HEADER, Written, contradictions, current_write, format_positions, parse_positions
+from thidua_shared.errors import AppError, Forbidden, Invalid, NotFound, PayloadTooLarge, ServiceUnavailable
 from thidua_shared.events.envelope import new_event_id
 from thidua_shared.files import LocalFileStore, StoredFile
 from thidua_shared.i18n import Language, add_messages, language_from_header, translate
@@ -50,6 +51,10 @@ add_messages({
     "upload_missing_file": ("Thiếu tệp (trường «file» của biểu mẫu).", "No file was sent (form field 'file')."),
     "upload_empty": ("Tệp gửi lên rỗng.", "The uploaded file is empty."),
     "attachment_not_found": ("Không tìm thấy tệp đính kèm.", "Attachment not found."),
+    "not_yet_applied": (
+        "Dịch vụ chưa cập nhật kịp thay đổi vừa ghi ({positions}); hãy thử lại sau giây lát.",
+        "The service has not yet applied the change just made ({positions}); try again in a moment.",
+    ),
     "job_not_found": (
         "Không tìm thấy công việc «{ref}» (có thể dịch vụ đã khởi động lại: hãy gửi lại).",
         "Job '{ref}' not found (the service may have restarted: send it again).",
@@ -143,6 +148,64 @@ class BodyLimit:
             await self.app(scope, counting_receive, send)
         except PayloadTooLarge:  # raised while something outside the routes was reading the body
             await _too_large(scope, send, label)
+
+
+# --- read your writes; answers that agree with what was done ------------------------------------
+class Consistency:
+    """Read-your-writes and honest answers (see thidua_shared.consistency).
+
+    A request carrying `Thidua-After` is served once this service has applied those positions (else,
+    after `read_your_writes_seconds`, 503 with Retry-After and nothing done); a write's answer carries
+    its position (`Thidua-Position`); an error answered after a commit, which would tell the caller that
+    nothing was done when something was, is logged as an error and remembered (the tests fail on it)."""
+
+    def __init__(self, app: ASGIApp, runtime: ServiceRuntime) -> None:
+        self.app, self.runtime = app, runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        wanted = parse_positions(headers.get(AFTER_HEADER.lower().encode(), b"").decode("latin-1"))
+        if wanted:
+            missing = await self.runtime.applied.wait(wanted, self.runtime.settings.read_your_writes_seconds)
+            if missing:
+                await _not_yet_applied(scope, send, missing)
+                return
+        written = Written()
+        token = current_write.set(written)
+
+        async def answering(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if written.sequence and message["status"] < 400:
+                    message["headers"] = [*message.get("headers", []),
+                                          (POSITION_HEADER.encode(), format_positions({written.chain: written.sequence}).encode())]  # type: ignore[dict-item]
+                if written.committed and message["status"] >= 400:
+                    _contradiction(scope, message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, answering)
+        except Exception:
+            if written.committed:
+                _contradiction(scope, 500)
+            raise
+        finally:
+            current_write.reset(token)
+
+
+def _contradiction(scope: Scope, status: int) -> None:
+    where = f"{scope.get('method')} {scope.get('path')} → {status}"
+    contradictions.append(where)
+    log.error("http.answer_contradicts_write", request=where)
+
+
+async def _not_yet_applied(scope: Scope, send: Send, missing: dict[str, int]) -> None:
+    language = language_from_header(dict(scope.get("headers") or []).get(b"accept-language", b"").decode() or None)
+    error = ServiceUnavailable("not_yet_applied", positions=format_positions(missing))
+    response = JSONResponse(error.body(language), status_code=503, headers={"Retry-After": "1"})
+    await response({"type": "http", **scope}, _no_body, send)
 
 
 async def _too_large(scope: Scope, send: Send, label: str) -> None:
@@ -280,6 +343,7 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
     app.state.runtime = runtime
     metrics = ServiceMetrics(runtime.name)
     app.add_middleware(BodyLimit, settings=runtime.settings)
+    app.add_middleware(Consistency, runtime=runtime)
 
     @app.middleware("http")
     async def correlate(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -24,6 +24,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đơn vị «{unit}» nằm ngoài phạm vi quản lý của mã truy cập này.",
         "Unit '{unit}' is outside the scope of this access token.",
     ),
+    "leader_only": (
+        "Chỉ cụm trưởng của «{cluster}» trong năm (hoặc cơ quan quản lý cụm) được làm việc này.",
+        "Only the leader of '{cluster}' for the year (or the cluster's owner) may do this.",
+    ),
     "validation_failed": ("Dữ liệu gửi lên không hợp lệ.", "The submitted data is not valid."),
     "cursor_invalid": ("Con trỏ trang không hợp lệ; hãy tải lại từ trang đầu.", "The page cursor is not valid; start again from the first page."),
     "internal_error": (

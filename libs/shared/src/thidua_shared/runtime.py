@@ -28,7 +28,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.access.replica import token_replica_consumer
+from thidua_shared.consistency import AppliedPositions
 from thidua_shared.db import Database, upgrade_to_head_async
+from thidua_shared.events.catalog import decode_event
+from thidua_shared.events.envelope import SUBJECT_PREFIX
 from thidua_shared.jobs import JobBoard
 from thidua_shared.keys import TrustedKeys, ensure_node_key
 from thidua_shared.logging import get_logger
@@ -123,6 +126,7 @@ class ServiceRuntime(Generic[R]):
     nc: NatsClient = field(init=False)
     js: JetStreamContext = field(init=False)
     relay: OutboxRelay = field(init=False)
+    applied: AppliedPositions = field(init=False)  # how far each chain read here is applied (read-your-writes)
     jobs: JobBoard = field(default_factory=JobBoard, init=False)
     pull_loops: list[PullLoop] = field(default_factory=list, init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
@@ -170,8 +174,10 @@ class ServiceRuntime(Generic[R]):
         self.relay = OutboxRelay(self.db, self.tables, broker_publisher(self.broker))
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         verifier = EventVerifier(self.trusted_keys)
+        self.applied = AppliedPositions(self.source.chain, probe=self._applied_through)
         for spec in self.all_consumers:
-            consumer = IdempotentConsumer(spec, self.db, self.tables, self.js, self.settings.node, verifier)
+            self.applied.register(spec.name, spec.source)
+            consumer = IdempotentConsumer(spec, self.db, self.tables, self.js, self.settings.node, verifier, positions=self.applied)
             loop = PullLoop(consumer)
             await loop.start()
             self.pull_loops.append(loop)
@@ -253,6 +259,19 @@ class ServiceRuntime(Generic[R]):
             return pending, None
         first = first if first.tzinfo else first.replace(tzinfo=UTC)
         return pending, round((datetime.now(UTC) - first).total_seconds(), 1)
+
+    async def _applied_through(self, consumer: str, chain: str) -> int | None:
+        """How far `consumer` has applied `chain`, as the stream tells it: through the chain's last stored
+        event once the consumer's acknowledged floor has passed it. None when the stream cannot say."""
+        node, service = chain.split(".", 1)
+        try:
+            last = await asyncio.wait_for(self.js.get_last_msg(EVENTS_STREAM, f"{SUBJECT_PREFIX}.{node}.{service}.>"), HEALTH_TIMEOUT)
+            info = await asyncio.wait_for(self.js.consumer_info(EVENTS_STREAM, consumer), HEALTH_TIMEOUT)
+            if info.ack_floor is None or (info.ack_floor.stream_seq or 0) < (last.seq or 0):
+                return None
+            return decode_event(last.data or b"", last.headers).sequence
+        except Exception:  # noqa: BLE001 - the stream cannot tell now: the request waits for the consumer instead
+            return None
 
     async def _consumer_health(self) -> list[ConsumerHealth]:
         """Each consumer's lag as the stream sees it, and the dead letters it has written."""

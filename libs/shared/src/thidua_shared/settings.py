@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     stream_replicas: int = Field(1, ge=1, le=5)
     cluster_size: int = Field(1, ge=1, le=5, description="Embedded: how many nats-servers form the centre's cluster (3 in production)")
     cluster_port: int = Field(6322, description="Embedded cluster: route port of the first server (the others follow)")
+    read_your_writes_seconds: float = Field(
+        10.0, gt=0, le=60, description="How long a request carrying `Thidua-After` waits for those positions before a 503 with Retry-After",
+    )
     outbox_alarm_seconds: int = Field(60, ge=1, description="/health answers 503 once an event has waited this long to be published")
     max_upload_mb: int = Field(20, ge=1, le=1024, description="Largest file accepted by an upload")
     max_unpacked_mb: int = Field(100, ge=1, le=4096, description="Largest size an uploaded .xlsx may unpack to")

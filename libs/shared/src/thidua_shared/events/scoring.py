@@ -114,6 +114,23 @@ class AssignmentRule(Frozen):
     panel: list[UnitId] = Field(default_factory=list, max_length=50)
 
 
+class MissingWork(Frozen):
+    """Work a round was closed without: an assigned review never given (`review`), or a criterion a unit
+    explained that its reviewer never scored again (`second_review`)."""
+
+    kind: Literal["review", "second_review"]
+    reviewer_unit_id: str
+    unit_id: str
+    indicator_code: str | None = None
+
+
+class ClosingDecision(Frozen):
+    """The leader's explicit decision to close a round with work missing, and why."""
+
+    missing: list[MissingWork] = Field(max_length=20_000)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class RoundSnapshot(Frozen):
     id: str
     node: str  # the node that owns the round: only it writes it
@@ -127,6 +144,7 @@ class RoundSnapshot(Frozen):
     status: Literal["open", "closed"]
     corrects_round_id: str | None = None  # a correction of a closed round is a new round
     reason: str | None = Field(None, max_length=2000)
+    closed_with_missing: ClosingDecision | None = None  # closed with work missing, by the leader's decision
 
 
 class ReviewScore(Frozen):
@@ -212,6 +230,7 @@ class ReviewClosed(EventPayload):
     leader_unit_id: str | None  # None while the first place is an open tie
     open_ties: list[list[str]]
     inputs_digest: Sha256
+    closed_with_missing: ClosingDecision | None = None  # the work missing at close, accepted with a reason
 
 
 @event_payload("scoring.round_handed_over", aggregate_kind="review_round")

@@ -43,6 +43,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from thidua_shared.consistency import AppliedPositions
 from thidua_shared.db import Database, dialect_insert
 from thidua_shared.events.catalog import Event, UnknownEventType, decode_event
 from thidua_shared.events.envelope import HASH_HEADER, SIGNATURE_HEADER, SUBJECT_PREFIX, Envelope, utc_now
@@ -102,8 +103,10 @@ class IdempotentConsumer:
     verifier: EventVerifier
     max_attempts: int = 5
     retry_delay_seconds: float = 0.5
+    positions: AppliedPositions | None = None  # told how far each chain is applied (read-your-writes)
     processed: int = field(default=0, init=False)
     dead_lettered: int = field(default=0, init=False)
+    _retrying: set[str] = field(default_factory=set, init=False)  # event ids of this batch that come again
 
     @property
     def name(self) -> str:
@@ -111,6 +114,30 @@ class IdempotentConsumer:
 
     async def process(self, messages: list[Msg]) -> None:
         received, malformed = _decode(messages)
+        self._retrying = set()
+        try:
+            await self._process(received, malformed)
+        finally:
+            self._tell_positions(received)
+
+    def _tell_positions(self, received: list[Received[Msg]]) -> None:
+        """Each chain's position once everything of it up to there is finished (a message that comes
+        again holds its chain back at the event before it)."""
+        if self.positions is None:
+            return
+        finished: dict[str, int] = {}
+        held_back: set[str] = set()
+        for item in received:
+            chain = f"{item.envelope.node}.{item.envelope.service}"
+            if chain in held_back:
+                continue
+            if str(item.envelope.id) in self._retrying:
+                held_back.add(chain)
+                continue
+            finished[chain] = max(item.envelope.sequence, finished.get(chain, 0))
+        self.positions.advance(self.name, finished)
+
+    async def _process(self, received: list[Received[Msg]], malformed: list[tuple[Msg, str]]) -> None:
         for msg, reason in malformed:
             await self._dead_letter(msg, reason)
         verdict = self.verifier.verify(received)
@@ -157,6 +184,7 @@ class IdempotentConsumer:
             if attempts >= self.max_attempts:
                 await self._dead_letter(item.msg, repr(exc), item.envelope)
             else:
+                self._retrying.add(str(item.envelope.id))
                 await item.msg.nak(delay=self.retry_delay_seconds * attempts)
             return
         await self._ack(item.msg)

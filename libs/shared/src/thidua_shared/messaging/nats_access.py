@@ -41,7 +41,9 @@ def inbox_prefix(identity: str) -> str:
 
 
 def service_permissions(node: str, service: ServiceInfo) -> Permissions:
-    publish = [f"{SUBJECT_PREFIX}.{node}.{service.name}.>", f"$JS.API.STREAM.INFO.{EVENTS_STREAM}", f"$JS.API.STREAM.INFO.{DEADLETTER_STREAM}"]
+    publish = [f"{SUBJECT_PREFIX}.{node}.{service.name}.>", f"$JS.API.STREAM.INFO.{EVENTS_STREAM}", f"$JS.API.STREAM.INFO.{DEADLETTER_STREAM}",
+               # the last event of a chain it reads: how far a consumer has applied it (read-your-writes)
+               f"$JS.API.STREAM.MSG.GET.{EVENTS_STREAM}"]
     for sub in service.all_subscriptions:
         publish += [
             f"$JS.API.CONSUMER.CREATE.{EVENTS_STREAM}.{sub.name}.{SUBJECT_PREFIX}.*.{sub.source}.>",

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from thidua_shared.consistency import note_commit
 from thidua_shared.db import Database, dialect_insert
 from thidua_shared.errors import PayloadTooLarge
 from thidua_shared.events.catalog import EventPayload
@@ -146,15 +147,15 @@ class UnitOfWork(Generic[R]):
         """Seal the recorded events into the outbox and commit them with the state; return how many.
         `progress` is told after each chunk of sealed events (a bulk import shows it)."""
         count = len(self._pending)
-        if self._pending:
-            await self._seal_into_outbox(self._pending, progress)
+        last = await self._seal_into_outbox(self._pending, progress) if self._pending else None
         await self.session.commit()
+        note_commit(self._source.chain, last)  # the request's answer carries it (read-your-writes)
         self._pending = []
         if count and self._on_commit:
             self._on_commit()
         return count
 
-    async def _seal_into_outbox(self, pending: list[PendingEvent], progress: Callable[[int], None] | None) -> None:
+    async def _seal_into_outbox(self, pending: list[PendingEvent], progress: Callable[[int], None] | None) -> int:
         """Number, chain, hash and sign the events, chunk by chunk, and write them to the outbox.
 
         A bulk import seals tens of thousands of events: those chunks are sealed in a worker
@@ -183,6 +184,7 @@ class UnitOfWork(Generic[R]):
             .where(self._tables.chain_head.c.chain == self._source.chain)
             .values(last_sequence=sequence, last_hash=last_hash)
         )
+        return sequence
 
     async def _lock_chain_head(self) -> tuple[int, str]:
         """Read and lock the head of this service's chain (created at genesis if absent).

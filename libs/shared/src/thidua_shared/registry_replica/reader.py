@@ -95,6 +95,11 @@ class RegistryReplicaReader:
                 )
         return found
 
+    async def code_of(self, unit_id: str) -> str:
+        """How a person knows a unit: its code (the id only when the copy does not hold the unit)."""
+        found = await self.units([unit_id])
+        return found[unit_id].code if unit_id in found else unit_id
+
     async def lineage(self, unit_id: str) -> list[str]:
         return await unit_tree.lineage(self.session, self.registry.units, unit_id)
 

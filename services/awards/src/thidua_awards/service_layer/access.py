@@ -9,28 +9,42 @@ ballot; auditors read everything and write nothing (they hold none of these role
 
 from __future__ import annotations
 
+from thidua_shared.access.rules import OFFICERS, ensure_acts_for, manages_cluster, reaches
 from thidua_shared.access.tokens import Principal
-from thidua_shared.errors import Forbidden
+from thidua_shared.events.awards import BallotSnapshot, NominationSnapshot
 from thidua_shared.roles import Role
 
 from thidua_awards.adapters.repository import AwardsRepository
 
 PROPOSERS = (Role.UNIT_REPORTER, Role.CLUSTER_LEADER, Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
-OFFICE = (Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
+OFFICE = OFFICERS
 RECORDERS = (Role.UNIT_REPORTER, Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
 CLUSTER_VOTERS = (Role.UNIT_REPORTER, Role.CLUSTER_LEADER, Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
 
-
-async def reaches(repo: AwardsRepository, principal: Principal, unit_id: str) -> bool:
-    return principal.scope_unit_id is None or principal.scope_unit_id in await repo.lineage(unit_id)
-
-
-async def ensure_acts_for(repo: AwardsRepository, principal: Principal, unit_id: str, label: str, roles: tuple[Role, ...]) -> None:
-    principal.require_role(roles)
-    if not await reaches(repo, principal, unit_id):
-        raise Forbidden("forbidden_scope", unit=label)
+__all__ = ["CLUSTER_VOTERS", "OFFICE", "PROPOSERS", "RECORDERS", "ensure_acts_for", "ensure_office", "manages_ballot", "manages_cluster",
+           "may_read_nomination", "reaches"]
 
 
 async def ensure_office(repo: AwardsRepository, principal: Principal, to_unit_id: str, label: str) -> None:
     """The commendation office of the organisation that decides."""
     await ensure_acts_for(repo, principal, to_unit_id, label, OFFICE)
+
+
+async def manages_ballot(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> bool:
+    """The office that opened it, or, for a cluster's ballot, whoever manages the cluster that year."""
+    if principal.role in OFFICE and await reaches(repo, principal, ballot.unit_id):
+        return True
+    if ballot.cluster_id is None:
+        return False
+    cluster = await repo.cluster(ballot.cluster_id)
+    return cluster is not None and await manages_cluster(repo, principal, cluster, ballot.year)
+
+
+async def may_read_nomination(repo: AwardsRepository, principal: Principal, nomination: NominationSnapshot) -> bool:
+    """The deciding office, the proposer's side, those above either, and, for a cluster's leading unit
+    proposed from its ranking, whoever manages that cluster in the year (who drafted it)."""
+    if await reaches(repo, principal, nomination.to_unit_id) or await reaches(repo, principal, nomination.proposer_unit_id):
+        return True
+    cluster_id = await repo.nomination_cluster(nomination.id) if nomination.source == "ranking" else None
+    cluster = await repo.cluster(cluster_id) if cluster_id else None
+    return cluster is not None and await manages_cluster(repo, principal, cluster, nomination.year)

@@ -20,18 +20,13 @@ from thidua_awards.adapters.repository import AwardsRepository, CommentRow, Trai
 from thidua_awards.domain import model
 from thidua_awards.domain.ballots import receipt_hash
 from thidua_awards.domain.rulesets import AwardRule, RuleSet, award_rule, ruleset
-from thidua_awards.service_layer.access import reaches
+from thidua_awards.service_layer.access import manages_ballot, may_read_nomination, reaches
 from thidua_awards.service_layer.services import load_ballot, load_decision, load_nomination, load_posting
 
 
 async def unit_refs(repo: AwardsRepository, unit_ids: list[str]) -> dict[str, UnitRef]:
     found = await repo.units(unit_ids)
     return {u: UnitRef(id=u, code=found[u].code, name=found[u].name) if u in found else UnitRef(id=u, code=u, name="") for u in unit_ids}
-
-
-async def may_read(repo: AwardsRepository, principal: Principal, nomination: NominationSnapshot) -> bool:
-    """The deciding office, the proposer's side, and those above either."""
-    return await reaches(repo, principal, nomination.to_unit_id) or await reaches(repo, principal, nomination.proposer_unit_id)
 
 
 # --- nominations -------------------------------------------------------------------------------------------
@@ -50,8 +45,8 @@ class NominationView:
 
 async def nomination_details(repo: AwardsRepository, principal: Principal, nomination_id: str) -> NominationView:
     nomination = await load_nomination(repo, nomination_id)
-    if not await may_read(repo, principal, nomination):
-        raise Forbidden("forbidden_scope", unit=nomination.to_unit_id)
+    if not await may_read_nomination(repo, principal, nomination):
+        raise Forbidden("forbidden_scope", unit=await repo.code_of(nomination.to_unit_id))
     refs = await unit_refs(repo, [nomination.proposer_unit_id, nomination.to_unit_id])
     award = award_rule(nomination.ruleset_id, nomination.award_code)
     return NominationView(
@@ -102,8 +97,9 @@ class BallotView:
 
 async def ballot_details(repo: AwardsRepository, principal: Principal, ballot_id: str) -> BallotView:
     ballot, result = await load_ballot(repo, ballot_id)
-    if not await reaches(repo, principal, ballot.unit_id) and not await _voter_of(repo, principal, ballot):
-        raise Forbidden("forbidden_scope", unit=ballot.unit_id)
+    if not (await reaches(repo, principal, ballot.unit_id) or await _voter_of(repo, principal, ballot)
+            or await manages_ballot(repo, principal, ballot)):
+        raise Forbidden("forbidden_scope", unit=await repo.code_of(ballot.unit_id))
     eligible, voted = await repo.voters_voted(ballot.id)
     cast = [b.model_dump(mode="json") for b in await repo.box(ballot.id)] if ballot.status == "closed" else None
     return BallotView(ballot, result, eligible, voted, cast)

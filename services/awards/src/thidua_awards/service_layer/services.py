@@ -40,7 +40,7 @@ from thidua_awards.domain.eligibility import Facts, SubjectFacts
 from thidua_awards.domain.rulesets import AwardRule, all_rulesets, award_rule, rule_in_force, ruleset
 from thidua_awards.domain.workdays import last_working_day
 from thidua_awards.service_layer import commands as cmd
-from thidua_awards.service_layer.access import CLUSTER_VOTERS, OFFICE, PROPOSERS, RECORDERS, ensure_acts_for, ensure_office, reaches
+from thidua_awards.service_layer.access import CLUSTER_VOTERS, OFFICE, PROPOSERS, RECORDERS, ensure_acts_for, ensure_office, manages_ballot, manages_cluster, reaches
 
 AwardsUnitOfWork = UnitOfWork[AwardsRepository]
 
@@ -240,10 +240,7 @@ async def nominate_from_ranking(uow: AwardsUnitOfWork, principal: Principal, com
         if ranking.leader_unit_id is None:
             raise Conflict("ranking_no_leader")
         cluster = await load_cluster(repo, ranking.cluster_id)
-        leader = await repo.cluster_leader(cluster.id, ranking.year)
-        may = (principal.role in OFFICE and await reaches(repo, principal, cluster.owner_unit_id)) or (
-            principal.role is Role.CLUSTER_LEADER and leader is not None and await reaches(repo, principal, leader[0]))
-        if not may:
+        if not await manages_cluster(repo, principal, cluster, ranking.year):
             raise Forbidden("forbidden_scope", unit=cluster.code)
         unit = await load_unit(repo, ranking.leader_unit_id)
         to_unit = await load_unit(repo, command.to_unit) if command.to_unit else await load_unit(repo, cluster.owner_unit_id)
@@ -510,10 +507,7 @@ async def open_ballot(uow: AwardsUnitOfWork, principal: Principal, command: cmd.
             if command.cluster is None:
                 raise Invalid("ballot_no_voters")
             cluster = await load_cluster(repo, command.cluster)
-            leader = await repo.cluster_leader(cluster.id, command.year)
-            may = (principal.role in OFFICE and await reaches(repo, principal, cluster.owner_unit_id)) or (
-                principal.role is Role.CLUSTER_LEADER and leader is not None and await reaches(repo, principal, leader[0]))
-            if not may:
+            if not await manages_cluster(repo, principal, cluster, command.year):
                 raise Forbidden("forbidden_scope", unit=cluster.code)
             voters, unit_id, cluster_id = await repo.cluster_members(cluster.id, command.year), cluster.owner_unit_id, cluster.id
         else:
@@ -592,13 +586,8 @@ async def close_ballot(uow: AwardsUnitOfWork, principal: Principal, ballot_id: s
 
 
 async def _ballot_manager(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> None:
-    if principal.role in OFFICE and await reaches(repo, principal, ballot.unit_id):
-        return
-    if ballot.cluster_id is not None and principal.role is Role.CLUSTER_LEADER:
-        leader = await repo.cluster_leader(ballot.cluster_id, ballot.year)
-        if leader is not None and await reaches(repo, principal, leader[0]):
-            return
-    raise Forbidden("forbidden_scope", unit=ballot.unit_id)
+    if not await manages_ballot(repo, principal, ballot):
+        raise Forbidden("forbidden_scope", unit=await repo.code_of(ballot.unit_id))
 
 
 # --- public posting ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from thidua_shared.events.campaigns import RegistrationSnapshot
 from thidua_shared.events.catalog import Event
 from thidua_shared.messaging.outbox import own_events
 from thidua_shared.events.envelope import utc_now
-from thidua_shared.events.scoring import RoundSnapshot, SubmissionSnapshot
+from thidua_shared.events.scoring import ClosingDecision, RoundSnapshot, SubmissionSnapshot
 from thidua_shared.files import StoredFile
 from thidua_shared.registry_replica import ClusterView, RegistryReplicaReader
 from thidua_shared.registry_replica.reader import chunks
@@ -239,14 +239,15 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
             await self.session.execute(insert(round_members), [{"round_id": snapshot.id, "unit_id": u} for u in snapshot.members])
 
     async def close_round(self, snapshot: RoundSnapshot, result: RoundResult) -> None:
-        await self.mark_closed(snapshot.id, utc_now())
+        await self.mark_closed(snapshot.id, utc_now(), snapshot.closed_with_missing)
         await self.add_result(snapshot.id, result)
 
-    async def mark_closed(self, round_id: str, at: datetime) -> None:
+    async def mark_closed(self, round_id: str, at: datetime, closing: ClosingDecision | None = None) -> None:
         snapshot = await self.round(round_id)
         if snapshot is not None:
+            closed = snapshot.model_copy(update={"status": "closed", "closed_with_missing": closing})
             await self.session.execute(update(rounds).where(rounds.c.id == round_id).values(
-                status="closed", snapshot=snapshot.model_copy(update={"status": "closed"}).model_dump(mode="json"), closed_at=at,
+                status="closed", snapshot=closed.model_dump(mode="json"), closed_at=at,
             ))
 
     async def add_result(self, round_id: str, result: RoundResult) -> None:

@@ -127,9 +127,15 @@ add_messages(
         "explanation_before_review": (
             "Chỉ giải trình được sau khi đơn vị đã được chấm.", "A unit explains a score only once it has been reviewed."
         ),
-        "leader_only": (
-            "Chỉ cụm trưởng (hoặc cơ quan quản lý cụm) được làm việc này.",
-            "Only the cluster's leader (or the cluster's owner) may do this.",
+        "round_work_missing": (
+            "Vòng chấm còn thiếu việc: {reviews} lượt chấm chưa có, {second} tiêu chí đã giải trình chưa được chấm lại. "
+            "Muốn đóng vẫn đóng, cụm trưởng xác nhận (accept_missing) và ghi lý do.",
+            "The round has work missing: {reviews} assigned reviews not given, {second} explained criteria not reviewed again. "
+            "To close anyway, the leader confirms (accept_missing) and gives a reason.",
+        ),
+        "round_missing_needs_reason": (
+            "Đóng vòng chấm khi còn thiếu {count} việc phải ghi lý do.",
+            "Closing a round with {count} items of work missing needs a reason.",
         ),
         "inputs_not_ready": ("Vòng chấm chưa đóng: chưa có dữ liệu tính điểm.", "The round is not closed: its inputs are not fixed yet."),
     }

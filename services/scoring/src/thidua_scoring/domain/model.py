@@ -22,7 +22,7 @@ from datetime import date
 
 from thidua_shared.errors import Conflict, Forbidden, Invalid
 from thidua_shared.events.campaigns import CampaignSnapshot, CampaignStatus
-from thidua_shared.events.scoring import AssignmentKind, AssignmentRule, Period, ReviewScore, RoundSnapshot
+from thidua_shared.events.scoring import AssignmentKind, AssignmentRule, ClosingDecision, MissingWork, Period, ReviewScore, RoundSnapshot
 from thidua_shared.i18n import format_date
 
 from thidua_scoring.domain import messages  # noqa: F401  (registers the error texts)
@@ -224,3 +224,30 @@ def check_explanation(nodes: Sequence[Node], code: str, reviewed: bool) -> None:
         raise Invalid("result_unknown_criterion", code=code)
     if not reviewed:
         raise Conflict("explanation_before_review")
+
+
+def missing_work(assigned: set[tuple[str, str]], conflicted: set[tuple[str, str]], first_reviews: set[tuple[str, str]],
+                 second_reviews: set[tuple[str, str, str]], explained: set[tuple[str, str]]) -> list[MissingWork]:
+    """What a round would be closed without: each assigned (and not conflicted) reviewer's review of its
+    unit, and each explained criterion its reviewers (who reviewed it once) have not scored again."""
+    active = sorted(assigned - conflicted)
+    missing = [MissingWork(kind="review", reviewer_unit_id=r, unit_id=u) for r, u in active if (r, u) not in first_reviews]
+    for unit, code in sorted(explained):
+        missing += [MissingWork(kind="second_review", reviewer_unit_id=r, unit_id=unit, indicator_code=code)
+                    for r, u in active if u == unit and (r, u) in first_reviews and (r, u, code) not in second_reviews]
+    return missing
+
+
+def check_closing(missing: list[MissingWork], accept_missing: bool, reason: str | None, codes: dict[str, str]) -> ClosingDecision | None:
+    """A round closes with work missing only by the leader's explicit decision, with a reason. The refusal
+    lists what is missing, units named by their codes."""
+    if not missing:
+        return None
+    if not accept_missing:
+        listed = [{"kind": m.kind, "reviewer": codes.get(m.reviewer_unit_id, m.reviewer_unit_id),
+                   "unit": codes.get(m.unit_id, m.unit_id), "indicator_code": m.indicator_code} for m in missing]
+        raise Conflict("round_work_missing", details=listed, reviews=sum(1 for m in missing if m.kind == "review"),
+                       second=sum(1 for m in missing if m.kind == "second_review"))
+    if not (reason and reason.strip()):
+        raise Invalid("round_missing_needs_reason", count=len(missing))
+    return ClosingDecision(missing=missing, reason=reason.strip())

@@ -75,8 +75,19 @@ def table_out(view: queries.TableView) -> out.TableOut:
         criteria=[criterion_out(n) for n in view.criteria],
         rows=[out.TableRowOut(**row, unit=view.units.get(row["unit_id"], unknown)) for row in view.table["rows"]],
         leader_unit_id=view.table["leader_unit_id"], open_ties=view.table["open_ties"],
-        inputs_digest=view.inputs_digest, table_digest=view.table_digest,
+        inputs_digest=view.inputs_digest, table_digest=view.table_digest, closed_with_missing=closing_out(view),
     )
+
+
+def closing_out(view: queries.TableView) -> out.ClosingOut | None:
+    """The leader's decision to close with work missing, what was missing named by codes."""
+    closing = view.round.closed_with_missing
+    if closing is None:
+        return None
+    unknown = queries.unit_ref(None, "")
+    return out.ClosingOut(reason=closing.reason, missing=[
+        out.MissingWorkOut(kind=m.kind, reviewer=view.units.get(m.reviewer_unit_id, unknown), unit=view.units.get(m.unit_id, unknown),
+                           indicator_code=m.indicator_code) for m in closing.missing])
 
 
 def download(content: bytes, media_type: str, filename: str) -> Response:
@@ -201,8 +212,8 @@ async def explain(round_id: str, command: cmd.Explain, runtime: RuntimeDep, prin
 
 @router.post("/rounds/{round_id}/close", response_model=out.TableOut, tags=["rounds"],
              summary="Cụm trưởng khóa vòng chấm: bảng điểm và xếp hạng công bố / the leader closes: table and ranking published")
-async def close(round_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.TableOut:
-    await services.close_round(runtime.uow(), principal, round_id, runtime.settings.node)
+async def close(round_id: str, runtime: RuntimeDep, principal: PrincipalDep, command: cmd.CloseRound | None = None) -> out.TableOut:
+    await services.close_round(runtime.uow(), principal, round_id, command or cmd.CloseRound(), runtime.settings.node)
     return await table(round_id, runtime, principal)
 
 

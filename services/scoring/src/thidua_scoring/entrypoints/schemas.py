@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -126,6 +127,20 @@ class TableRowOut(TableRow):
     unit: UnitRef
 
 
+class MissingWorkOut(BaseModel):
+    kind: Literal["review", "second_review"]  # an assigned review never given; an explained criterion not reviewed again
+    reviewer: UnitRef
+    unit: UnitRef
+    indicator_code: str | None
+
+
+class ClosingOut(BaseModel):
+    """The round was closed with work missing, by the leader's explicit decision: why, and what was missing."""
+
+    reason: str
+    missing: list[MissingWorkOut]
+
+
 class TableOut(BaseModel):
     """A cluster's score table: units × criteria, self-score beside review score, totals, ranks."""
 
@@ -144,6 +159,7 @@ class TableOut(BaseModel):
     open_ties: list[list[str]]
     inputs_digest: str | None
     table_digest: str | None
+    closed_with_missing: ClosingOut | None = None
 
 
 class ScoreSheetOut(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from thidua_shared.access.rules import OFFICERS, ensure_acts_for, ensure_manages_cluster, manages_cluster, reaches
 from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Forbidden
 from thidua_shared.events.campaigns import CampaignSnapshot
@@ -21,35 +22,14 @@ from thidua_scoring.adapters.repository import ScoringRepository
 
 REPORTERS = (Role.UNIT_REPORTER, Role.CLUSTER_LEADER, Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
 REVIEWERS = (Role.REVIEWER, Role.CLUSTER_LEADER, Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
-MANAGERS = (Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
+MANAGERS = OFFICERS
 
-
-async def reaches(repo: ScoringRepository, principal: Principal, unit_id: str) -> bool:
-    return principal.scope_unit_id is None or principal.scope_unit_id in await repo.lineage(unit_id)
-
-
-async def ensure_acts_for(repo: ScoringRepository, principal: Principal, unit_id: str, label: str, roles: tuple[Role, ...]) -> None:
-    principal.require_role(roles)
-    if not await reaches(repo, principal, unit_id):
-        raise Forbidden("forbidden_scope", unit=label)
+__all__ = ["MANAGERS", "REPORTERS", "REVIEWERS", "ensure_acts_for", "ensure_manages_cluster", "manages_cluster", "reaches"]
 
 
 async def may_back_fill(repo: ScoringRepository, principal: Principal, campaign: CampaignSnapshot) -> bool:
     """The issuer's side types old results in (after the deadline, with a reason)."""
     return principal.role in MANAGERS and await reaches(repo, principal, campaign.issuer_unit_id)
-
-
-async def is_leader(repo: ScoringRepository, principal: Principal, cluster: ClusterView, year: int) -> bool:
-    """The cluster's leader of that year, or the cluster's owner side (the VCA board, the province)."""
-    if principal.role in MANAGERS and await reaches(repo, principal, cluster.owner_unit_id):
-        return True
-    leader = await repo.cluster_leader(cluster.id, year)
-    return principal.role is Role.CLUSTER_LEADER and leader is not None and await reaches(repo, principal, leader[0])
-
-
-async def ensure_leader(repo: ScoringRepository, principal: Principal, cluster: ClusterView, year: int) -> None:
-    if not await is_leader(repo, principal, cluster, year):
-        raise Forbidden("leader_only")
 
 
 async def ensure_not_inside(repo: ScoringRepository, principal: Principal, unit_id: str, label: str) -> None:
@@ -66,9 +46,15 @@ async def own_units(repo: ScoringRepository, principal: Principal, unit_ids: Ite
 
 
 async def ensure_round_visible(repo: ScoringRepository, principal: Principal, round_: RoundSnapshot, cluster: ClusterView | None) -> None:
-    """A round is read by the cluster's owner side, its members and those above them, and unscoped roles."""
+    """A round is read by whoever may manage it (the year's leader, the owner side), its members, the units
+    reviewing in it (a panel, assigned reviewers), those above any of them, and unscoped roles: whoever may
+    write to a round may read it, so that no answer to a write is a refusal to show what was written."""
     if principal.scope_unit_id is None:
         return
-    candidates = [*round_.members, *([cluster.owner_unit_id] if cluster else [])]
-    if not await repo.within(principal.scope_unit_id, candidates):
-        raise Forbidden("forbidden_scope", unit=cluster.code if cluster else round_.cluster_id)
+    reviewers = {reviewer for reviewer, _ in await repo.assignments(round_.id)}
+    candidates = [*round_.members, *round_.rule.panel, *reviewers, *([cluster.owner_unit_id] if cluster else [])]
+    if await repo.within(principal.scope_unit_id, candidates):
+        return
+    if cluster is not None and await manages_cluster(repo, principal, cluster, round_.year):
+        return
+    raise Forbidden("forbidden_scope", unit=cluster.code if cluster else round_.cluster_id)

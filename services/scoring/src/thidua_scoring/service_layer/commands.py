@@ -64,6 +64,13 @@ class Explain(Command):
     text: str = Field(min_length=1, max_length=5000)
 
 
+class CloseRound(Command):
+    """The leader closes the round. With reviews or second reviews missing, only by an explicit decision with a reason."""
+
+    accept_missing: bool = Field(False, description="Đóng dù còn thiếu lượt chấm / close although reviews are missing")
+    reason: str | None = Field(None, max_length=2000, description="Lý do đóng khi còn thiếu / why it closes with work missing")
+
+
 class HandOverRound(Command):
     """The centre passes an open round's writing to another node (a province's node lost, or back to it)."""
 

@@ -75,7 +75,7 @@ async def _explained(repo: ScoringRepository, event: Event[ev.ExplanationSubmitt
 
 
 async def _closed(repo: ScoringRepository, event: Event[ev.ReviewClosed]) -> None:
-    await repo.mark_closed(event.payload.round_id, event.occurred_at)
+    await repo.mark_closed(event.payload.round_id, event.occurred_at, event.payload.closed_with_missing)
 
 
 async def _ranked(repo: ScoringRepository, event: Event[ev.RankingPublished]) -> None:

@@ -24,7 +24,7 @@ from thidua_scoring.adapters.repository import ConflictRow, HandoverRow, ReviewR
 from thidua_scoring.domain import engine
 from thidua_scoring.domain.fixed import QUANTITY_PLACES, plain, quantity_int, round_div, shown
 from thidua_scoring.domain.results import Node, criteria_of
-from thidua_scoring.service_layer.access import ensure_round_visible, is_leader, own_units, reaches
+from thidua_scoring.service_layer.access import ensure_round_visible, manages_cluster, own_units, reaches
 from thidua_scoring.service_layer.services import family, load_campaign, load_round, pledged_targets, round_inputs
 
 
@@ -115,8 +115,10 @@ async def round_list(repo: ScoringRepository, principal: Principal, campaign_ref
     clusters = await repo.clusters([r.cluster_id for r in found])
     candidates = {u for r in found for u in [*r.members, *([clusters[r.cluster_id].owner_unit_id] if r.cluster_id in clusters else [])]}
     mine = await own_units(repo, principal, sorted(candidates))  # one query for the page, not one per round
+    managed: dict[tuple[str, int], bool] = {}  # asked once per cluster and year of the page
     visible = [r for r in found if mine is None or mine.intersection(r.members)
-               or (r.cluster_id in clusters and clusters[r.cluster_id].owner_unit_id in mine)]
+               or (r.cluster_id in clusters and clusters[r.cluster_id].owner_unit_id in mine)
+               or (r.cluster_id in clusters and await _manages(repo, principal, clusters[r.cluster_id], r.year, managed))]
     titles = await repo.campaign_titles([r.campaign_id for r in visible])
     refs = await unit_refs(repo, sorted({u for r in visible for u in r.members}))
     return [
@@ -124,6 +126,13 @@ async def round_list(repo: ScoringRepository, principal: Principal, campaign_ref
                   [refs[u] for u in r.members])
         for r in visible
     ]
+
+
+async def _manages(repo: ScoringRepository, principal: Principal, cluster: ClusterView, year: int,
+                   asked: dict[tuple[str, int], bool]) -> bool:
+    if (cluster.id, year) not in asked:
+        asked[cluster.id, year] = await manages_cluster(repo, principal, cluster, year)
+    return asked[cluster.id, year]
 
 
 async def _visible_round(repo: ScoringRepository, principal: Principal, round_id: str) -> tuple[RoundSnapshot, ClusterView]:
@@ -158,7 +167,7 @@ async def round_reviews(repo: ScoringRepository, principal: Principal, round_id:
     round_, cluster = await _visible_round(repo, principal, round_id)
     unit_id = (await load_unit(repo, unit_ref_)).id if unit_ref_ else None
     found = await repo.reviews(round_.id, unit_id)
-    if round_.status == "closed" or await is_leader(repo, principal, cluster, round_.year):
+    if round_.status == "closed" or await manages_cluster(repo, principal, cluster, round_.year):
         return found
     mine = await own_units(repo, principal, sorted({*round_.members, *(r.reviewer_unit_id for r in found)}))
     if mine is None:
@@ -184,7 +193,7 @@ class TableView:
 async def round_table(repo: ScoringRepository, principal: Principal, round_id: str) -> TableView:
     """A closed round's table as published; an open one's as it stands, for its leader and owner side only."""
     round_, cluster = await _visible_round(repo, principal, round_id)
-    if round_.status == "open" and not await is_leader(repo, principal, cluster, round_.year):
+    if round_.status == "open" and not await manages_cluster(repo, principal, cluster, round_.year):
         raise Conflict("inputs_not_ready")
     return await _table_view(repo, round_, cluster)
 
@@ -197,7 +206,8 @@ async def _table_view(repo: ScoringRepository, round_: RoundSnapshot, cluster: C
         digests: tuple[str | None, str | None] = (None, None)
     else:
         document, digests = result.table, (result.inputs_digest, result.table_digest)
-    units = await unit_refs(repo, list(round_.members))
+    missing = round_.closed_with_missing.missing if round_.closed_with_missing else []
+    units = await unit_refs(repo, sorted({*round_.members, *(m.reviewer_unit_id for m in missing)}))
     return TableView(round_, cluster, campaign, criteria_of(campaign), document, units, result is None, *digests)
 
 
@@ -228,7 +238,7 @@ async def score_sheet(repo: ScoringRepository, principal: Principal, round_id: s
     round_, cluster = await _visible_round(repo, principal, round_id)
     if unit.id not in round_.members:
         raise NotFound("unit_not_in_round", unit=unit.code)
-    if round_.status == "open" and not await reaches(repo, principal, unit.id) and not await is_leader(repo, principal, cluster, round_.year):
+    if round_.status == "open" and not await reaches(repo, principal, unit.id) and not await manages_cluster(repo, principal, cluster, round_.year):
         raise Forbidden("forbidden_scope", unit=unit.code)
     view = await _table_view(repo, round_, cluster)
     found = await repo.submissions_of(await family(repo, view.campaign), round_.period.value, units=[unit.id])

@@ -22,7 +22,7 @@ from thidua_scoring.domain import engine, model
 from thidua_scoring.domain.fixed import points_int, quantity_int, shown
 from thidua_scoring.domain.results import check_results, criteria_of
 from thidua_scoring.service_layer import commands as cmd
-from thidua_scoring.service_layer.access import MANAGERS, REPORTERS, REVIEWERS, ensure_acts_for, ensure_leader, ensure_not_inside, may_back_fill
+from thidua_scoring.service_layer.access import MANAGERS, REPORTERS, REVIEWERS, ensure_acts_for, ensure_manages_cluster, ensure_not_inside, may_back_fill
 
 ScoringUnitOfWork = UnitOfWork[ScoringRepository]
 
@@ -151,7 +151,7 @@ async def open_round(uow: ScoringUnitOfWork, principal: Principal, command: cmd.
         repo = uow.repo
         campaign = await load_campaign(repo, command.campaign)
         cluster = await load_cluster(repo, command.cluster)
-        await ensure_leader(repo, principal, cluster, command.year)
+        await ensure_manages_cluster(repo, principal, cluster, command.year)
         criteria = criteria_of(campaign)  # its rules must be known before anyone is asked to score by them
         if await repo.open_round_for(campaign.id, command.period.value, cluster.id):
             raise Conflict("round_exists", cluster=cluster.code)
@@ -220,7 +220,7 @@ async def _reviewer_and_unit(repo: ScoringRepository, principal: Principal, roun
 async def _managed_round(repo: ScoringRepository, principal: Principal, round_id: str, node: str) -> tuple[RoundSnapshot, ClusterView]:
     round_ = await _writable_round(repo, round_id, node)
     cluster = await load_cluster(repo, round_.cluster_id)
-    await ensure_leader(repo, principal, cluster, round_.year)
+    await ensure_manages_cluster(repo, principal, cluster, round_.year)
     return round_, cluster
 
 
@@ -295,11 +295,17 @@ async def explain(uow: ScoringUnitOfWork, principal: Principal, round_id: str, c
         await uow.commit()
 
 
-async def close_round(uow: ScoringUnitOfWork, principal: Principal, round_id: str, node: str) -> RoundResult:
-    """The leader closes the round: the table and ranking computed, their inputs kept, both published."""
+async def close_round(uow: ScoringUnitOfWork, principal: Principal, round_id: str, command: cmd.CloseRound, node: str) -> RoundResult:
+    """The leader closes the round: the table and ranking computed, their inputs kept, both published.
+    Reviews or second reviews still missing stop it, unless the leader decides to close anyway, with a reason:
+    that decision and what was missing go into the event and the table."""
     async with uow:
         repo = uow.repo
         round_, _ = await _managed_round(repo, principal, round_id, node)
+        missing = await _missing_work(repo, round_)
+        codes = {u.id: u.code for u in (await repo.units(sorted({i for m in missing for i in (m.unit_id, m.reviewer_unit_id)}))).values()}
+        closing = model.check_closing(missing, command.accept_missing, command.reason, codes)
+        round_ = round_.model_copy(update={"closed_with_missing": closing})
         campaign = await load_campaign(repo, round_.campaign_id)
         inputs = await round_inputs(repo, round_, campaign)
         inputs_doc = engine.inputs_document(inputs)
@@ -308,7 +314,8 @@ async def close_round(uow: ScoringUnitOfWork, principal: Principal, round_id: st
         result = RoundResult(inputs_doc, engine.digest(inputs_doc), table_doc, engine.digest(table_doc), table.leader)
         await repo.close_round(round_.model_copy(update={"status": "closed"}), result)
         uow.record(ev.ReviewClosed(round_id=round_.id, leader_unit_id=table.leader, open_ties=table.open_ties,
-                                   inputs_digest=result.inputs_digest), aggregate_id=round_.id, actor=principal.actor)
+                                   inputs_digest=result.inputs_digest, closed_with_missing=closing),
+                   aggregate_id=round_.id, actor=principal.actor)
         uow.record(ev.RankingPublished(
             round_id=round_.id, node=round_.node, campaign_id=round_.campaign_id, cluster_id=round_.cluster_id,
             period=round_.period, year=round_.year, policy=round_.policy, rows=table_doc["rows"], leader_unit_id=table.leader,
@@ -316,6 +323,16 @@ async def close_round(uow: ScoringUnitOfWork, principal: Principal, round_id: st
         ), aggregate_id=round_.id, actor=principal.actor)
         await uow.commit()
     return result
+
+
+async def _missing_work(repo: ScoringRepository, round_: RoundSnapshot) -> list[ev.MissingWork]:
+    reviews = await repo.reviews(round_.id)
+    return model.missing_work(
+        await repo.assignments(round_.id), {(c.reviewer_unit_id, c.unit_id) for c in await repo.conflicts(round_.id)},
+        {(r.reviewer_unit_id, r.unit_id) for r in reviews if r.stage == 1},
+        {(r.reviewer_unit_id, r.unit_id, r.indicator_code) for r in reviews if r.stage == 2},
+        set(await repo.explained(round_.id)),
+    )
 
 
 async def hand_over_round(uow: ScoringUnitOfWork, principal: Principal, round_id: str, command: cmd.HandOverRound,
