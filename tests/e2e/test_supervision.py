@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sysconfig
 import time
@@ -106,3 +107,54 @@ def test_demo_waits_for_a_stalled_replica_and_a_rerun_completes_an_interrupted_o
             assert fresh.stop() == 0
     finally:
         assert up.stop() == 0
+
+
+def children_of(up: Up) -> list[int]:
+    """The processes `up` recorded as started (nats-server and every service)."""
+    return [int(f.read_text()) for f in (up.var / "run").glob("*.pid")]
+
+
+def running(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":  # a zombie has ended; only its parent's wait is missing
+            alive.append(pid)
+    return alive
+
+
+def test_nothing_up_started_outlives_it_however_it_ends(tmp_path: Path):
+    """Killed outright (SIGKILL: no handler runs), `up`'s nats-server and services end too (the kernel's
+    parent-death signal); stopped as a terminal and a supervisor do (SIGINT, then SIGTERM at once, to its
+    process group), it stops everything in order and says why."""
+    up = Up(tmp_path / "var").start()
+    children = children_of(up)
+    assert len(children) == 5 and running(children) == children
+    up.process.kill()
+    up.process.wait()
+    wait_for(lambda: not running(children), timeout=60, message="every child of a killed `up` to end")
+
+    again = Up(tmp_path / "var2", new_session=True).start()
+    children = children_of(again)
+    os.killpg(again.process.pid, signal.SIGINT)
+    os.killpg(again.process.pid, signal.SIGTERM)
+    assert again.process.wait(timeout=60) == 0, again.text()
+    wait_for(lambda: not running(children), timeout=30, message="every child of a stopped `up` to end")
+    said = again.text()
+    assert "Nhận tín hiệu SIGINT" in said and "Đã dừng" in said, said
+
+
+def test_a_port_held_by_another_program_is_named_with_the_setting_that_moves_it(tmp_path: Path):
+    up = Up(tmp_path / "var")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", up.leaf_port))
+        holder.listen()
+        command = [str(Path(sysconfig.get_path("scripts")) / "thidua"), "up"]
+        done = subprocess.run(command, env=up.env, capture_output=True, text=True, timeout=120)
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 1, said
+    assert f"Cổng {up.leaf_port} đang được chương trình khác dùng; đặt THIDUA_LEAF_PORT" in said
+    assert "Đã dừng" in said and not running(children_of(up))

@@ -25,9 +25,10 @@ pytestmark = pytest.mark.e2e
 class Up:
     """`thidua up` in a child process, with its own ports and var folder."""
 
-    def __init__(self, var: Path, *up_args: str) -> None:
+    def __init__(self, var: Path, *up_args: str, new_session: bool = False) -> None:
         self.var = var
         self.up_args = up_args
+        self.new_session = new_session  # a process group of its own, to be signalled as a terminal does
         self.nats_port, self.registry_port, self.campaigns_port, self.scoring_port = free_port(), free_port(), free_port(), free_port()
         self.awards_port, self.leaf_port = free_port(), free_port()
         self.env = dict(
@@ -51,7 +52,8 @@ class Up:
     def start(self) -> "Up":
         thidua = Path(sysconfig.get_path("scripts")) / "thidua"
         with self.output.open("wb") as out:
-            self.process = subprocess.Popen([str(thidua), "up", *self.up_args], env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen([str(thidua), "up", *self.up_args], env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                            start_new_session=self.new_session)
         deadline = time.monotonic() + 90
         while "sẵn sàng" not in self.text():
             assert self.process.poll() is None, self.text()

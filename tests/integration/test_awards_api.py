@@ -118,8 +118,11 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
         receipts[code] = cast.json()["receipt"]
     again = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(voters["LMHTX-01"]), json={"voter": "LMHTX-01", "choices": {n["id"]: "yes"}})
     assert (again.status_code, again.json()["code"]) == (409, "ballot_already_voted")
-    outsider = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(), json={"voter": "LMHTX-48", "choices": {n["id"]: "yes"}})
+    outsider = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(await s.token("unit_reporter", "LMHTX-48")),
+                                   json={"voter": "LMHTX-48", "choices": {n["id"]: "yes"}})
     assert (outsider.status_code, outsider.json()["code"]) == (403, "ballot_not_voter")
+    on_behalf = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(), json={"voter": "LMHTX-01", "choices": {n["id"]: "yes"}})
+    assert (on_behalf.status_code, on_behalf.json()["code"]) == (403, "ballot_vote_not_own")  # not even the national board
     during = (await s.awards.get(f"/ballots/{bid}", headers=s.auth())).json()
     assert during["voted"] == 3 and during["cast"] is None and during["result"] is None
     closed = (await s.awards.post(f"/ballots/{bid}/close", headers=s.auth())).json()

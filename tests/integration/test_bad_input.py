@@ -114,3 +114,61 @@ async def test_pledges_registrations_and_drafts_are_read_only_within_scope(syste
     draft = (await system.campaigns.post("/campaigns", json=campaign_body("LMHTX-31"), headers=system.auth(member))).json()
     assert (await system.campaigns.get(f"/campaigns/{draft['id']}", headers=system.auth(outsider))).status_code == 403
     assert draft["id"] not in [c["id"] for c in (await system.campaigns.get("/campaigns", headers=system.auth(outsider))).json()]
+
+
+async def test_the_frameworks_own_refusals_come_in_the_bilingual_body(registry: RegistryClient):
+    """Found: `{"detail": "Not Found"}`, `{"detail": "There was an error parsing the body"}`, `{"detail": "Invalid multipart data."}`."""
+    deep = "[" * 400_000 + "]" * 400_000
+    answers = {
+        "unknown route": await registry.get("/khong-co"),
+        "method": await registry.http.delete("/units", headers=registry.as_(registry.admin_token)),
+        "deep JSON": await registry.http.post("/units", content=deep, headers=registry.as_(registry.admin_token) | {"content-type": "application/json"}),
+        "huge integer": await registry.http.post("/units", content='{"code": ' + "9" * 5000 + "}",
+                                                 headers=registry.as_(registry.admin_token) | {"content-type": "application/json"}),
+        "invalid UTF-8": await registry.http.post("/units", content=b'{"code": "\xde\xad"}',
+                                                  headers=registry.as_(registry.admin_token) | {"content-type": "application/json"}),
+        "long multipart filename": await registry.http.post("/imports/units", files={"file": ("x" * 100_000 + ".csv", b"code\n")},
+                                                            headers=registry.as_(registry.admin_token)),
+    }
+    for what, answer in answers.items():
+        assert 400 <= answer.status_code < 500, (what, answer.status_code, answer.text)
+        body = answer.json()
+        assert set(body) >= {"code", "message", "message_vi", "message_en"}, (what, body)
+        assert body["message_vi"] != body["message_en"] and "detail" not in body, (what, body)
+    assert answers["unknown route"].json()["code"] == "route_not_found"
+    assert answers["method"].json()["code"] == "method_not_allowed" and "DELETE" in answers["method"].json()["message_vi"]
+
+
+async def test_a_document_is_what_its_name_says_or_it_is_refused(awards_system):  # type: ignore[no-untyped-def]
+    s = awards_system
+    await s.caught_up()
+    fakes = {"elf.pdf": b"\x7fELF\x02\x01\x01" + bytes(120), "trang.pdf": b"<!DOCTYPE html><html><body>x</body></html>",
+             "setup.pdf": b"MZ\x90\x00" + bytes(200), "anh.png": b"%PDF-1.4 not an image"}
+    for name, content in fakes.items():
+        for service, path in ((s.awards, "/documents"), (s.scoring, "/evidence")):
+            refused = await service.post(path, headers=s.auth(), files={"file": (name, content, "application/pdf")})
+            assert (refused.status_code, refused.json()["code"]) == (422, "document_content_mismatch"), (name, path, refused.text)
+    accepted = await s.awards.post("/documents", headers=s.auth(), files={"file": ("to-trinh.pdf", b"%PDF-1.4 to trinh")})
+    assert accepted.status_code == 201 and accepted.json()["media_type"] == "application/pdf"
+
+
+async def test_references_exist_dates_are_sane_and_a_report_is_never_empty(awards_system):  # type: ignore[no-untyped-def]
+    from tests.integration.test_awards_api import tree
+
+    s = awards_system
+    people = await tree(s)
+    await s.caught_up()
+    person = people["Nguyễn Văn Nam"]
+    unknown_campaign = await s.awards.post("/nominations", headers=s.auth(), json={
+        "award": "giay_khen", "year": 2026, "subject": {"kind": "person", "ref": person}, "proposer": "HTX-31-QP", "to_unit": "LMHTX-31",
+        "campaign": "0190a3c2-0000-7000-8000-000000000000"})
+    assert (unknown_campaign.status_code, unknown_campaign.json()["code"]) == (404, "campaign_not_found"), unknown_campaign.text
+    for starts, ends in (("0001-01-01", None), ("9999-12-31", None), ("2026-05-01", "2026-01-01")):
+        discipline = await s.awards.post("/disciplines", headers=s.auth(), json={
+            "subject": {"kind": "person", "ref": person}, "level": "reprimand", "starts_on": starts, "ends_on": ends, "reason": "x"})
+        assert discipline.status_code == 422, (starts, ends, discipline.text)
+    reversed_report = await s.awards.get("/reports/0601", headers=s.auth(), params={"from": "2030-01-01", "to": "2001-12-31"})
+    assert (reversed_report.status_code, reversed_report.json()["code"]) == (422, "period_reversed")
+    empty = await s.scoring.post("/submissions", headers=s.auth(), json={
+        "campaign": "0190a3c2-0000-7000-8000-000000000000", "unit": "HTX-31-QP", "period": "final", "results": []})
+    assert empty.status_code == 422, empty.text

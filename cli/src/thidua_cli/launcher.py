@@ -12,6 +12,7 @@ import asyncio
 import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +29,7 @@ from nats.js.api import StreamSource
 from thidua_cli.credentials import ACCOUNT, accounts_block, link_seed
 from thidua_cli.links import LinkWatcher
 from thidua_cli.natsserver import NatsServer, server_name
+from thidua_cli.tied import tied
 from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.nats_access import identity_for
@@ -119,6 +121,7 @@ def embedded_nats_servers(settings: Settings, var: Path) -> list[NatsServer]:
             cluster=(server_name(settings.node), routes[i], routes) if size > 1 else None,
         )
         server.log_file = var / "logs" / f"{server.pid_name}.log"
+        server.ends_with_launcher = True
         servers.append(server)
     return servers
 
@@ -136,7 +139,7 @@ class ServiceProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"thidua_{self.name}"], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            tied([sys.executable, "-m", f"thidua_{self.name}"]), env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches the launcher only; it stops services before NATS
         )
 
@@ -169,6 +172,7 @@ class System:
             say("leftover_stopped", pid=leftover)
         ensure_node_key(self.settings.keys_dir, self.settings.node)
         self.admin_token, self.first_start = ensure_admin_token(var)
+        ensure_ports_free(self.settings, installed_services(self.settings))
         if self.settings.nats_url is None:
             self.nats_servers = embedded_nats_servers(self.settings, var)
             for server in self.nats_servers:
@@ -237,7 +241,9 @@ class System:
                     say("service_restarted", name=service.name, log=service.log_path)
                     service.start()
                     record_child(self.settings.var_dir.resolve() / "run", service.name, service.process)
-            stop_requested.wait(1.0)
+            # A plain sleep, not stop_requested.wait(): the stop signal unwinds this thread by an exception,
+            # which must never land inside a lock's bookkeeping (it left "release unlocked lock" behind).
+            time.sleep(1.0)
 
     def stop(self) -> None:
         for service in reversed(self.services):
@@ -246,6 +252,39 @@ class System:
             server.stop()
         for pid_file in (self.settings.var_dir.resolve() / "run").glob("*.pid"):
             pid_file.unlink(missing_ok=True)
+
+
+class PortInUse(RuntimeError):
+    """A port `up` needs is held by another program: named with the setting that moves it."""
+
+    def __init__(self, port: int, setting: str) -> None:
+        super().__init__(f"{port} ({setting})")
+        self.port, self.setting = port, setting
+
+
+def ports_needed(settings: Settings, services: list[str]) -> list[tuple[str, int, str]]:
+    """Every address `up` will listen on, each with the THIDUA_* setting that moves it."""
+    needed = [(settings.host, ServiceSettings.for_service(name).resolved_port(name), f"THIDUA_{name.upper()}_PORT") for name in services]
+    if settings.nats_url is None:  # the embedded servers listen on loopback only (natsserver.config_text)
+        for i in range(settings.cluster_size):
+            needed += [("127.0.0.1", settings.nats_port + i, "THIDUA_NATS_PORT"), ("127.0.0.1", settings.nats_monitor_port + i, "THIDUA_NATS_MONITOR_PORT")]
+            if not settings.is_province:
+                needed.append(("127.0.0.1", settings.leaf_port + i, "THIDUA_LEAF_PORT"))
+            if settings.cluster_size > 1:
+                needed.append(("127.0.0.1", settings.cluster_port + i, "THIDUA_CLUSTER_PORT"))
+    return needed
+
+
+def ensure_ports_free(settings: Settings, services: list[str]) -> None:
+    """Before anything starts: a port held by another program is named with its setting, instead of
+    a nats-server or a service exiting with a code."""
+    for host, port, setting in ports_needed(settings, services):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: a closed port's TIME_WAIT is no owner
+            try:
+                probe.bind((host, port))
+            except OSError:
+                raise PortInUse(port, setting) from None
 
 
 def watch_links(watcher: LinkWatcher, say: Say, stop_requested: threading.Event, every: float = 1.0) -> None:

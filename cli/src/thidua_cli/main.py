@@ -61,7 +61,7 @@ def up(
     cluster: Annotated[int | None, typer.Option("--cluster", min=1, max=5, help="Số máy chủ NATS thành cụm / nats-servers in one cluster (3: streams R3)")] = None,
 ) -> None:
     """Chạy toàn bộ hệ thống / run the whole system (Ctrl-C stops it)."""
-    from thidua_cli.launcher import System
+    from thidua_cli.launcher import PortInUse, System
     from thidua_shared.logging import configure_logging
 
     c: Context = ctx.obj
@@ -72,10 +72,12 @@ def up(
     lock = _take_lock(c)
     system = System(c.settings)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    # Ctrl-C stops `up` even when it was started from a script in the background, where SIGINT
-    # arrives ignored (POSIX shells do that to background jobs) and Python would keep ignoring it.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # SIGTERM (a supervisor) and SIGINT (Ctrl-C, even for a job a script started in the background, where
+    # it arrives ignored) stop `up` wherever it is, starting included; nothing it started outlives it
+    # (each child is tied to it: thidua_cli.tied).
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stop_on_signal)
+    why: tuple[str, dict[str, object]] = ("stop_unexpected", {"reason": "?"})
     try:
         system.start(c.say)
         token_path = c.settings.var_dir.resolve() / "admin.token"
@@ -85,17 +87,48 @@ def up(
             c.say("admin_token_kept", path=token_path)
         c.say("system_ready")
         system.supervise(c.say, stop)
-    except KeyboardInterrupt:
-        pass
+    except StopRequested as requested:
+        why = ("stop_signal", {"signal": requested.name})
+    except PortInUse as taken:
+        why = ("port_in_use", {"port": taken.port, "setting": taken.setting})
     except (RuntimeError, TimeoutError, OSError) as exc:
-        c.say("start_failed", reason=str(exc))
-        raise typer.Exit(1) from None
+        why = ("start_failed", {"reason": str(exc)})
+    except Exception as exc:  # noqa: BLE001 - whatever it was, say it and stop everything
+        why = ("stop_unexpected", {"reason": f"{type(exc).__name__}: {exc}"})
     finally:
+        # A second signal must not cut the stop short: uv forwards the terminal's Ctrl-C again a moment
+        # later, and a supervisor may follow SIGINT with SIGTERM.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_IGN)
         stop.set()  # the link watcher's thread too
+        c.say(why[0], **why[1])
         c.say("system_stopping")
         system.stop()
         lock.unlink(missing_ok=True)
         c.say("system_stopped", var=c.settings.var_dir.resolve())
+    if why[0] != "stop_signal":
+        raise typer.Exit(1)
+
+
+class StopRequested(BaseException):
+    """Raised in the main thread by SIGTERM or SIGINT: unwinds whatever `up` is doing, then it stops in order."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+
+
+_stop_taken = False
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    """The first signal unwinds `up` (starting or supervising); any later one is ignored, so that the stop
+    it began is never cut short. It only raises: taking a lock here could deadlock with the main thread."""
+    global _stop_taken
+    if _stop_taken:
+        return
+    _stop_taken = True
+    raise StopRequested(signum)
 
 
 def _settings(**overrides: object) -> Settings:

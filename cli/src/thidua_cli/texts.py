@@ -53,6 +53,12 @@ add_messages(
         "system_stopping": ("Đang dừng hệ thống...", "Stopping the system..."),
         "system_stopped": ("Đã dừng. Dữ liệu được giữ trong {var}.", "Stopped. Data is kept in {var}."),
         "start_failed": ("Không khởi động được: {reason}", "Could not start: {reason}"),
+        "stop_signal": ("Nhận tín hiệu {signal}: dừng hệ thống theo yêu cầu.", "Received {signal}: stopping the system as asked."),
+        "port_in_use": (
+            "Cổng {port} đang được chương trình khác dùng; đặt {setting} để dùng cổng khác.",
+            "Port {port} is in use by another program; set {setting} to use another port.",
+        ),
+        "stop_unexpected": ("Dừng vì lỗi không lường trước: {reason}", "Stopping after an unexpected error: {reason}"),
         "already_running": (
             "Hệ thống có vẻ đang chạy (PID {pid}, tệp {path}). Dừng nó trước.",
             "The system seems to be running already (PID {pid}, file {path}). Stop it first.",

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from thidua_cli.client import Context
+from thidua_cli.client import Context, ServiceClient
 from thidua_cli.demo.campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
 from thidua_cli.demo.awards import BALLOT_TITLE, CITIES, DECISION, FLAG, OFFICER, PLEDGE_2018, SUMMARIES, VOTES
 from thidua_cli.demo.scoring import (
@@ -278,9 +278,12 @@ class DemoLoader:
         closes = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
         ballot = a.call("POST", "/ballots", json={"kind": "cluster", "title": BALLOT_TITLE, "nominations": nominations, "cluster": CITIES,
                                                   "year": 2017, "closes_at": closes})
-        for unit, choice in VOTES.items():
-            a.call("POST", f"/ballots/{ballot['id']}/votes", json={"voter": unit, "choices": {n: choice for n in nominations}},
-                   tolerate=("ballot_already_voted",))
+        for unit, choice in VOTES.items():  # each member unit votes through its own token: nobody votes for it
+            token = self.registry.call("POST", "/tokens", json={"holder_name": f"Đại diện {unit} tại hội nghị cụm", "role": "unit_reporter",
+                                                                 "scope_unit": unit})["token"]
+            ServiceClient(self.ctx, "awards", token).call(
+                "POST", f"/ballots/{ballot['id']}/votes", json={"voter": unit, "choices": {n: choice for n in nominations}},
+                tolerate=("ballot_already_voted",))
         a.call("POST", f"/ballots/{ballot['id']}/close")
 
     def _reviews(self, round_: dict[str, Any]) -> None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Protocol
 
+import puremagic
+
 from thidua_shared.errors import Invalid
 from thidua_shared.i18n import add_messages
 from thidua_shared.text import clean_text
@@ -26,7 +28,13 @@ add_messages({
         "Không nhận tệp «{name}»: chỉ nhận {allowed}.",
         "File '{name}' is not accepted: only {allowed}.",
     ),
+    "document_content_mismatch": (
+        "Không nhận tệp «{name}»: tên là tệp {declared} nhưng nội dung là {found}.",
+        "File '{name}' is not accepted: named as {declared} but its content is {found}.",
+    ),
 })
+# What the content may be found to be for a name's type (a JPEG goes by four names).
+_SAME_CONTENT = {".jpg": {".jpg", ".jpeg", ".jpe", ".jfif"}, ".jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"}}
 
 # Letters, reports and minutes as offices keep them: office formats, PDF, scans.
 DOCUMENT_TYPES: dict[str, str] = {
@@ -60,6 +68,19 @@ def document_name(filename: str) -> tuple[str, str]:
     return name, media_type
 
 
+def check_content(path: Path, name: str) -> None:
+    """The file's content (its magic bytes, read by puremagic) must be of the type its name declares: an
+    executable or a web page named `.pdf` is refused, whatever the browser said its type was."""
+    declared = PurePath(name).suffix.lower()
+    try:
+        candidates = [m.extension.lower() for m in puremagic.magic_file(str(path))]
+    except (puremagic.PureError, ValueError, OSError):
+        candidates = []
+    if not _SAME_CONTENT.get(declared, {declared}).intersection(candidates):
+        found = next((c for c in candidates if c), None)
+        raise Invalid("document_content_mismatch", name=name, declared=declared, found=found or "không rõ / unknown")
+
+
 class FileStore(Protocol):
     async def put(self, path: Path, filename: str) -> StoredFile: ...
 
@@ -71,8 +92,10 @@ class LocalFileStore:
         self.root = root
 
     async def put(self, path: Path, filename: str) -> StoredFile:
-        """Hash and keep the file at `path` (read in a worker thread); a copy already kept is not written twice."""
+        """Check the file at `path` is what its name says, then hash and keep it (in a worker thread);
+        a copy already kept is not written twice."""
         name, media_type = document_name(filename)
+        await asyncio.to_thread(check_content, path, name)
         return await asyncio.to_thread(self._put, path, name, media_type)
 
     def _put(self, path: Path, name: str, media_type: str) -> StoredFile:

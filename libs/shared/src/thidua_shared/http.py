@@ -21,6 +21,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi_offline import FastAPIOffline
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -51,6 +52,15 @@ add_messages({
     "upload_missing_file": ("Thiếu tệp (trường «file» của biểu mẫu).", "No file was sent (form field 'file')."),
     "upload_empty": ("Tệp gửi lên rỗng.", "The uploaded file is empty."),
     "attachment_not_found": ("Không tìm thấy tệp đính kèm.", "Attachment not found."),
+    "body_unreadable": (
+        "Không đọc được dữ liệu gửi lên: JSON hoặc biểu mẫu (multipart) không hợp lệ, quá sâu hoặc không phải UTF-8.",
+        "The request body could not be read: invalid, too deeply nested or non-UTF-8 JSON, or a broken multipart form.",
+    ),
+    "route_not_found": ("Không có địa chỉ này trong API (xem /docs).", "No such address in the API (see /docs)."),
+    "method_not_allowed": ("Địa chỉ này không nhận phương thức {method}.", "This address does not accept {method}."),
+    "not_acceptable": ("Không trả lời được theo định dạng yêu cầu.", "Cannot answer in the format asked for."),
+    "media_type_unsupported": ("Kiểu dữ liệu gửi lên không được hỗ trợ.", "The body's media type is not supported."),
+    "request_refused": ("Yêu cầu bị từ chối (HTTP {status}).", "The request was refused (HTTP {status})."),
     "not_yet_applied": (
         "Dịch vụ chưa cập nhật kịp thay đổi vừa ghi ({positions}); hãy thử lại sau giây lát.",
         "The service has not yet applied the change just made ({positions}); try again in a moment.",
@@ -60,6 +70,11 @@ add_messages({
         "Job '{ref}' not found (the service may have restarted: send it again).",
     ),
 })
+
+
+# The framework's refusals by status, each with its message here.
+FRAMEWORK_ERRORS = {400: "body_unreadable", 404: "route_not_found", 405: "method_not_allowed", 406: "not_acceptable",
+                    415: "media_type_unsupported"}
 
 
 class ErrorBody(BaseModel):
@@ -377,6 +392,14 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
             "details": errors,
         }
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def framework_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """The framework's own refusals (no such route, method, a body that does not parse, broken
+        multipart) in the same bilingual body as every other error, never its English `detail`."""
+        code = FRAMEWORK_ERRORS.get(exc.status_code, "request_refused")
+        error = AppError(code, status=exc.status_code, method=request.method)
+        return JSONResponse(error.body(get_language(request)), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -46,6 +46,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "Unit '{code}' is no longer active (status: {status}).",
         ),
         "nothing_to_change": ("Không có thay đổi nào.", "Nothing to change."),
+        "period_reversed": ("Ngày kết thúc ({end}) trước ngày bắt đầu ({start}).", "The end ({end}) is before the start ({start})."),
+        "campaign_not_found": ("Không tìm thấy phong trào/đợt thi đua «{ref}».", "Campaign '{ref}' not found."),
         "cluster_not_found": ("Không tìm thấy cụm/khối thi đua «{ref}».", "Cluster or block '{ref}' not found."),
         "node_code_invalid": ("Mã nút không hợp lệ: {code}", "Not a valid node id: {code}"),
 }

@@ -10,11 +10,14 @@ with the field named, never a 500 and never a half-applied change.
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from thidua_shared.errors import Invalid
+from thidua_shared.i18n import format_date
 from thidua_shared.text import CONTROL
 
 MAX_TEXT = 20_000  # the longest free text a request may carry (a pledge's full wording)
@@ -26,6 +29,24 @@ Points = Annotated[Decimal, Field(ge=-10_000, le=10_000, max_digits=12, decimal_
 Quantity = Annotated[Decimal, Field(ge=-10**15, le=10**15, max_digits=24, decimal_places=6, allow_inf_nan=False)]
 Scale = Annotated[Decimal, Field(gt=0, le=1_000, max_digits=8, decimal_places=2, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+def _within_years(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"ngày phải trong các năm {FIRST_YEAR}–{LAST_YEAR} / a date must fall within {FIRST_YEAR}–{LAST_YEAR}")
+    return value
+
+
+# A date or moment a person types (a decision signed, a discipline's start, a ballot's close): within the
+# years the federation's records span, so that 0001-01-01 or 9999-12-31 never reach a rule.
+Day = Annotated[date, AfterValidator(_within_years)]
+Moment = Annotated[datetime, AfterValidator(_within_years)]
+
+
+def check_period(start: date, end: date | None) -> None:
+    """A period ends on or after it starts."""
+    if end is not None and end < start:
+        raise Invalid("period_reversed", start=format_date(start), end=format_date(end))
 
 
 def clean_input(value: Any, path: str = "") -> Any:

@@ -55,6 +55,11 @@ class Principal:
         if self.role not in set(allowed):
             raise Forbidden("forbidden_role", role=self.role.value)
 
+    def ensure_writes(self) -> None:
+        """Refuse a read-only role (auditors read everything and write nothing)."""
+        if self.role in READ_ONLY_ROLES:
+            raise Forbidden("forbidden_role", role=self.role.value)
+
     def require_reach(self, lineage: Sequence[str], unit_label: str) -> None:
         if not self.reaches(lineage):
             raise Forbidden("forbidden_scope", unit=unit_label)

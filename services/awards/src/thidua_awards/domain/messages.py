@@ -70,8 +70,16 @@ add_messages(
             "Tài liệu {sha256} chưa được tải lên (POST /documents trước).", "Document {sha256} has not been uploaded (POST /documents first).",
         ),
         "discipline_dates": ("Ngày kết thúc kỷ luật trước ngày bắt đầu.", "The discipline ends before it starts."),
+        "decision_before_award_year": (
+            "Quyết định ký ngày {signed_on}, trước năm {year} của thành tích được khen.",
+            "The decision is signed on {signed_on}, before {year}, the year of the achievement it rewards.",
+        ),
         "ballot_not_found": ("Không tìm thấy cuộc bỏ phiếu «{ref}».", "Ballot '{ref}' not found."),
         "ballot_not_open": ("Cuộc bỏ phiếu không đang mở ({when}).", "The ballot is not open ({when})."),
+        "ballot_vote_not_own": (
+            "Phiếu của đơn vị «{unit}» chỉ do chính đơn vị đó bỏ (mã truy cập của đơn vị), không ai bỏ thay.",
+            "Unit '{unit}' votes only through its own access token: nobody casts its vote for it.",
+        ),
         "ballot_not_voter": ("Bạn không có quyền bỏ phiếu trong cuộc bỏ phiếu này.", "You may not vote in this ballot."),
         "ballot_already_voted": ("Đã bỏ phiếu: mỗi người một phiếu.", "Already voted: one vote each."),
         "ballot_unknown_question": ("Phiếu có nội dung «{ref}» không thuộc cuộc bỏ phiếu.", "The ballot names '{ref}', which is not on it."),

@@ -34,7 +34,7 @@ from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.registry_replica import UnitView, load_unit
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.spreadsheets import SheetLimits
-from thidua_shared.validation import FIRST_YEAR, LAST_YEAR
+from thidua_shared.validation import FIRST_YEAR, LAST_YEAR, Day, check_period
 
 from thidua_awards.domain.rulesets import all_rulesets, award_rule, ruleset
 from thidua_awards.entrypoints import documents, export
@@ -436,13 +436,15 @@ async def certificates(
 # --- reports --------------------------------------------------------------------------------------------------------
 def _period(year: int | None, since: date | None, until: date | None) -> tuple[date, date]:
     year = year or today_in_vietnam().year
-    return since or date(year, 1, 1), until or date(year, 12, 31)
+    start, end = since or date(year, 1, 1), until or date(year, 12, 31)
+    check_period(start, end)
+    return start, end
 
 
 @router.get("/reports/{form}", response_model=out.ReportOut, tags=["reports"],
             summary="Báo cáo thống kê (Thông tư 02/2023/TT-BNV): 0601, 0602, 0603 / statistical reports")
 async def report(form: str, runtime: RuntimeDep, principal: PrincipalDep, year: int | None = Query(None, ge=FIRST_YEAR, le=LAST_YEAR),
-                 since: date | None = Query(None, alias="from"), until: date | None = Query(None, alias="to"),
+                 since: Day | None = Query(None, alias="from"), until: Day | None = Query(None, alias="to"),
                  to_unit: str | None = Query(None, max_length=64)) -> out.ReportOut:
     start, end = _period(year, since, until)
     async with runtime.reader() as repo:
@@ -455,7 +457,7 @@ async def report(form: str, runtime: RuntimeDep, principal: PrincipalDep, year: 
 
 @router.get("/reports/{form}/export.xlsx", tags=["reports"], response_class=Response, summary="Báo cáo thống kê dạng Excel / as Excel")
 async def report_xlsx(form: str, runtime: RuntimeDep, principal: PrincipalDep, year: int | None = Query(None, ge=FIRST_YEAR, le=LAST_YEAR),
-                      since: date | None = Query(None, alias="from"), until: date | None = Query(None, alias="to"),
+                      since: Day | None = Query(None, alias="from"), until: Day | None = Query(None, alias="to"),
                       to_unit: str | None = Query(None, max_length=64)) -> Response:
     start, end = _period(year, since, until)
     async with runtime.reader() as repo:

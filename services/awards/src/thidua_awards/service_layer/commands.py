@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import Field
@@ -17,7 +16,7 @@ from thidua_shared.events.awards import (
     SubjectKind,
     TaskRating,
 )
-from thidua_shared.validation import Command, Year
+from thidua_shared.validation import Command, Day, Moment, Year
 
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -46,8 +45,8 @@ class RecordRating(Command):
 class RecordDiscipline(Command):
     subject: SubjectRef
     level: DisciplineLevel
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
     reason: Reason
 
 
@@ -56,7 +55,7 @@ class RecordPastAward(Command):
     award: AwardCode
     year: Year
     decision_number: str | None = Field(None, max_length=100)
-    decided_on: date | None = None
+    decided_on: Day | None = None
 
 
 class DraftNomination(Command):
@@ -107,8 +106,8 @@ class OpenBallot(Command):
     cluster: Ref | None = Field(None, description="Cụm/khối bỏ phiếu (phiếu của cụm) / the cluster that votes")
     year: Year
     voters: list[Ref] = Field(default_factory=list, max_length=1000, description="Thành viên Hội đồng (id cá nhân) / council members")
-    opens_at: datetime | None = None
-    closes_at: datetime
+    opens_at: Moment | None = None
+    closes_at: Moment
 
 
 class Vote(Command):
@@ -135,7 +134,7 @@ class Answer(Command):
 
 class IssueDecision(Command):
     number: str = Field(min_length=1, max_length=100, description="Số quyết định / the decision's number")
-    signed_on: date
+    signed_on: Day
     signer_title: str = Field(min_length=1, max_length=255)
     nominations: list[Ref] = Field(min_length=1, max_length=2000)
 

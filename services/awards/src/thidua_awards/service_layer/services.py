@@ -27,6 +27,7 @@ from thidua_shared.events.awards import (
     TaskRatingSnapshot,
 )
 from thidua_shared.files import StoredFile
+from thidua_shared.i18n import format_date
 from thidua_shared.ids import new_id
 from thidua_shared.messaging.unit_of_work import UnitOfWork
 from thidua_shared.registry_replica import UnitView, load_cluster, load_unit
@@ -211,10 +212,14 @@ async def draft_nomination(uow: AwardsUnitOfWork, principal: Principal, command:
         repo = uow.repo
         proposer = await load_unit(repo, command.proposer)
         await ensure_acts_for(repo, principal, proposer.id, proposer.code, PROPOSERS)
+        proposer.ensure_active()
         resolved = await resolve(repo, command.subject)
+        resolved.unit.ensure_active()  # a merged unit's history goes on under its successor, named in the refusal
         if proposer.id not in await repo.lineage(resolved.unit.id):
             raise Forbidden("forbidden_scope", unit=resolved.unit.code)
         to_unit = await load_unit(repo, command.to_unit)
+        if command.campaign is not None and await repo.campaign(command.campaign) is None:
+            raise NotFound("campaign_not_found", ref=command.campaign)
         rules, award = rule_in_force(command.award, today)
         _fits(award, resolved)
         await _not_twice(repo, command.award, command.year, resolved.subject, award)
@@ -556,7 +561,9 @@ async def _voter(repo: AwardsRepository, principal: Principal, ballot: BallotSna
         if command.voter is None:
             raise Forbidden("ballot_not_voter")
         unit = await load_unit(repo, command.voter)
-        await ensure_acts_for(repo, principal, unit.id, unit.code, CLUSTER_VOTERS)
+        principal.require_role(CLUSTER_VOTERS)
+        if principal.scope_unit_id != unit.id:  # a unit's vote is its own: nobody above it casts it for it
+            raise Forbidden("ballot_vote_not_own", unit=unit.code)
         return unit.id
     if principal.role is not Role.COUNCIL_MEMBER or principal.person_id is None:
         raise Forbidden("ballot_not_voter")
@@ -619,7 +626,9 @@ async def open_posting(uow: AwardsUnitOfWork, principal: Principal, command: cmd
 
 
 async def comment(uow: AwardsUnitOfWork, principal: Principal, posting_id: str, command: cmd.Comment, today: date) -> str:
-    """Anyone may comment while the nominees are posted; the author may stay unnamed."""
+    """Anyone who may write may comment while the nominees are posted; the author may stay unnamed.
+    Auditors read everything and write nothing."""
+    principal.ensure_writes()
     async with uow:
         repo = uow.repo
         posting = await load_posting(repo, posting_id)
@@ -677,6 +686,8 @@ async def issue_decision(uow: AwardsUnitOfWork, principal: Principal, command: c
             if (n.award_code, n.to_unit_id) != (first.award_code, first.to_unit_id):
                 raise Invalid("decision_mixed_awards", award=first.award_code, other=n.award_code)
             model.next_state(n, "decide")
+            if command.signed_on.year < n.year:  # a decision for a year's achievements is signed in that year or after
+                raise Invalid("decision_before_award_year", signed_on=format_date(command.signed_on), year=n.year)
         if await repo.decision_number_taken(first.to_unit_id, command.number):
             raise Conflict("decision_number_taken", number=command.number)
         units = await repo.units([n.subject.id if n.subject.kind is SubjectKind.UNIT else n.proposer_unit_id for n in chosen])

@@ -4,7 +4,6 @@ from thidua_shared.i18n import add_messages
 
 add_messages(
     {
-        "campaign_not_found": ("Không tìm thấy phong trào/đợt thi đua «{ref}».", "Campaign '{ref}' not found."),
         "campaign_not_draft": (
             "Phong trào «{title}» {status_vi}: chỉ sửa được bản nháp; sau khi phát động hãy dùng điều chỉnh có lý do.",
             "Campaign '{title}' is {status}: only drafts can be edited; after launch, revise it with a reason.",
@@ -12,7 +11,6 @@ add_messages(
         "campaign_not_launched": ("Phong trào «{title}» {status_vi}, không nhận thao tác này.", "Campaign '{title}' is not running ({status})."),
         "launch_needs_period": ("Chưa thể phát động: thiếu thời gian thi đua (từ ngày, đến ngày).", "Cannot launch: the period (start and end) is missing."),
         "launch_needs_indicators": ("Chưa thể phát động: chưa có chỉ tiêu, tiêu chí.", "Cannot launch: there are no indicators."),
-        "period_reversed": ("Ngày kết thúc ({end}) trước ngày bắt đầu ({start}).", "The end ({end}) is before the start ({start})."),
         "deadline_outside_period": (
             "Hạn đăng ký ({deadline}) phải nằm trong thời gian thi đua.",
             "The registration deadline ({deadline}) must fall within the period.",

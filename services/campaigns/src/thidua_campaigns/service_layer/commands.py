@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -20,7 +19,7 @@ from thidua_shared.events.campaigns import (
     Section,
 )
 from thidua_shared.events.registry import UnitKind
-from thidua_shared.validation import MAX_TEXT, Command, Quantity, Scale, Year
+from thidua_shared.validation import Command, Day, MAX_TEXT, Quantity, Scale, Year
 
 Ref = Annotated[str, Field(min_length=1, max_length=64)]  # a unit or cluster by code or id, a campaign by id
 
@@ -33,13 +32,13 @@ class ScopeIn(Command):
 
 class CampaignFields(Command):
     letter_number: str | None = Field(None, max_length=100, examples=["121/LMHTXVN-TĐKT"])
-    letter_date: date | None = None
+    letter_date: Day | None = None
     title: str = Field(min_length=1, max_length=500)
     theme: str | None = Field(None, max_length=2000)
     kind: CampaignKind = CampaignKind.REGULAR_MOVEMENT
-    period_start: date | None = None
-    period_end: date | None = None
-    registration_deadline: date | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
+    registration_deadline: Day | None = None
     scale: Scale = Decimal(100)
     scope: ScopeIn = Field(default_factory=ScopeIn)
     sections: list[Section] = Field(default_factory=list, max_length=50)
@@ -57,13 +56,13 @@ class UpdateDraft(Command):
     """Any field of a draft; only the fields sent change."""
 
     letter_number: str | None = Field(None, max_length=100)
-    letter_date: date | None = None
+    letter_date: Day | None = None
     title: str | None = Field(None, min_length=1, max_length=500)
     theme: str | None = Field(None, max_length=2000)
     kind: CampaignKind | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    registration_deadline: date | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
+    registration_deadline: Day | None = None
     scale: Scale | None = None
     scope: ScopeIn | None = None
     sections: list[Section] | None = Field(None, max_length=50)
@@ -85,13 +84,13 @@ class AdoptCampaign(Command):
 
     issuer: Ref
     letter_number: str | None = Field(None, max_length=100)
-    letter_date: date | None = None
+    letter_date: Day | None = None
     title: str = Field(min_length=1, max_length=500)
     theme: str | None = Field(None, max_length=2000)
     kind: CampaignKind | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    registration_deadline: date | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
+    registration_deadline: Day | None = None
     scope: ScopeIn = Field(default_factory=ScopeIn)
     sections: list[Section] = Field(default_factory=list, max_length=50)
     milestones: list[Milestone] = Field(default_factory=list, max_length=50)

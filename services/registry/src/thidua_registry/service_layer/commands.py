@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from typing import Annotated
 
@@ -10,7 +9,7 @@ from pydantic import Field
 
 from thidua_shared.events.registry import ClusterKind, UnitKind
 from thidua_shared.roles import Role
-from thidua_shared.validation import Command
+from thidua_shared.validation import Command, Day
 
 Ref = Annotated[str, Field(min_length=1, max_length=64)]  # a unit, cluster or person by code or id
 
@@ -31,12 +30,12 @@ class UpdateUnit(Command):
 
 class MergeUnit(Command):
     successor: Ref = Field(description="Mã hoặc id đơn vị kế thừa / successor code or id")
-    effective_date: date
+    effective_date: Day
     reason: str | None = Field(None, max_length=1000)
 
 
 class DissolveUnit(Command):
-    effective_date: date
+    effective_date: Day
     reason: str | None = Field(None, max_length=1000)
 
 
@@ -54,7 +53,7 @@ class SetMembers(Command):
 class ElectLeader(Command):
     leader: Ref
     deputy: Ref | None = None
-    elected_on: date | None = None
+    elected_on: Day | None = None
 
 
 class RegisterPerson(Command):

@@ -21,7 +21,7 @@ class PreviewResults(Command):
     campaign: Ref
     unit: Ref
     period: Period
-    results: list[ReportedResult] = Field(max_length=500)
+    results: list[ReportedResult] = Field(min_length=1, max_length=500, description="Ít nhất một kết quả / at least one result")
 
 
 class SubmitResults(PreviewResults):
