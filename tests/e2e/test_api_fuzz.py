@@ -16,7 +16,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from tests.e2e.test_thidua_up import Up, eventually_ok
+from tests.e2e.test_thidua_up import Up
 
 pytestmark = pytest.mark.e2e
 
@@ -28,16 +28,16 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
     """The whole system with a little data, so that generated requests also meet real units and campaigns."""
     up = Up(tmp_path_factory.mktemp("fuzz") / "var").start()
     try:
-        admin = up.admin()
+        registry, campaigns = up.client(up.registry), up.client(up.campaigns)
         for body in (
             {"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"},
             {"code": "LMHTX-37", "name": "Liên minh HTX tỉnh Ninh Bình", "kind": "provincial_alliance", "parent": "VCA", "province_code": "37"},
             {"code": "HTX-37-KT", "name": "HTX Dịch vụ nông nghiệp Khánh Thiện", "kind": "cooperative", "parent": "LMHTX-37"},
         ):
-            httpx.post(f"{up.registry}/units", headers=admin, json=body).raise_for_status()
+            registry.post("/units", json=body).raise_for_status()
         campaign = {"issuer": "LMHTX-37", "title": "Đoàn kết sáng tạo", "period_start": "2026-01-01", "period_end": "2026-12-31",
                     "indicators": [{"code": "I", "title": "Sáng kiến", "kind": "achieved", "max_points": 100}]}
-        assert eventually_ok(lambda: httpx.post(f"{up.campaigns}/campaigns", headers=admin, json=campaign)).status_code == 201
+        assert campaigns.post("/campaigns", json=campaign).status_code == 201
         yield up
     finally:
         up.stop()

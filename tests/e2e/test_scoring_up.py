@@ -16,7 +16,7 @@ from thidua_shared.keys import load_public_key, public_key_path
 
 from thidua_scoring.domain import engine
 
-from tests.e2e.test_thidua_up import Up, eventually_ok, service_events, thidua
+from tests.e2e.test_thidua_up import Up, service_events, thidua
 from tests.scoring_block import BLOCK, THIS_YEAR, campaign_body, results_of, review_scores
 
 pytestmark = pytest.mark.e2e
@@ -30,8 +30,7 @@ def ok(response: httpx.Response, status: int = 200) -> dict:
 def test_a_block_is_scored_end_to_end_and_its_published_ranking_recomputes_byte_for_byte(tmp_path: Path):
     up = Up(tmp_path / "var").start()
     try:
-        admin = up.admin()
-        registry, campaigns, scoring = (httpx.Client(base_url=url, headers=admin, timeout=30) for url in (up.registry, up.campaigns, up.scoring))
+        registry, campaigns, scoring = (up.client(url) for url in (up.registry, up.campaigns, up.scoring))
         ok(registry.post("/units", json={"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"}), 201)
         ok(registry.post("/units", json={"code": "LMHTX-15", "name": "Liên minh HTX tỉnh Yên Bái", "kind": "provincial_alliance",
                                          "parent": "VCA", "province_code": "15"}), 201)
@@ -42,16 +41,16 @@ def test_a_block_is_scored_end_to_end_and_its_published_ranking_recomputes_byte_
         ok(registry.post(f"/clusters/KHOI-15-NN/leaders/{THIS_YEAR}", json={"leader": "HTX-15-A"}), 201)
 
         body = campaign_body() | {"scope": {"unit_kinds": ["cooperative"]}}
-        campaign = ok(eventually_ok(lambda: campaigns.post("/campaigns", json=body)), 201)
+        campaign = ok(campaigns.post("/campaigns", json=body), 201)
         ok(campaigns.post(f"/campaigns/{campaign['id']}/launch"))
         for code in BLOCK:
-            ok(eventually_ok(lambda code=code: campaigns.post(f"/campaigns/{campaign['id']}/registrations", json={"unit": code})), 201)
+            ok(campaigns.post(f"/campaigns/{campaign['id']}/registrations", json={"unit": code}), 201)
 
-        # Results with evidence, once the scoring service has the registrations (from the stream).
+        # Results with evidence: the scoring service answers once it has applied the registrations just made.
         evidence = ok(scoring.post("/evidence", files={"file": ("Báo cáo tài chính 2026.pdf", b"%PDF-1.4 bao cao tai chinh")}), 201)["sha256"]
         for code in BLOCK:
             report = {"campaign": campaign["id"], "unit": code, "period": "final", "results": results_of(code, [evidence]), "evidence": [evidence]}
-            ok(until_registered(lambda report=report: scoring.post("/submissions", json=report)), 201)
+            ok(scoring.post("/submissions", json=report), 201)
 
         # Cross-scoring: rotation, two reviewers each; one declares a conflict with B and is left out of B's average.
         round_ = ok(scoring.post("/rounds", json={"campaign": campaign["id"], "period": "final", "cluster": "KHOI-15-NN", "year": THIS_YEAR,
@@ -91,13 +90,3 @@ def test_a_block_is_scored_end_to_end_and_its_published_ranking_recomputes_byte_
     assert received.payload["submission"]["evidence"][0]["sha256"] == evidence
     key = load_public_key(public_key_path(tmp_path / "var" / "keys", "vn"))
     assert verify_chain(events, key) == []
-
-
-def until_registered(request, timeout: float = 30.0) -> httpx.Response:  # type: ignore[no-untyped-def]
-    """Retry while the scoring service's replicas catch up (the unit, the campaign or the registration not there yet)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        response = request()
-        if response.status_code not in (401, 404, 409) or time.monotonic() > deadline:
-            return response
-        time.sleep(0.2)

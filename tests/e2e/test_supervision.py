@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.test_thidua_up import Up, service_events, thidua
+from tests.e2e.test_thidua_up import Up, _running, service_events, thidua
 
 pytestmark = pytest.mark.e2e
 
@@ -114,36 +114,17 @@ def children_of(up: Up) -> list[int]:
     return [int(f.read_text()) for f in (up.var / "run").glob("*.pid")]
 
 
-def running(pids: list[int]) -> list[int]:
-    alive = []
-    for pid in pids:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-        except OSError:
-            continue
-        if state != "Z":  # a zombie has ended; only its parent's wait is missing
-            alive.append(pid)
-    return alive
-
-
-def test_nothing_up_started_outlives_it_however_it_ends(tmp_path: Path):
-    """Killed outright (SIGKILL: no handler runs), `up`'s nats-server and services end too (the kernel's
-    parent-death signal); stopped as a terminal and a supervisor do (SIGINT, then SIGTERM at once, to its
-    process group), it stops everything in order and says why."""
-    up = Up(tmp_path / "var").start()
+def test_up_stopped_as_a_terminal_and_a_supervisor_do_stops_everything_and_says_why(tmp_path: Path):
+    """SIGINT, then SIGTERM at once, to its process group (a terminal's Ctrl-C, then a supervisor's stop; uv used
+    to forward the first again): before, `up` died on the second signal and its children ran on."""
+    up = Up(tmp_path / "var", new_session=True).start()
     children = children_of(up)
-    assert len(children) == 5 and running(children) == children
-    up.process.kill()
-    up.process.wait()
-    wait_for(lambda: not running(children), timeout=60, message="every child of a killed `up` to end")
-
-    again = Up(tmp_path / "var2", new_session=True).start()
-    children = children_of(again)
-    os.killpg(again.process.pid, signal.SIGINT)
-    os.killpg(again.process.pid, signal.SIGTERM)
-    assert again.process.wait(timeout=60) == 0, again.text()
-    wait_for(lambda: not running(children), timeout=30, message="every child of a stopped `up` to end")
-    said = again.text()
+    assert len(children) == 5 and all(_running(pid) for pid in children)
+    os.killpg(up.process.pid, signal.SIGINT)
+    os.killpg(up.process.pid, signal.SIGTERM)
+    assert up.process.wait(timeout=60) == 0, up.text()
+    wait_for(lambda: not any(_running(pid) for pid in children), timeout=30, message="every child of a stopped `up` to end")
+    said = up.text()
     assert "Nhận tín hiệu SIGINT" in said and "Đã dừng" in said, said
 
 
@@ -157,4 +138,4 @@ def test_a_port_held_by_another_program_is_named_with_the_setting_that_moves_it(
     said = " ".join((done.stdout + done.stderr).split())
     assert done.returncode == 1, said
     assert f"Cổng {up.leaf_port} đang được chương trình khác dùng; đặt THIDUA_LEAF_PORT" in said
-    assert "Đã dừng" in said and not running(children_of(up))
+    assert "Đã dừng" in said and not any(_running(pid) for pid in children_of(up))

@@ -89,3 +89,31 @@ async def test_the_successor_answers_for_what_it_and_its_predecessors_did(system
     assert [r["campaign_id"] for r in own["registered"]] == [work["campaign"]["id"]] and own["registered"][0]["via"] is None
     english = await system.campaigns.get("/units/KHONG-CO/history", headers={**system.auth(), "Accept-Language": "en"})
     assert (english.status_code, english.json()["message"]) == (404, "Unit 'KHONG-CO' not found.")
+
+
+async def test_the_successors_officer_reads_the_merged_units_reports_standings_and_targets(scoring_system):  # type: ignore[no-untyped-def]
+    """Found: Lào Cai's officer got `200 []` for the submissions, standings and targets of Yên Bái's alliance
+    (reported before it merged), and 403 for the report itself."""
+    s = scoring_system
+    r = s.registry
+    await r.unit("VCA", "Liên minh Hợp tác xã Việt Nam", "national_alliance")
+    await r.unit("LMHTX-10", "Liên minh HTX tỉnh Lào Cai", "provincial_alliance", "VCA", "10")
+    await r.unit("LMHTX-15", "Liên minh HTX tỉnh Yên Bái", "provincial_alliance", "VCA", "15")
+    await s.replicated("LMHTX-15")
+    campaign = await launched(s, campaign_body("VCA", scope={"unit_kinds": ["provincial_alliance"]}))
+    registered = await s.campaigns.post(f"/campaigns/{campaign['id']}/registrations", headers=s.auth(),
+                                        json={"unit": "LMHTX-15", "targets": [{"indicator_code": "1.1", "target": 8}]})
+    assert registered.status_code == 201, registered.text
+    await s.caught_up()
+    reported = await s.scoring.post("/submissions", headers=s.auth(), json={
+        "campaign": campaign["id"], "unit": "LMHTX-15", "period": "final",
+        "results": [{"indicator_code": "1.1", "value": 12}, {"indicator_code": "1.2", "achieved": True}, {"indicator_code": "II", "achieved": True}]})
+    assert reported.status_code == 201, reported.text
+    merged = await r.post("/units/LMHTX-15/merge", {"successor": "LMHTX-10", "effective_date": "2025-07-01", "reason": "Hợp nhất tỉnh"})
+    assert merged.status_code == 200, merged.text
+    lao_cai = await s.token("provincial_officer", "LMHTX-10", holder="Cán bộ thi đua Liên minh HTX tỉnh Lào Cai")
+    params = {"campaign": campaign["id"], "period": "final"}
+    for path in ("/submissions", f"/campaigns/{campaign['id']}/standings", f"/campaigns/{campaign['id']}/targets"):
+        seen = await s.scoring.get(path, headers=s.auth(lao_cai), params=params)
+        assert seen.status_code == 200 and "LMHTX-15" in seen.text, (path, seen.text)
+    assert (await s.scoring.get(f"/submissions/{reported.json()['id']}", headers=s.auth(lao_cai))).status_code == 200

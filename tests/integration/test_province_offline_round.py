@@ -9,6 +9,8 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import httpx
+
+from thidua_shared.consistency import HeldPositions
 import pytest
 from sqlalchemy import select
 
@@ -85,8 +87,13 @@ async def two_nodes(tmp_path, monkeypatch) -> AsyncIterator[TwoNodes]:
         async with AsyncExitStack() as stack:
             for app in apps:
                 await stack.enter_async_context(app.router.lifespan_context(app))
-            clients = [await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"))
-                       for app, name in zip(apps, ("registry", "campaigns", "scoring-hp", "scoring-vn"))]
+            # Read-your-writes across one node's services, as the CLI and the portal do; a node's position means
+            # nothing to a node cut off from it, so the province's client keeps its own (cross-node waits are explicit).
+            at_centre, at_province = HeldPositions(), HeldPositions()
+            clients = [await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}",
+                                                                         event_hooks=positions.async_hooks()))
+                       for app, name, positions in zip(apps, ("registry", "campaigns", "scoring-hp", "scoring-vn"),
+                                                       (at_centre, at_centre, at_province, at_centre))]
             secured = SecuredNats(centre.server, centre.settings.model_copy(update={"nats_url": centre.server.url}))
             yield TwoNodes(RegistryClient(clients[0], admin_token, secured, secured.settings), clients[1], apps[1], clients[2], apps[2],
                            centre=centre, province=province, centre_scoring=clients[3], centre_scoring_app=apps[3])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, Table, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -31,8 +31,12 @@ async def lineage(session: AsyncSession, units: Table, unit_id: str) -> list[str
     return chain
 
 
-def subtree_ids(units: Table, root_id: str) -> Select:
-    """A SELECT of the ids of `root_id` and all its descendants (recursive CTE, SQLite and PostgreSQL)."""
+def subtree_ids(units: Table, root_id: str, with_merged: bool = False) -> Select:
+    """A SELECT of the ids of `root_id` and all its descendants (recursive CTE, SQLite and PostgreSQL).
+    `with_merged`: also the units merged into any of them, and theirs (a merger carries the unit's
+    history: what a token over the successor reaches); UNION then stops the walk on any cycle."""
     tree = select(units.c.id).where(units.c.id == root_id).cte("subtree", recursive=True)
+    if with_merged:
+        return select(tree.union(select(units.c.id).where(or_(units.c.parent_id == tree.c.id, units.c.successor_id == tree.c.id))).c.id)
     tree = tree.union_all(select(units.c.id).where(units.c.parent_id == tree.c.id))
     return select(tree.c.id)

@@ -7,11 +7,13 @@ Every rule reads the service's own copy of the registry (any reader with `lineag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Forbidden
-from thidua_shared.registry_replica import ClusterView
+from thidua_shared.events.registry import UnitStatus
+from thidua_shared.registry_replica import ClusterView, UnitView
 from thidua_shared.roles import Role
 
 # The commendation offices: the VCA's board and the provincial alliances' officers.
@@ -23,12 +25,26 @@ class UnitTree(Protocol):
 
     async def lineage(self, unit_id: str) -> list[str]: ...
 
+    async def units(self, refs: Sequence[str], by_code: bool = False) -> dict[str, UnitView]: ...
+
     async def cluster_leader(self, cluster_id: str, year: int) -> tuple[str, str | None] | None: ...
 
 
 async def reaches(tree: UnitTree, principal: Principal, unit_id: str) -> bool:
-    """An unscoped token reaches every unit; a scoped one its unit and everything below it."""
-    return principal.scope_unit_id is None or principal.scope_unit_id in await tree.lineage(unit_id)
+    """An unscoped token reaches every unit; a scoped one its unit and everything below it, and a merged
+    unit through its successor (a merger carries the unit's history: Lào Cai's officers read what Yên Bái's
+    alliance did before it merged in)."""
+    if principal.scope_unit_id is None:
+        return True
+    seen: set[str] = set()
+    current: str | None = unit_id
+    while current is not None and current not in seen and len(seen) < 10:
+        if principal.scope_unit_id in await tree.lineage(current):
+            return True
+        seen.add(current)
+        found = (await tree.units([current])).get(current)
+        current = found.successor_id if found is not None and found.status is UnitStatus.MERGED else None
+    return False
 
 
 async def ensure_acts_for(tree: UnitTree, principal: Principal, unit_id: str, label: str, roles: tuple[Role, ...]) -> None:

@@ -55,6 +55,9 @@ class InitiativeSnapshot(Frozen):
     year: Year
     recognised_by: str | None = Field(None, max_length=255)
     document_number: str | None = Field(None, max_length=100)
+    # A unit's own word about itself (or about its people) until an officer of a higher level confirms it:
+    # only confirmed facts count for eligibility. Earlier events carry no such flag: facts, as they were taken.
+    claimed: bool = False
 
 
 class TaskRating(StrEnum):
@@ -70,6 +73,7 @@ class TaskRatingSnapshot(Frozen):
     subject: Subject
     year: Year
     rating: TaskRating
+    claimed: bool = False  # as for an initiative: a unit's own word until a higher level confirms it
 
 
 class DisciplineLevel(StrEnum):
@@ -110,6 +114,17 @@ class InitiativeRecorded(EventPayload):
 @event_payload("awards.task_rating_recorded", aggregate_kind="subject")
 class TaskRatingRecorded(EventPayload):
     rating: TaskRatingSnapshot
+
+
+@event_payload("awards.claim_confirmed", aggregate_kind="subject")
+class ClaimConfirmed(EventPayload):
+    """An officer of a higher level confirms what a unit said of itself: an initiative (by its id) or a
+    yearly rating (by subject and year). From then on it counts for eligibility."""
+
+    kind: Literal["initiative", "rating"]
+    initiative_id: Id | None = None
+    subject: Subject | None = None
+    year: Year | None = None
 
 
 @event_payload("awards.discipline_recorded", aggregate_kind="discipline")
@@ -195,6 +210,9 @@ class NominationSnapshot(Frozen):
     campaign_id: Id | None = None
     source: Literal["ranking", "manual", "import"]
     ranking_round_id: Id | None = None
+    # The cluster or block whose quota it counts against (an award with a per-cluster quota); earlier
+    # events leave it out, and a nomination from a ranking then takes its ranking's cluster.
+    cluster_id: Id | None = None
     commendation_type: CommendationType = CommendationType.REGULAR
     summary: str | None = Field(None, max_length=5000)  # the achievement, in a few lines
     documents: list[DossierDocument] = Field(default_factory=list, max_length=30)

@@ -104,7 +104,7 @@ class RegistryReplicaReader:
         return await unit_tree.lineage(self.session, self.registry.units, unit_id)
 
     def subtree_query(self, root_id: str) -> Select[Any]:
-        return unit_tree.subtree_ids(self.registry.units, root_id)
+        return unit_tree.subtree_ids(self.registry.units, root_id, with_merged=True)  # reach follows mergers
 
     async def subtree_ids(self, root_id: str) -> list[str]:
         return list(await self.session.scalars(self.subtree_query(root_id)))

@@ -168,15 +168,39 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
         if items:
             await self.session.execute(insert(initiatives), [
                 {"id": i.id, "subject_kind": i.subject.kind.value, "subject_id": i.subject.id, "title": i.title, "level": i.level.value,
-                 "year": i.year, "recognised_by": i.recognised_by, "document_number": i.document_number} for i in items])
+                 "year": i.year, "recognised_by": i.recognised_by, "document_number": i.document_number, "claimed": i.claimed} for i in items])
+
+    async def initiative(self, initiative_id: str) -> InitiativeSnapshot | None:
+        row = (await self.session.execute(select(initiatives).where(initiatives.c.id == initiative_id))).first()
+        if row is None:
+            return None
+        return InitiativeSnapshot(id=row.id, subject=Subject(kind=SubjectKind(row.subject_kind), id=row.subject_id), title=row.title,
+                                  level=InitiativeLevel(row.level), year=row.year, recognised_by=row.recognised_by,
+                                  document_number=row.document_number, claimed=row.claimed)
+
+    async def rating(self, subject_id: str, year: int) -> TaskRatingSnapshot | None:
+        row = (await self.session.execute(select(task_ratings).where(task_ratings.c.subject_id == subject_id,
+                                                                     task_ratings.c.year == year))).first()
+        if row is None:
+            return None
+        return TaskRatingSnapshot(subject=Subject(kind=SubjectKind(row.subject_kind), id=row.subject_id), year=row.year,
+                                  rating=TaskRating(row.rating), claimed=row.claimed)
+
+    async def confirm_initiative(self, initiative_id: str) -> None:
+        await self.session.execute(update(initiatives).where(initiatives.c.id == initiative_id).values(claimed=False))
+
+    async def confirm_rating(self, subject_id: str, year: int) -> None:
+        await self.session.execute(update(task_ratings).where(task_ratings.c.subject_id == subject_id, task_ratings.c.year == year)
+                                   .values(claimed=False))
 
     async def save_ratings(self, items: Sequence[TaskRatingSnapshot]) -> None:
         if items:
             statement = dialect_insert(self.session)(task_ratings)
             await self.session.execute(
                 statement.on_conflict_do_update(index_elements=[task_ratings.c.subject_id, task_ratings.c.year],
-                                                set_={"rating": statement.excluded.rating}),
-                [{"subject_id": r.subject.id, "year": r.year, "subject_kind": r.subject.kind.value, "rating": r.rating.value} for r in items])
+                                                set_={"rating": statement.excluded.rating, "claimed": statement.excluded.claimed}),
+                [{"subject_id": r.subject.id, "year": r.year, "subject_kind": r.subject.kind.value, "rating": r.rating.value,
+                  "claimed": r.claimed} for r in items])
 
     async def add_disciplines(self, items: Sequence[DisciplineSnapshot]) -> None:
         if items:
@@ -216,11 +240,12 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
         for chunk in chunks(subject_ids):
             for r in await self.session.execute(select(award_history).where(award_history.c.subject_id.in_(chunk), award_history.c.revoked.is_(False))):
                 facts[r.subject_id].awards.setdefault(r.year, {})[r.award_code] = r.decision_number or r.id
-            for r in await self.session.execute(select(task_ratings).where(task_ratings.c.subject_id.in_(chunk))):
+            # a unit's own claims do not count until confirmed by a higher level
+            for r in await self.session.execute(select(task_ratings).where(task_ratings.c.subject_id.in_(chunk), task_ratings.c.claimed.is_(False))):
                 facts[r.subject_id].ratings[r.year] = TaskRating(r.rating)
             for r in await self.session.execute(select(disciplines).where(disciplines.c.subject_id.in_(chunk))):
                 facts[r.subject_id].disciplines.append(Discipline(DisciplineLevel(r.level), r.starts_on, r.ends_on, r.id))
-            for r in await self.session.execute(select(initiatives).where(initiatives.c.subject_id.in_(chunk))):
+            for r in await self.session.execute(select(initiatives).where(initiatives.c.subject_id.in_(chunk), initiatives.c.claimed.is_(False))):
                 facts[r.subject_id].initiatives.append(Initiative(InitiativeLevel(r.level), r.year, r.id))
         return facts
 
@@ -263,8 +288,8 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
             known.update(await self.session.scalars(select(nominations.c.id).where(nominations.c.id.in_(chunk))))
         new = [n for n in items if n.id not in known]
         if new:
-            await self.session.execute(insert(nominations), [self._nomination_values(n) | {"cluster_id": cluster_id, "created_at": now,
-                                                                                         "updated_at": now} for n in new])
+            await self.session.execute(insert(nominations), [self._nomination_values(n) | {"cluster_id": n.cluster_id or cluster_id,
+                                                                                         "created_at": now, "updated_at": now} for n in new])
         for n in (n for n in items if n.id in known):
             await self.session.execute(update(nominations).where(nominations.c.id == n.id).values(**self._nomination_values(n), updated_at=now))
 

@@ -2,7 +2,7 @@
 and published rankings."""
 
 from sqlalchemy import (
-    JSON, Boolean, Column, ColumnElement, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, select,
+    JSON, Boolean, Column, ColumnElement, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, false, select,
 )
 
 from thidua_shared.campaigns_replica import define_campaigns_table
@@ -54,6 +54,7 @@ initiatives = Table(
     Column("year", Integer, nullable=False),
     Column("recognised_by", String(255), nullable=True),
     Column("document_number", String(100), nullable=True),
+    Column("claimed", Boolean, nullable=False, server_default=false()),  # the unit's own word, not yet confirmed above it
 )
 
 task_ratings = Table(
@@ -63,6 +64,7 @@ task_ratings = Table(
     Column("year", Integer, primary_key=True),
     Column("subject_kind", String(10), nullable=False),
     Column("rating", String(20), nullable=False),
+    Column("claimed", Boolean, nullable=False, server_default=false()),
 )
 
 disciplines = Table(

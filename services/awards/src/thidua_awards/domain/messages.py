@@ -69,6 +69,21 @@ add_messages(
         "document_unknown": (
             "Tài liệu {sha256} chưa được tải lên (POST /documents trước).", "Document {sha256} has not been uploaded (POST /documents first).",
         ),
+        "nomination_cluster_needed": (
+            "Danh hiệu này có hạn mức theo cụm: «{unit}» thuộc {count} cụm/khối năm {year}; hãy chọn cụm tính hạn mức.",
+            "This award has a quota per cluster: '{unit}' belongs to {count} clusters or blocks in {year}; name the cluster it counts against.",
+        ),
+        "nomination_cluster_not_member": (
+            "«{unit}» không thuộc cụm «{cluster}» năm {year}.",
+            "'{unit}' is not a member of '{cluster}' in {year}.",
+        ),
+        "claim_needs_higher_level": (
+            "Chỉ cơ quan thi đua cấp trên của «{unit}» được xác nhận điều đơn vị tự kê khai.",
+            "Only an office above '{unit}' may confirm what the unit declared about itself.",
+        ),
+        "claim_already_confirmed": ("Thông tin này đã được xác nhận.", "This has already been confirmed."),
+        "initiative_not_found": ("Không tìm thấy sáng kiến «{ref}».", "Initiative '{ref}' not found."),
+        "rating_not_found": ("Chưa có xếp loại năm {year} của «{ref}».", "No rating for {year} of '{ref}'."),
         "discipline_dates": ("Ngày kết thúc kỷ luật trước ngày bắt đầu.", "The discipline ends before it starts."),
         "decision_before_award_year": (
             "Quyết định ký ngày {signed_on}, trước năm {year} của thành tích được khen.",

@@ -111,6 +111,18 @@ async def record_rating(command: cmd.RecordRating, runtime: RuntimeDep, principa
     return out.RecordedRating(**(await services.record_rating(runtime.uow(), principal, command)).model_dump())
 
 
+@router.post("/initiatives/{initiative_id}/confirm", response_model=out.RecordedInitiative, tags=["records"],
+             summary="Cấp trên xác nhận sáng kiến đơn vị tự kê khai / an office above confirms a unit's declared initiative")
+async def confirm_initiative(initiative_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.RecordedInitiative:
+    return out.RecordedInitiative(**(await services.confirm_initiative(runtime.uow(), principal, initiative_id)).model_dump())
+
+
+@router.post("/ratings/confirm", response_model=out.RecordedRating, tags=["records"],
+             summary="Cấp trên xác nhận xếp loại đơn vị tự kê khai / an office above confirms a unit's own yearly rating")
+async def confirm_rating(command: cmd.ConfirmRating, runtime: RuntimeDep, principal: PrincipalDep) -> out.RecordedRating:
+    return out.RecordedRating(**(await services.confirm_rating(runtime.uow(), principal, command)).model_dump())
+
+
 @router.post("/disciplines", status_code=status.HTTP_201_CREATED, response_model=out.RecordedDiscipline, tags=["records"],
              summary="Ghi kỷ luật, điều tra / record a discipline or an investigation")
 async def record_discipline(command: cmd.RecordDiscipline, runtime: RuntimeDep, principal: PrincipalDep) -> out.RecordedDiscipline:

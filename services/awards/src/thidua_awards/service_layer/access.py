@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from thidua_shared.access.rules import OFFICERS, ensure_acts_for, manages_cluster, reaches
 from thidua_shared.access.tokens import Principal
+from thidua_shared.errors import Forbidden
 from thidua_shared.events.awards import BallotSnapshot, NominationSnapshot
 from thidua_shared.roles import Role
 
@@ -22,7 +23,7 @@ RECORDERS = (Role.UNIT_REPORTER, Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
 CLUSTER_VOTERS = (Role.UNIT_REPORTER, Role.CLUSTER_LEADER, Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN)
 
 __all__ = ["CLUSTER_VOTERS", "OFFICE", "PROPOSERS", "RECORDERS", "ensure_acts_for", "ensure_office", "manages_ballot", "manages_cluster",
-           "may_read_nomination", "reaches"]
+           "may_read_nomination", "reaches", "records_facts", "ensure_confirms"]
 
 
 async def ensure_office(repo: AwardsRepository, principal: Principal, to_unit_id: str, label: str) -> None:
@@ -48,3 +49,17 @@ async def may_read_nomination(repo: AwardsRepository, principal: Principal, nomi
     cluster_id = await repo.nomination_cluster(nomination.id) if nomination.source == "ranking" else None
     cluster = await repo.cluster(cluster_id) if cluster_id else None
     return cluster is not None and await manages_cluster(repo, principal, cluster, nomination.year)
+
+
+def records_facts(principal: Principal, subject_unit_id: str) -> bool:
+    """What feeds eligibility (a yearly rating, an initiative) is a fact only when an office above the
+    subject's unit records it; a unit's own word about itself or its people is a claim until confirmed.
+    (The caller's reach of the unit is checked before.)"""
+    return principal.role in OFFICE and principal.scope_unit_id != subject_unit_id
+
+
+async def ensure_confirms(repo: AwardsRepository, principal: Principal, subject_unit_id: str, label: str) -> None:
+    """Only an office of a higher level than the subject's unit confirms its claims."""
+    await ensure_acts_for(repo, principal, subject_unit_id, label, OFFICE)
+    if not records_facts(principal, subject_unit_id):
+        raise Forbidden("claim_needs_higher_level", unit=label)

@@ -42,6 +42,11 @@ class RecordRating(Command):
     rating: TaskRating
 
 
+class ConfirmRating(Command):
+    subject: SubjectRef
+    year: Year
+
+
 class RecordDiscipline(Command):
     subject: SubjectRef
     level: DisciplineLevel
@@ -65,6 +70,8 @@ class DraftNomination(Command):
     proposer: Ref = Field(description="Đơn vị đề nghị / the proposing unit")
     to_unit: Ref = Field(description="Cơ quan quyết định khen thưởng (LMHTX Việt Nam, LMHTX tỉnh) / the deciding organisation")
     campaign: Ref | None = None
+    cluster: Ref | None = Field(None, description="Cụm/khối mà đề nghị tính vào hạn mức (khi đơn vị thuộc nhiều cụm) / "
+                                                   "the cluster whose quota it counts against, for a unit in several")
     commendation_type: CommendationType = CommendationType.REGULAR
     summary: str | None = Field(None, max_length=5000)
 

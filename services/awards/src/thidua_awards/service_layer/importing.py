@@ -37,7 +37,7 @@ from thidua_shared.text import search_key
 from thidua_awards.adapters.repository import AwardsRepository
 from thidua_awards.domain.rulesets import all_rulesets
 from thidua_awards.service_layer import commands as cmd
-from thidua_awards.service_layer.access import OFFICE, PROPOSERS, RECORDERS
+from thidua_awards.service_layer.access import OFFICE, PROPOSERS, RECORDERS, records_facts
 from thidua_awards.service_layer.services import AwardsUnitOfWork, import_nominations
 
 SUBJECT_COLUMNS = {
@@ -200,6 +200,9 @@ async def import_records(uow: AwardsUnitOfWork, principal: Principal, parsed: Pa
     async with uow:
         repo = uow.repo
         made = await BUILDERS[parsed.kind](parsed.rows, subjects, errors, progress)
+        if parsed.kind in ("ratings", "initiatives"):  # a unit's own word is a claim until an office above confirms it
+            unit_of = {subject.id: unit_id for subject, _, unit_id in subjects.values()}
+            made = [m.model_copy(update={"claimed": not records_facts(principal, unit_of[m.subject.id])}) for m in made]
         reject_if_any(errors)
         if not dry_run:
             progress.start_phase("writing", len(made))

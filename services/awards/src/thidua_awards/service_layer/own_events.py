@@ -35,6 +35,14 @@ async def _rating(repo: AwardsRepository, event: Event[ev.TaskRatingRecorded]) -
     await repo.save_ratings([event.payload.rating])
 
 
+async def _confirmed(repo: AwardsRepository, event: Event[ev.ClaimConfirmed]) -> None:
+    p = event.payload
+    if p.kind == "initiative" and p.initiative_id:
+        await repo.confirm_initiative(p.initiative_id)
+    elif p.subject is not None and p.year is not None:
+        await repo.confirm_rating(p.subject.id, p.year)
+
+
 async def _discipline(repo: AwardsRepository, event: Event[ev.DisciplineRecorded]) -> None:
     await repo.add_disciplines([event.payload.discipline])
 
@@ -101,7 +109,7 @@ async def _revoked(repo: AwardsRepository, event: Event[ev.AwardRevoked]) -> Non
 
 
 WRITERS = {
-    "awards.initiative_recorded": _initiative, "awards.task_rating_recorded": _rating,
+    "awards.initiative_recorded": _initiative, "awards.task_rating_recorded": _rating, "awards.claim_confirmed": _confirmed,
     "awards.discipline_recorded": _discipline, "awards.past_award_recorded": _past_award,
     **{event_type: _nomination for event_type in ACTIONS},
     "awards.ballot_opened": _ballot_opened, "awards.ballot_voted": _voted, "awards.ballot_closed": _ballot_closed,

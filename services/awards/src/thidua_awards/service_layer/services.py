@@ -41,7 +41,7 @@ from thidua_awards.domain.eligibility import Facts, SubjectFacts
 from thidua_awards.domain.rulesets import AwardRule, all_rulesets, award_rule, rule_in_force, ruleset
 from thidua_awards.domain.workdays import last_working_day
 from thidua_awards.service_layer import commands as cmd
-from thidua_awards.service_layer.access import CLUSTER_VOTERS, OFFICE, PROPOSERS, RECORDERS, ensure_acts_for, ensure_office, manages_ballot, manages_cluster, reaches
+from thidua_awards.service_layer.access import CLUSTER_VOTERS, OFFICE, PROPOSERS, RECORDERS, ensure_acts_for, ensure_confirms, ensure_office, manages_ballot, manages_cluster, reaches, records_facts
 
 AwardsUnitOfWork = UnitOfWork[AwardsRepository]
 
@@ -123,7 +123,8 @@ async def record_initiative(uow: AwardsUnitOfWork, principal: Principal, command
     async with uow:
         resolved = await _recordable(uow.repo, principal, command.subject)
         item = InitiativeSnapshot(id=new_id(), subject=resolved.subject, title=command.title, level=command.level, year=command.year,
-                                  recognised_by=command.recognised_by, document_number=command.document_number)
+                                  recognised_by=command.recognised_by, document_number=command.document_number,
+                                  claimed=not records_facts(principal, resolved.unit.id))
         await uow.repo.add_initiatives([item])
         uow.record(ev.InitiativeRecorded(initiative=item), aggregate_id=item.id, actor=principal.actor)
         await uow.commit()
@@ -133,11 +134,46 @@ async def record_initiative(uow: AwardsUnitOfWork, principal: Principal, command
 async def record_rating(uow: AwardsUnitOfWork, principal: Principal, command: cmd.RecordRating) -> TaskRatingSnapshot:
     async with uow:
         resolved = await _recordable(uow.repo, principal, command.subject)
-        item = TaskRatingSnapshot(subject=resolved.subject, year=command.year, rating=command.rating)
+        item = TaskRatingSnapshot(subject=resolved.subject, year=command.year, rating=command.rating,
+                                  claimed=not records_facts(principal, resolved.unit.id))
         await uow.repo.save_ratings([item])
         uow.record(ev.TaskRatingRecorded(rating=item), aggregate_id=resolved.subject.id, actor=principal.actor)
         await uow.commit()
     return item
+
+
+async def confirm_initiative(uow: AwardsUnitOfWork, principal: Principal, initiative_id: str) -> InitiativeSnapshot:
+    """An office above the unit confirms the initiative the unit declared: from now on it counts."""
+    async with uow:
+        repo = uow.repo
+        item = await repo.initiative(initiative_id)
+        if item is None:
+            raise NotFound("initiative_not_found", ref=initiative_id)
+        resolved = await resolve(repo, cmd.SubjectRef(kind=item.subject.kind, ref=item.subject.id))
+        await ensure_confirms(repo, principal, resolved.unit.id, resolved.unit.code)
+        if not item.claimed:
+            raise Conflict("claim_already_confirmed")
+        await repo.confirm_initiative(item.id)
+        uow.record(ev.ClaimConfirmed(kind="initiative", initiative_id=item.id), aggregate_id=item.subject.id, actor=principal.actor)
+        await uow.commit()
+    return item.model_copy(update={"claimed": False})
+
+
+async def confirm_rating(uow: AwardsUnitOfWork, principal: Principal, command: cmd.ConfirmRating) -> TaskRatingSnapshot:
+    """An office above the unit confirms the yearly rating the unit gave itself (or its people)."""
+    async with uow:
+        repo = uow.repo
+        resolved = await resolve(repo, command.subject)
+        await ensure_confirms(repo, principal, resolved.unit.id, resolved.unit.code)
+        item = await repo.rating(resolved.subject.id, command.year)
+        if item is None:
+            raise NotFound("rating_not_found", ref=resolved.name, year=command.year)
+        if not item.claimed:
+            raise Conflict("claim_already_confirmed")
+        await repo.confirm_rating(item.subject.id, item.year)
+        uow.record(ev.ClaimConfirmed(kind="rating", subject=item.subject, year=item.year), aggregate_id=item.subject.id, actor=principal.actor)
+        await uow.commit()
+    return item.model_copy(update={"claimed": False})
 
 
 async def record_discipline(uow: AwardsUnitOfWork, principal: Principal, command: cmd.RecordDiscipline) -> DisciplineSnapshot:
@@ -223,10 +259,11 @@ async def draft_nomination(uow: AwardsUnitOfWork, principal: Principal, command:
         rules, award = rule_in_force(command.award, today)
         _fits(award, resolved)
         await _not_twice(repo, command.award, command.year, resolved.subject, award)
+        cluster_id = await _quota_cluster(repo, award, resolved, command.year, command.cluster)
         nomination = NominationSnapshot(
             id=new_id(), node=node, award_code=command.award, ruleset_id=rules.id, year=command.year, subject=resolved.subject,
             subject_name=resolved.name, proposer_unit_id=proposer.id, to_unit_id=to_unit.id, campaign_id=command.campaign,
-            source="manual", commendation_type=command.commendation_type, summary=command.summary, state=NominationState.DRAFTED,
+            cluster_id=cluster_id, source="manual", commendation_type=command.commendation_type, summary=command.summary, state=NominationState.DRAFTED,
         )
         nomination = await _evaluated(repo, nomination)
         await _save(uow, principal, nomination, "draft", None, None, ev.NominationDrafted)
@@ -256,12 +293,29 @@ async def nominate_from_ranking(uow: AwardsUnitOfWork, principal: Principal, com
         nomination = NominationSnapshot(
             id=new_id(), node=node, award_code=command.award, ruleset_id=rules.id, year=ranking.year, subject=resolved.subject,
             subject_name=unit.name, proposer_unit_id=cluster.owner_unit_id, to_unit_id=to_unit.id, campaign_id=ranking.campaign_id,
-            source="ranking", ranking_round_id=ranking.round_id, summary=command.summary, state=NominationState.DRAFTED,
+            source="ranking", ranking_round_id=ranking.round_id, cluster_id=cluster.id, summary=command.summary,
+            state=NominationState.DRAFTED,
         )
         nomination = await _evaluated(repo, nomination)
-        await _save(uow, principal, nomination, "draft", None, None, ev.NominationDrafted, cluster_id=cluster.id)
+        await _save(uow, principal, nomination, "draft", None, None, ev.NominationDrafted)
         await uow.commit()
     return nomination
+
+
+async def _quota_cluster(repo: AwardsRepository, award: AwardRule, resolved: Resolved, year: int, named: str | None) -> str | None:
+    """For an award with a quota per cluster (the VCA flag: one per cluster or block), the cluster the
+    nomination counts against: the subject unit's cluster that year, or the one named among several."""
+    if award.quota is None or award.quota.kind != "per_cluster":
+        return None
+    clusters = await repo.clusters_of(resolved.unit.id, [year])
+    if named is not None:
+        cluster = await load_cluster(repo, named)
+        if cluster.id not in clusters:
+            raise Invalid("nomination_cluster_not_member", unit=resolved.unit.code, cluster=cluster.code, year=year)
+        return cluster.id
+    if len(clusters) != 1:
+        raise Invalid("nomination_cluster_needed", unit=resolved.unit.code, year=year, count=len(clusters))
+    return next(iter(clusters))
 
 
 async def _evaluated(repo: AwardsRepository, nomination: NominationSnapshot, judgements: list[cmd.Judgement] | None = None) -> NominationSnapshot:
@@ -402,7 +456,7 @@ async def _prepare_to_council(repo: AwardsRepository, n: NominationSnapshot, *_:
     model.ensure_may_go_to_council(n)
     award = award_rule(n.ruleset_id, n.award_code)
     if award.quota is not None:
-        cluster_id = await repo.nomination_cluster(n.id) if award.quota.kind == "per_cluster" else None
+        cluster_id = (n.cluster_id or await repo.nomination_cluster(n.id)) if award.quota.kind == "per_cluster" else None
         limit = model.quota_limit(award.quota, await repo.cluster_leaders_count(n.year))
         used = await repo.count_at_council(n.award_code, n.year, [s.value for s in model.AT_COUNCIL], cluster_id)
         model.ensure_within_quota(award.quota, used, limit, award)
@@ -468,13 +522,14 @@ async def import_nominations(uow: AwardsUnitOfWork, principal: Principal, drafts
                 if key in held:
                     raise Conflict("nomination_already_awarded", award=award.name_vi, year=command.year)
                 seen.add(key)
+                cluster_id = await _quota_cluster(repo, award, resolved, command.year, command.cluster)  # flags only: a few rows
             except (Conflict, Forbidden, Invalid, NotFound) as error:
                 errors.add_app_error(number, None, error)
                 continue
             made.append(NominationSnapshot(
                 id=new_id(), node=node, award_code=command.award, ruleset_id=rules.id, year=command.year, subject=resolved.subject,
                 subject_name=resolved.name, proposer_unit_id=proposer.id, to_unit_id=to_unit.id, campaign_id=command.campaign,
-                source="import", commendation_type=command.commendation_type, summary=command.summary, state=NominationState.DRAFTED,
+                cluster_id=cluster_id, source="import", commendation_type=command.commendation_type, summary=command.summary, state=NominationState.DRAFTED,
             ))
         reject_if_any(errors)
         made = await _evaluated_many(repo, made)
