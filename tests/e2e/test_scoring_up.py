@@ -5,7 +5,6 @@ and the ranking read back from the stream and recomputed identically (by the eng
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx

@@ -120,6 +120,9 @@ def test_up_stopped_as_a_terminal_and_a_supervisor_do_stops_everything_and_says_
     up = Up(tmp_path / "var", new_session=True).start()
     children = children_of(up)
     assert len(children) == 5 and all(_running(pid) for pid in children)
+    # Nothing under var/ is readable by anyone but its owner: databases and their WAL, the event store, keys, logs.
+    readable = [str(p) for p in [up.var, *up.var.rglob("*")] if not p.is_symlink() and p.lstat().st_mode & 0o077]
+    assert not readable, readable[:10]
     os.killpg(up.process.pid, signal.SIGINT)
     os.killpg(up.process.pid, signal.SIGTERM)
     assert up.process.wait(timeout=60) == 0, up.text()

@@ -63,12 +63,15 @@ def up(
     """Chạy toàn bộ hệ thống / run the whole system (Ctrl-C stops it)."""
     from thidua_cli.launcher import PortInUse, System
     from thidua_shared.logging import configure_logging
+    from thidua_shared.owner_only import make_owner_only, write_owner_only
 
     c: Context = ctx.obj
     overrides = {k: v for k, v in {"node": node, "centre_url": centre, "cluster_size": cluster}.items() if v is not None}
     if overrides:
         c.settings = _settings(**overrides)
     configure_logging(c.settings)
+    write_owner_only()  # var/ and everything in it, nats-server's store and the services' files included
+    make_owner_only(c.settings.var_dir.resolve())  # and what an earlier version left readable to others
     lock = _take_lock(c)
     system = System(c.settings)
     stop = threading.Event()

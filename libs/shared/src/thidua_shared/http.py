@@ -445,8 +445,10 @@ def serve(service: str, create_app: Callable[[], FastAPI]) -> None:
     import uvicorn
 
     from thidua_shared.logging import configure_logging
+    from thidua_shared.owner_only import write_owner_only
     from thidua_shared.settings import ServiceSettings
 
+    write_owner_only()  # its database files, WAL, documents and logs: readable by their owner only
     settings = Settings()
     configure_logging(settings, service)
     port = ServiceSettings.for_service(service).resolved_port(service)
