@@ -252,7 +252,7 @@ async def test_a_person_without_a_required_title_is_not_eligible_with_the_reason
     reporter = await s.token("unit_reporter", "HTX-31-QP")
     outside = await s.awards.post("/nominations", headers=s.auth(reporter), json={
         "award": "co_thi_dua_lmhtx_vn", "year": THIS_YEAR, "subject": {"kind": "unit", "ref": "LMHTX-79"}, "proposer": "HTX-31-QP", "to_unit": "VCA"})
-    assert (outside.status_code, outside.json()["code"]) == (403, "forbidden_scope")
+    assert (outside.status_code, outside.json()["code"]) == (403, "subject_outside_proposer")
     auditor = await s.token("auditor", None)
     assert (await s.awards.get(f"/nominations/{n['id']}", headers=s.auth(auditor))).status_code == 200
     write = await s.awards.post(f"/nominations/{n['id']}/receive", headers=s.auth(auditor), json={})
@@ -363,7 +363,7 @@ async def test_records_and_history_come_in_bulk_from_spreadsheets_all_or_none(aw
                  ["LMHTX-79", "", "Bằng khen của Liên minh HTX Việt Nam", str(THIS_YEAR), "HTX-31-QP", "VCA", ""]]
     body = "\n".join(",".join(r) for r in proposals).encode()
     refused = await s.awards.post("/imports/nominations", params={"wait": 20}, files={"file": ("de-nghi.csv", body)}, headers=s.auth())
-    assert [(e["row"], e["code"]) for e in refused.json()["details"]["errors"]] == [(4, "forbidden_scope")]  # a cooperative proposes no alliance
+    assert [(e["row"], e["code"]) for e in refused.json()["details"]["errors"]] == [(4, "subject_outside_proposer")]  # a cooperative proposes no alliance
     body = "\n".join(",".join(r) for r in proposals[:3]).encode()
     imported = await s.awards.post("/imports/nominations", params={"wait": 20}, files={"file": ("de-nghi.csv", body)}, headers=s.auth())
     assert imported.json()["result"]["created"] == 2, imported.text

@@ -173,3 +173,22 @@ def test_a_pledge_is_complete_when_every_member_has_signed_once():
     assert model.sign_pledge(members, ["a"], b, 2018) is True
     with pytest.raises(Conflict):
         model.sign_pledge(members, ["a", "b"], b, 2018)
+
+
+def test_a_rules_parameters_are_typed_and_documented():
+    """Found: `params: object` in OpenAPI, so a campaign's value bounds (`max_value`, `allow_negative`) were undocumented."""
+    from pydantic import ValidationError
+
+    from thidua_shared.events.campaigns import ScoringRule
+    from thidua_shared.settings import Settings
+    from thidua_campaigns.entrypoints.app import create_app
+
+    rule = ScoringRule.model_validate({"name": "proportional_with_excess_share", "params": {"excess_share": "0.5", "max_value": 200}})
+    assert rule.params.excess_share == Decimal("0.5") and rule.params.allow_negative is None
+    for params in ({"excess_share": 2}, {"unknown": 1}, {"allow_negative": "perhaps"}):
+        with pytest.raises(ValidationError):
+            ScoringRule.model_validate({"name": "threshold", "params": params})
+    schemas = create_app(Settings()).openapi()["components"]["schemas"]
+    documented = schemas["RuleParams-Input"]["properties"]
+    assert set(documented) == {"excess_share", "max_value", "allow_negative"}
+    assert all(field.get("description") for field in documented.values())

@@ -68,10 +68,7 @@ class ServiceClient:
     def call(self, method: str, path: str, *, ok_statuses: tuple[int, ...] = (), tolerate: tuple[str, ...] = (), **kwargs: Any) -> Any:
         """Send a request; on an API error print its message and exit 1. Returns None instead for a
         status in `ok_statuses` or an error whose code is in `tolerate` (e.g. "already there" on a rerun)."""
-        try:
-            response = self.http.request(method, path, **kwargs)
-        except httpx.TransportError:
-            raise self.ctx.fail("service_unreachable", service=self.service, url=self.base_url) from None
+        response = self._request(method, path, **kwargs)
         if response.status_code in ok_statuses:
             return None
         if response.is_error and tolerate and _error_code(response) in tolerate:
@@ -81,12 +78,25 @@ class ServiceClient:
             raise typer.Exit(1)
         return response.json() if response.content else None
 
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request; while the service answers that it has not yet applied what this command wrote
+        (503 `not_yet_applied`: it is catching up), ask again as it says, for at most two minutes."""
+        deadline, told = time.monotonic() + 120, False
+        while True:
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.TransportError:
+                raise self.ctx.fail("service_unreachable", service=self.service, url=self.base_url) from None
+            if response.status_code != 503 or _error_code(response) != "not_yet_applied" or time.monotonic() > deadline:
+                return response
+            if not told:
+                self.ctx.say("service_catching_up", service=self.service)
+                told = True
+            time.sleep(min(float(response.headers.get("retry-after", "1") or 1), 5.0))
+
     def download(self, path: str, **kwargs: Any) -> bytes:
         """A file the service builds (an Excel or CSV export); on an API error print its message and exit 1."""
-        try:
-            response = self.http.get(path, **kwargs)
-        except httpx.TransportError:
-            raise self.ctx.fail("service_unreachable", service=self.service, url=self.base_url) from None
+        response = self._request("GET", path, **kwargs)
         if response.is_error:
             self._print_error(response)
             raise typer.Exit(1)

@@ -264,6 +264,10 @@ add_messages(
         "leader_is": ("Đơn vị dẫn đầu: {name}", "Leading unit: {name}"),
         "open_tie": ("Đồng hạng nhất: cần bỏ phiếu.", "A tie for first place: a ballot must settle it."),
         "table_digest": ("Mã kiểm tra bảng điểm (SHA-256): {digest}", "Table digest (SHA-256): {digest}"),
+        "service_catching_up": (
+            "Dịch vụ {service} đang cập nhật thay đổi vừa ghi; chờ...",
+            "The {service} service is catching up with what was just written; waiting...",
+        ),
         "closed_with_missing": (
             "Đóng khi còn thiếu {count} lượt chấm, theo quyết định của cụm trưởng: {reason}",
             "Closed with {count} reviews missing, by the leader's decision: {reason}",

@@ -7,6 +7,7 @@ can build its replica (and recompute any ranking later) from events alone.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
@@ -49,13 +50,32 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class RuleParams(Frozen):
+    """A criterion's rule parameters and the bounds of the values units report, each named with the
+    rules it serves. Left out, each takes its default."""
+
+    excess_share: Decimal | None = Field(
+        None, ge=0, le=1, max_digits=7, decimal_places=6,
+        description="proportional_with_excess_share: phần của nửa điểm còn lại được cộng theo tỷ lệ vượt (0–1, mặc định 1) / "
+                    "the share of the other half of the points earned in proportion to the excess (0–1, default 1)",
+    )
+    max_value: Quantity | None = Field(
+        None, description="mọi quy tắc: giá trị lớn nhất đơn vị được báo cáo (bỏ trống: không giới hạn) / "
+                          "every rule: the largest value a unit may report (left out: no bound)",
+    )
+    allow_negative: bool | None = Field(
+        None, description="mọi quy tắc: cho phép giá trị âm (lỗ, giảm; mặc định không) / "
+                          "every rule: a reported value may be negative (a loss, a decrease; default no)",
+    )
+
+
 class ScoringRule(Frozen):
     """A named, parameterised rule, stored with the campaign so that scores can be recomputed."""
 
-    name: str = Field("proportional_with_excess_share", max_length=60)
-    params: dict[Annotated[str, Field(max_length=60)], Quantity | int | Annotated[str, Field(max_length=200)] | bool] = Field(
-        default_factory=dict, max_length=20
-    )
+    name: str = Field("proportional_with_excess_share", max_length=60,
+                      description="proportional_with_excess_share, linear_to_target, threshold (target); all_or_nothing (achieved); "
+                                  "per_occurrence_capped (per occurrence); bounded_points (bonus/penalty)")
+    params: RuleParams = Field(default_factory=RuleParams)
 
 
 class Indicator(Frozen):

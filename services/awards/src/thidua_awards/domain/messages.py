@@ -69,6 +69,10 @@ add_messages(
         "document_unknown": (
             "Tài liệu {sha256} chưa được tải lên (POST /documents trước).", "Document {sha256} has not been uploaded (POST /documents first).",
         ),
+        "subject_outside_proposer": (
+            "«{unit}» không thuộc đơn vị đề nghị «{proposer}»: đơn vị chỉ đề nghị khen thưởng cho chính mình, đơn vị và người của mình.",
+            "'{unit}' is not within the proposing unit '{proposer}': a unit proposes only itself and its own units and people.",
+        ),
         "nomination_cluster_needed": (
             "Danh hiệu này có hạn mức theo cụm: «{unit}» thuộc {count} cụm/khối năm {year}; hãy chọn cụm tính hạn mức.",
             "This award has a quota per cluster: '{unit}' belongs to {count} clusters or blocks in {year}; name the cluster it counts against.",

@@ -26,9 +26,11 @@ __all__ = ["CLUSTER_VOTERS", "OFFICE", "PROPOSERS", "RECORDERS", "ensure_acts_fo
            "may_read_nomination", "reaches", "records_facts", "ensure_confirms"]
 
 
-async def ensure_office(repo: AwardsRepository, principal: Principal, to_unit_id: str, label: str) -> None:
-    """The commendation office of the organisation that decides."""
-    await ensure_acts_for(repo, principal, to_unit_id, label, OFFICE)
+async def ensure_office(repo: AwardsRepository, principal: Principal, to_unit_id: str, label: str | None = None) -> None:
+    """The commendation office of the organisation that decides (a refusal names it by its code)."""
+    principal.require_role(OFFICE)
+    if not await reaches(repo, principal, to_unit_id):
+        raise Forbidden("forbidden_scope", unit=label or await repo.code_of(to_unit_id))
 
 
 async def manages_ballot(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> bool:

@@ -252,7 +252,7 @@ async def draft_nomination(uow: AwardsUnitOfWork, principal: Principal, command:
         resolved = await resolve(repo, command.subject)
         resolved.unit.ensure_active()  # a merged unit's history goes on under its successor, named in the refusal
         if proposer.id not in await repo.lineage(resolved.unit.id):
-            raise Forbidden("forbidden_scope", unit=resolved.unit.code)
+            raise Forbidden("subject_outside_proposer", unit=resolved.unit.code, proposer=proposer.code)
         to_unit = await load_unit(repo, command.to_unit)
         if command.campaign is not None and await repo.campaign(command.campaign) is None:
             raise NotFound("campaign_not_found", ref=command.campaign)
@@ -283,7 +283,7 @@ async def nominate_from_ranking(uow: AwardsUnitOfWork, principal: Principal, com
             raise Conflict("ranking_no_leader")
         cluster = await load_cluster(repo, ranking.cluster_id)
         if not await manages_cluster(repo, principal, cluster, ranking.year):
-            raise Forbidden("forbidden_scope", unit=cluster.code)
+            raise Forbidden("leader_only", cluster=cluster.code)
         unit = await load_unit(repo, ranking.leader_unit_id)
         to_unit = await load_unit(repo, command.to_unit) if command.to_unit else await load_unit(repo, cluster.owner_unit_id)
         rules, award = rule_in_force(command.award, today)
@@ -402,7 +402,7 @@ async def _proposer_side(repo: AwardsRepository, principal: Principal, nominatio
 
 
 async def _office_side(repo: AwardsRepository, principal: Principal, nomination: NominationSnapshot) -> None:
-    await ensure_office(repo, principal, nomination.to_unit_id, nomination.to_unit_id)
+    await ensure_office(repo, principal, nomination.to_unit_id)
 
 
 EVENTS = {
@@ -513,7 +513,7 @@ async def import_nominations(uow: AwardsUnitOfWork, principal: Principal, drafts
                 if proposer.id not in acting:
                     raise Forbidden("forbidden_scope", unit=proposer.code)
                 if resolved.unit.id not in reach.get(proposer.id, set()):
-                    raise Forbidden("forbidden_scope", unit=resolved.unit.code)
+                    raise Forbidden("subject_outside_proposer", unit=resolved.unit.code, proposer=proposer.code)
                 rules, award = rule_in_force(command.award, today)
                 _fits(award, resolved)
                 key = (command.award, command.year, resolved.subject.id)
@@ -568,11 +568,11 @@ async def open_ballot(uow: AwardsUnitOfWork, principal: Principal, command: cmd.
                 raise Invalid("ballot_no_voters")
             cluster = await load_cluster(repo, command.cluster)
             if not await manages_cluster(repo, principal, cluster, command.year):
-                raise Forbidden("forbidden_scope", unit=cluster.code)
+                raise Forbidden("leader_only", cluster=cluster.code)
             voters, unit_id, cluster_id = await repo.cluster_members(cluster.id, command.year), cluster.owner_unit_id, cluster.id
         else:
             to_unit = nominations[0].to_unit_id
-            await ensure_office(repo, principal, to_unit, to_unit)
+            await ensure_office(repo, principal, to_unit)
             people = await repo.people(command.voters)
             unknown = [v for v in command.voters if v not in people]
             if unknown:
@@ -703,7 +703,7 @@ async def answer(uow: AwardsUnitOfWork, principal: Principal, posting_id: str, c
     async with uow:
         repo = uow.repo
         posting = await load_posting(repo, posting_id)
-        await ensure_office(repo, principal, posting.to_unit_id, posting.to_unit_id)
+        await ensure_office(repo, principal, posting.to_unit_id)
         if comment_id not in {c.id for c in await repo.comments(posting.id)}:
             raise NotFound("comment_not_found", ref=comment_id)
         await repo.answer_comment(comment_id, command.answer)
@@ -716,7 +716,7 @@ async def close_posting(uow: AwardsUnitOfWork, principal: Principal, posting_id:
     async with uow:
         repo = uow.repo
         posting = await load_posting(repo, posting_id)
-        await ensure_office(repo, principal, posting.to_unit_id, posting.to_unit_id)
+        await ensure_office(repo, principal, posting.to_unit_id)
         if posting.status != "open":
             raise Conflict("posting_closed")
         model.ensure_posting_closed(True, posting.closes_on, today)
@@ -736,7 +736,7 @@ async def issue_decision(uow: AwardsUnitOfWork, principal: Principal, command: c
         repo = uow.repo
         chosen = await load_nominations(repo, command.nominations)
         first = chosen[0]
-        await ensure_office(repo, principal, first.to_unit_id, first.to_unit_id)
+        await ensure_office(repo, principal, first.to_unit_id)
         for n in chosen:
             if (n.award_code, n.to_unit_id) != (first.award_code, first.to_unit_id):
                 raise Invalid("decision_mixed_awards", award=first.award_code, other=n.award_code)
@@ -786,7 +786,7 @@ async def revoke(uow: AwardsUnitOfWork, principal: Principal, decision_id: str, 
     async with uow:
         repo = uow.repo
         decision = await load_decision(repo, decision_id)
-        await ensure_office(repo, principal, decision.to_unit_id, decision.to_unit_id)
+        await ensure_office(repo, principal, decision.to_unit_id)
         recipient = next((r for r in decision.recipients if r.nomination_id == command.nomination), None)
         if recipient is None:
             raise Invalid("decision_not_recipient", ref=command.nomination)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from thidua_shared.errors import Invalid
-from thidua_shared.events.campaigns import CampaignSnapshot, Direction, Indicator, IndicatorKind
+from thidua_shared.events.campaigns import CampaignSnapshot, Direction, Indicator, IndicatorKind, RuleParams
 from thidua_shared.events.scoring import ReportedResult
 from thidua_shared.text import search_key
 
@@ -45,7 +44,7 @@ def criteria_of(campaign: CampaignSnapshot) -> list[Node]:
 
 
 def _node(indicator: Indicator, is_leaf: bool) -> Node:
-    params = indicator.scoring_rule.params if indicator.scoring_rule else {}
+    params = indicator.scoring_rule.params if indicator.scoring_rule else RuleParams()
     leaf = None
     if is_leaf:
         kind = indicator.kind.value
@@ -59,12 +58,11 @@ def _node(indicator: Indicator, is_leaf: bool) -> Node:
             per_occurrence=points_int(indicator.points_per_occurrence) if indicator.points_per_occurrence is not None else None,
             excess_num=excess_num, excess_den=excess_den,
         )
-    max_value = params.get("max_value")
     return Node(
         code=indicator.code, parent=indicator.parent_code, title=indicator.title, kind=indicator.kind.value,
         max_points=points_int(indicator.max_points), leaf=leaf, unit_of_measure=indicator.unit_of_measure,
-        allow_negative=bool(params.get("allow_negative", False)),
-        max_value=quantity_int(Decimal(str(max_value))) if max_value is not None else None,
+        allow_negative=bool(params.allow_negative),
+        max_value=quantity_int(params.max_value) if params.max_value is not None else None,
     )
 
 

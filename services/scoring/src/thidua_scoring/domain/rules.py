@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from thidua_shared.errors import Invalid
+from thidua_shared.events.campaigns import RuleParams
 
 from thidua_scoring.domain.fixed import POINT_PLACES, QUANTITY_PLACES
 
@@ -126,12 +127,11 @@ def rule_for(kind: str, name: str | None) -> str:
     return chosen
 
 
-def share(params: dict[str, object]) -> tuple[int, int]:
-    """The `excess_share` parameter (a fraction between 0 and 1) as a ratio of integers."""
-    raw = params.get("excess_share", 1)
-    value = Decimal(str(raw))
+def share(params: RuleParams) -> tuple[int, int]:
+    """The `excess_share` parameter (a fraction between 0 and 1, default 1) as a ratio of integers."""
+    value = Decimal(1) if params.excess_share is None else Decimal(str(params.excess_share))
     if not Decimal(0) <= value <= Decimal(1):
-        raise Invalid("scoring_rule_parameter", name="excess_share", value=str(raw))
+        raise Invalid("scoring_rule_parameter", name="excess_share", value=str(value))
     numerator, denominator = value.as_integer_ratio()
     return numerator, denominator
 

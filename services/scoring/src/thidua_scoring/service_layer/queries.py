@@ -89,7 +89,7 @@ async def _ensure_report_visible(repo: ScoringRepository, principal: Principal, 
             return
         except Forbidden:
             continue
-    raise Forbidden("forbidden_scope", unit=submission.unit_id)
+    raise Forbidden("forbidden_scope", unit=await repo.code_of(submission.unit_id))
 
 
 # --- rounds -------------------------------------------------------------------------------------------
