@@ -166,6 +166,9 @@ class BodyLimit:
 
 
 # --- read your writes; answers that agree with what was done ------------------------------------
+UNWAITED = frozenset({"/health", "/metrics"})  # they tell how far behind the service is: never held up by it
+
+
 class Consistency:
     """Read-your-writes and honest answers (see thidua_shared.consistency).
 
@@ -183,7 +186,7 @@ class Consistency:
             return
         headers = dict(scope.get("headers") or [])
         wanted = parse_positions(headers.get(AFTER_HEADER.lower().encode(), b"").decode("latin-1"))
-        if wanted:
+        if wanted and scope.get("path") not in UNWAITED:
             missing = await self.runtime.applied.wait(wanted, self.runtime.settings.read_your_writes_seconds)
             if missing:
                 await _not_yet_applied(scope, send, missing)
