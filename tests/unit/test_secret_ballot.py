@@ -113,7 +113,7 @@ def test_forged_ballots_shares_and_decryptions_are_refused():
     with pytest.raises(tc.ProofFailed):
         tc.check_share((secret_shares[1] + 1) % tc.Q, commitments[0], 1)
     honest = tc.decryption_share(1, secret_shares[1], one)
-    forged = tc.DecryptionShare(1, honest.m * tc.G % tc.P, honest.a, honest.b, honest.v)
+    forged = tc.DecryptionShare(1, honest.m * tc.G % tc.P, honest.c, honest.v)
     with pytest.raises(tc.ProofFailed):
         tc.check_decryption_share(forged, one, tc.public_share(commitments, 1))
     with pytest.raises(tc.ProofFailed):

@@ -83,63 +83,61 @@ def product(ciphertexts: Iterable[Ciphertext]) -> Ciphertext:
 
 
 # --- a ciphertext encrypts 0 or 1 (disjunctive Chaum–Pedersen) ---------------------------------------------
+# Proofs are kept in their compact form, challenges and responses only: the verifier recomputes the
+# prover's commitments from the verification equations and checks they hash to the challenge (a third of
+# the size: a box is published, and a council votes on many nominations).
 @dataclass(frozen=True)
 class ZeroOrOne:
-    a0: int
-    b0: int
-    a1: int
-    b1: int
     c0: int
     c1: int
     v0: int
     v1: int
 
 
+def _recommitted(c: Ciphertext, j: int, challenge_j: int, response: int, key: int) -> tuple[int, int]:
+    """The commitments (a, b) that branch j's challenge and response imply: a = g^v α^-c, b = K^v (β/g^j)^-c."""
+    shifted = c.beta * pow(G, Q - j, P) % P  # β / g^j
+    return (pow(G, response, P) * pow(c.alpha, Q - challenge_j, P) % P,
+            pow(key, response, P) * pow(shifted, Q - challenge_j, P) % P)
+
+
 def prove_zero_or_one(c: Ciphertext, m: int, r: int, key: int) -> ZeroOrOne:
     """Proves that `c` encrypts 0 or 1 without saying which: the true branch answered, the other simulated."""
     u, c_fake, v_fake = random_exponent(), random_exponent(), random_exponent()
     fake = 1 - m
-    a_fake = pow(G, v_fake, P) * pow(c.alpha, Q - c_fake, P) % P
-    b_fake = pow(key, v_fake, P) * pow(c.beta * pow(G, Q - fake, P) % P, Q - c_fake, P) % P
-    a_true, b_true = pow(G, u, P), pow(key, u, P)
-    a0, b0, a1, b1 = (a_true, b_true, a_fake, b_fake) if m == 0 else (a_fake, b_fake, a_true, b_true)
-    total = challenge("0/1", key, c.alpha, c.beta, a0, b0, a1, b1)
-    c_true = (total - c_fake) % Q
+    simulated = _recommitted(c, fake, c_fake, v_fake, key)
+    honest = (pow(G, u, P), pow(key, u, P))
+    (a0, b0), (a1, b1) = (honest, simulated) if m == 0 else (simulated, honest)
+    c_true = (challenge("0/1", key, c.alpha, c.beta, a0, b0, a1, b1) - c_fake) % Q
     v_true = (u + c_true * r) % Q
-    if m == 0:
-        return ZeroOrOne(a0, b0, a1, b1, c_true, c_fake, v_true, v_fake)
-    return ZeroOrOne(a0, b0, a1, b1, c_fake, c_true, v_fake, v_true)
+    return ZeroOrOne(c_true, c_fake, v_true, v_fake) if m == 0 else ZeroOrOne(c_fake, c_true, v_fake, v_true)
 
 
 def check_zero_or_one(c: Ciphertext, proof: ZeroOrOne, key: int) -> None:
     if not (is_element(c.alpha) and is_element(c.beta)):
         raise ProofFailed("ciphertext outside the group")
-    if (proof.c0 + proof.c1) % Q != challenge("0/1", key, c.alpha, c.beta, proof.a0, proof.b0, proof.a1, proof.b1):
-        raise ProofFailed("0/1 proof: challenge")
-    for j, a, b, cj, v in ((0, proof.a0, proof.b0, proof.c0, proof.v0), (1, proof.a1, proof.b1, proof.c1, proof.v1)):
-        shifted = c.beta * pow(G, Q - j, P) % P  # β / g^j
-        if pow(G, v, P) != a * pow(c.alpha, cj, P) % P or pow(key, v, P) != b * pow(shifted, cj, P) % P:
-            raise ProofFailed("0/1 proof: response")
+    a0, b0 = _recommitted(c, 0, proof.c0, proof.v0, key)
+    a1, b1 = _recommitted(c, 1, proof.c1, proof.v1, key)
+    if (proof.c0 + proof.c1) % Q != challenge("0/1", key, c.alpha, c.beta, a0, b0, a1, b1):
+        raise ProofFailed("0/1 proof")
 
 
 # --- a ciphertext encrypts a known value (Chaum–Pedersen): the options of one choice add up to 1 ----------
 @dataclass(frozen=True)
 class KnownValue:
-    a: int
-    b: int
+    c: int
     v: int
 
 
 def prove_value(c: Ciphertext, value: int, r: int, key: int) -> KnownValue:
     u = random_exponent()
-    a, b = pow(G, u, P), pow(key, u, P)
-    return KnownValue(a, b, (u + challenge("value", key, c.alpha, c.beta, value, a, b) * r) % Q)
+    e = challenge("value", key, c.alpha, c.beta, value, pow(G, u, P), pow(key, u, P))
+    return KnownValue(e, (u + e * r) % Q)
 
 
 def check_value(c: Ciphertext, value: int, proof: KnownValue, key: int) -> None:
-    e = challenge("value", key, c.alpha, c.beta, value, proof.a, proof.b)
-    shifted = c.beta * pow(G, (Q - value) % Q, P) % P
-    if pow(G, proof.v, P) != proof.a * pow(c.alpha, e, P) % P or pow(key, proof.v, P) != proof.b * pow(shifted, e, P) % P:
+    a, b = _recommitted(c, value, proof.c, proof.v, key)
+    if proof.c != challenge("value", key, c.alpha, c.beta, value, a, b):
         raise ProofFailed("sum proof")
 
 
@@ -148,7 +146,7 @@ def check_value(c: Ciphertext, value: int, proof: KnownValue, key: int) -> None:
 class Knowledge:
     """Schnorr: the teller knows the exponent behind a commitment."""
 
-    h: int
+    c: int
     v: int
 
 
@@ -163,12 +161,13 @@ def commitments(coefficients: Sequence[int]) -> list[int]:
 
 def prove_knowledge(secret: int, commitment: int) -> Knowledge:
     u = random_exponent()
-    h = pow(G, u, P)
-    return Knowledge(h, (u + challenge("schnorr", commitment, h) * secret) % Q)
+    e = challenge("schnorr", commitment, pow(G, u, P))
+    return Knowledge(e, (u + e * secret) % Q)
 
 
 def check_knowledge(commitment: int, proof: Knowledge) -> None:
-    if not is_element(commitment) or pow(G, proof.v, P) != proof.h * pow(commitment, challenge("schnorr", commitment, proof.h), P) % P:
+    h = pow(G, proof.v, P) * pow(commitment, Q - proof.c, P) % P  # g^v K^-c
+    if not is_element(commitment) or proof.c != challenge("schnorr", commitment, h):
         raise ProofFailed("knowledge proof")
 
 
@@ -211,22 +210,23 @@ def public_share(all_commitments: Iterable[Sequence[int]], index: int) -> int:
 class DecryptionShare:
     index: int
     m: int  # α^s
-    a: int
-    b: int
+    c: int
     v: int
 
 
 def decryption_share(index: int, secret_share: int, c: Ciphertext) -> DecryptionShare:
     m = pow(c.alpha, secret_share, P)
     u = random_exponent()
-    a, b = pow(G, u, P), pow(c.alpha, u, P)
-    e = challenge("decrypt", pow(G, secret_share, P), c.alpha, m, a, b)
-    return DecryptionShare(index, m, a, b, (u + e * secret_share) % Q)
+    e = challenge("decrypt", pow(G, secret_share, P), c.alpha, m, pow(G, u, P), pow(c.alpha, u, P))
+    return DecryptionShare(index, m, e, (u + e * secret_share) % Q)
 
 
 def check_decryption_share(share: DecryptionShare, c: Ciphertext, public: int) -> None:
-    e = challenge("decrypt", public, c.alpha, share.m, share.a, share.b)
-    if pow(G, share.v, P) != share.a * pow(public, e, P) % P or pow(c.alpha, share.v, P) != share.b * pow(share.m, e, P) % P:
+    if not is_element(share.m):
+        raise ProofFailed("decryption share outside the group")
+    a = pow(G, share.v, P) * pow(public, Q - share.c, P) % P  # g^v Y^-c
+    b = pow(c.alpha, share.v, P) * pow(share.m, Q - share.c, P) % P  # α^v m^-c
+    if share.c != challenge("decrypt", public, c.alpha, share.m, a, b):
         raise ProofFailed("decryption share")
 
 
