@@ -102,6 +102,17 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0
 
 
 
+def wait_for(check, timeout: float = 60.0, message: str = "condition"):  # type: ignore[no-untyped-def]
+    """`eventually` for synchronous checks (processes, files): the check's first true result, or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
 def free_run(count: int) -> int:
     """The first of `count` consecutive free ports (the cluster's servers take base, base+1, ...), from a
     random place in the range: tests run in parallel workers must not both pick the first free run."""

@@ -15,18 +15,9 @@ import httpx
 import pytest
 
 from tests.e2e.test_thidua_up import Up, _running, service_events, thidua
+from tests.support import wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for(check, timeout: float = 60.0, message: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def health(url: str) -> httpx.Response:

@@ -20,6 +20,8 @@ from thidua_shared.keys import load_public_key, public_key_path
 from thidua_cli.natsserver import free_port
 from thidua_shared.consistency import HeldPositions
 
+from tests.support import wait_for
+
 pytestmark = pytest.mark.e2e
 
 
@@ -215,10 +217,7 @@ def test_a_killed_launchers_children_end_with_it_and_up_starts_cleanly_again(tmp
     assert len(leftover_pids) == 5 and all(Path(f"/proc/{pid}").exists() for pid in leftover_pids)
     first.process.kill()
     first.process.wait()
-    deadline = time.monotonic() + 60
-    while any(_running(pid) for pid in leftover_pids):
-        assert time.monotonic() < deadline, "a child of the killed launcher is still running"
-        time.sleep(0.2)
+    wait_for(lambda: not any(_running(pid) for pid in leftover_pids), message="every child of the killed launcher to end")
 
     second = Up(var)
     second.nats_port, second.registry_port, second.campaigns_port, second.scoring_port, second.awards_port = (

@@ -30,13 +30,11 @@ async def test_a_request_waits_for_exactly_what_it_needs_and_no_longer_than_allo
     applied.advance("campaigns-registry-replica", {"vn.registry": 5})
     assert applied.missing({"vn.registry": 3}) == {"vn.registry": 3}  # every consumer of the chain must be there
 
-    async def later() -> None:
-        await asyncio.sleep(0.05)
-        applied.advance("campaigns-tokens", {"vn.registry": 4})
-
-    task = asyncio.create_task(later())
-    assert await applied.wait({"vn.registry": 3}, timeout=5) == {}
-    await task
+    waiting = asyncio.create_task(applied.wait({"vn.registry": 3}, timeout=5))
+    await asyncio.sleep(0)  # let it start waiting (a yield to the loop, no time)
+    assert not waiting.done()
+    applied.advance("campaigns-tokens", {"vn.registry": 4})
+    assert await waiting == {}
     assert await applied.wait({"vn.registry": 6}, timeout=0.3) == {"vn.registry": 6}  # bounded: the caller answers 503
 
 

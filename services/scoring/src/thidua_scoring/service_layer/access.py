@@ -51,10 +51,13 @@ async def ensure_round_visible(repo: ScoringRepository, principal: Principal, ro
     write to a round may read it, so that no answer to a write is a refusal to show what was written."""
     if principal.scope_unit_id is None:
         return
-    reviewers = {reviewer for reviewer, _ in await repo.assignments(round_.id)}
-    candidates = [*round_.members, *round_.rule.panel, *reviewers, *([cluster.owner_unit_id] if cluster else [])]
+    # Members and the owner side first, from the round itself: the assignments are read only for a caller
+    # that is neither (a reviewing unit from outside), so that listing a unit's rounds stays one query each.
+    candidates = [*round_.members, *round_.rule.panel, *([cluster.owner_unit_id] if cluster else [])]
     if await repo.within(principal.scope_unit_id, candidates):
         return
     if cluster is not None and await manages_cluster(repo, principal, cluster, round_.year):
+        return
+    if await repo.within(principal.scope_unit_id, [reviewer for reviewer, _ in await repo.assignments(round_.id)]):
         return
     raise Forbidden("forbidden_scope", unit=cluster.code if cluster else round_.cluster_id)
