@@ -68,7 +68,7 @@ async def test_a_leader_outside_its_cluster_is_answered_as_it_was_served_and_a_r
     closes = (date.today() + timedelta(days=2)).isoformat() + "T00:00:00Z"
     ballot = await s.awards.post("/ballots", headers=s.auth(leader), json={
         "kind": "cluster", "title": "Bình chọn đơn vị dẫn đầu", "nominations": [nid], "cluster": "CUM-TP", "year": THIS_YEAR,
-        "closes_at": closes})
+        "closes_at": closes, "tellers": ["LMHTX-31"]})
     assert ballot.status_code == 201, ballot.text
     assert (await s.awards.get(f"/ballots/{ballot.json()['id']}", headers=s.auth(leader))).status_code == 200
 
@@ -77,7 +77,8 @@ async def test_a_leader_outside_its_cluster_is_answered_as_it_was_served_and_a_r
     for refused in (
         await s.awards.post("/nominations/from-ranking", headers=s.auth(outsider), json={"round": rid}),
         await s.awards.post("/ballots", headers=s.auth(outsider), json={
-            "kind": "cluster", "title": "x", "nominations": [nid], "cluster": "CUM-TP", "year": THIS_YEAR, "closes_at": closes}),
+            "kind": "cluster", "title": "x", "nominations": [nid], "cluster": "CUM-TP", "year": THIS_YEAR, "closes_at": closes,
+            "tellers": ["LMHTX-31"]}),
         await s.awards.get(f"/ballots/{ballot.json()['id']}", headers=s.auth(outsider)),
     ):
         assert refused.status_code == 403, refused.text

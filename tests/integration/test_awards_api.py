@@ -7,6 +7,7 @@ ballot's stored data links no voter to a choice; a posting window holds the coun
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 
 from docx import Document
@@ -16,6 +17,10 @@ from sqlalchemy import text
 from thidua_cli.audit import read_stream
 from thidua_shared.topology import TOOLS_IDENTITY
 
+from thidua_shared.events.awards import Choice
+
+from tests import ballots
+from tests.ballots import Teller
 from tests.integration.conftest import ScoringSystem
 
 THIS_YEAR = date.today().year
@@ -103,36 +108,53 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
     no_ballot = await s.awards.post(f"/nominations/{n['id']}/approve", headers=s.auth(), json={})
     assert (no_ballot.status_code, no_ballot.json()["code"]) == (409, "ballot_not_passed")
 
-    # The cluster votes in secret: one vote a member unit, each through a token of its own.
+    # The cluster votes in secret: one vote a member unit, each through a token of its own; three of them count.
     closes = (date.today() + timedelta(days=2)).isoformat() + "T00:00:00Z"
+    voters = {code: await s.token("unit_reporter", code) for code in ("LMHTX-79", "LMHTX-31", "LMHTX-01")}
+    tellers = [Teller(voters[code], code) for code in voters]
     ballot = await s.awards.post("/ballots", headers=s.auth(), json={
         "kind": "cluster", "title": f"Bình chọn đề nghị tặng Cờ thi đua năm {THIS_YEAR}", "nominations": [n["id"]], "cluster": "CUM-TP",
-        "year": THIS_YEAR, "closes_at": closes})
+        "year": THIS_YEAR, "closes_at": closes, "tellers": list(voters)})
     assert ballot.status_code == 201, ballot.text
+    assert (ballot.json()["status"], ballot.json()["threshold"]) == ("keys", 2)
     bid = ballot.json()["id"]
-    voters = {code: await s.token("unit_reporter", code) for code in ("LMHTX-79", "LMHTX-31", "LMHTX-01")}
+    early = await ballots.vote(s.awards, s.auth(voters["LMHTX-79"]), {**ballot.json(), "public_key": "Ag"}, {n["id"]: "yes"}, "LMHTX-79")
+    assert (early.status_code, early.json()["code"]) == (409, "ballot_keys_pending")
+    opened = await ballots.make_key(s.awards, bid, tellers)
     receipts = {}
     for code, choice in (("LMHTX-79", "yes"), ("LMHTX-31", "yes"), ("LMHTX-01", "no")):
-        cast = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(voters[code]), json={"voter": code, "choices": {n["id"]: choice}})
+        cast = await ballots.vote(s.awards, s.auth(voters[code]), opened, {n["id"]: choice}, code)
         assert cast.status_code == 201, cast.text
         receipts[code] = cast.json()["receipt"]
-    again = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(voters["LMHTX-01"]), json={"voter": "LMHTX-01", "choices": {n["id"]: "yes"}})
+    again = await ballots.vote(s.awards, s.auth(voters["LMHTX-01"]), opened, {n["id"]: "yes"}, "LMHTX-01")
     assert (again.status_code, again.json()["code"]) == (409, "ballot_already_voted")
-    outsider = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(await s.token("unit_reporter", "LMHTX-48")),
-                                   json={"voter": "LMHTX-48", "choices": {n["id"]: "yes"}})
+    outsider = await ballots.vote(s.awards, s.auth(await s.token("unit_reporter", "LMHTX-48")), opened, {n["id"]: "yes"}, "LMHTX-48")
     assert (outsider.status_code, outsider.json()["code"]) == (403, "ballot_not_voter")
-    on_behalf = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(), json={"voter": "LMHTX-01", "choices": {n["id"]: "yes"}})
+    on_behalf = await ballots.vote(s.awards, s.auth(), opened, {n["id"]: "yes"}, "LMHTX-01")
     assert (on_behalf.status_code, on_behalf.json()["code"]) == (403, "ballot_vote_not_own")  # not even the national board
     during = (await s.awards.get(f"/ballots/{bid}", headers=s.auth())).json()
-    assert during["voted"] == 3 and during["cast"] is None and during["result"] is None
-    closed = (await s.awards.post(f"/ballots/{bid}/close", headers=s.auth())).json()
+    assert during["voted"] == 3 and during["result"] is None
+    hidden = await s.awards.get(f"/ballots/{bid}/box", headers=s.auth())
+    assert (hidden.status_code, hidden.json()["code"]) == (409, "ballot_box_not_published")
+    counting = (await s.awards.post(f"/ballots/{bid}/close", headers=s.auth())).json()
+    assert (counting["status"], counting["result"]) == ("counting", None)
+    view = (await s.awards.get(f"/ballots/{bid}/tellers", headers=s.auth())).json()
+    own = next(t["index"] for t in view["tellers"] if t["transport_key"] == tellers[0].keys[1])
+    stranger = await s.awards.post(f"/ballots/{bid}/counts", headers=s.auth(voters["LMHTX-79"]), json={
+        "unit": "LMHTX-79", "count": {"index": own % 3 + 1, "shares": []}})
+    assert (stranger.status_code, stranger.json()["code"]) == (422, "ballot_teller_index")  # one's own index only
+    assert (await ballots.count(s.awards, bid, tellers[0])).json()["status"] == "counting"
+    closed = (await ballots.count(s.awards, bid, tellers[2])).json()
     tally = closed["result"]["tallies"][0]
-    assert (tally["yes"], tally["no"], tally["passed"]) == (2, 1, True)  # 2 of 3 ≥ half of all members
+    assert (closed["status"], tally["yes"], tally["no"], tally["passed"]) == ("closed", 2, 1, True)  # 2 of 3 ≥ half of all members
+    late = await ballots.count(s.awards, bid, tellers[1])
+    assert (late.status_code, late.json()["code"]) == (409, "ballot_not_counting")
     mine = await s.awards.get(f"/ballots/{bid}/receipts/{receipts['LMHTX-01']}", headers=s.auth(voters["LMHTX-01"]))
-    assert mine.json()["choices"] == {n["id"]: "no"}
-    assert [b["receipt_hash"] for b in closed["cast"]] == sorted(b["receipt_hash"] for b in closed["cast"])
+    assert mine.json() == {"ballot_id": bid, "receipt": receipts["LMHTX-01"], "in_box": True, "counted": True}
+    recounted = await ballots.recount(s.awards, s.auth(), bid)  # from what is published alone
+    assert (recounted[0][Choice.YES], recounted[0][Choice.NO], recounted[0][Choice.ABSTAIN]) == (2, 1, 0)
 
-    # Nothing stored or published links a voter to a choice.
+    # Nothing stored or published links a voter to a readable choice.
     await ensure_secret(s, bid, list(voters), receipts)
 
     approved = await s.awards.post(f"/nominations/{n['id']}/approve", headers=s.auth(), json={"reason": "Hội đồng nhất trí"})
@@ -180,13 +202,11 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
 
 
 async def ensure_secret(s: ScoringSystem, ballot_id: str, voters: list[str], receipts: dict[str, str]) -> None:
-    """Every table of the awards database and every awards event: no place holds a voter beside a receipt or a choice."""
-    from thidua_awards.domain.ballots import receipt_hash
-
+    """Every table of the awards database and every awards event: the box holds only encrypted ballots under their
+    receipts, and no row or event holds a voter beside a receipt (the raw files are read in test_ballot_files)."""
     await s.awards_app.state.runtime.relay.publish_pending()  # type: ignore[attr-defined]
     runtime = s.awards_app.state.runtime  # type: ignore[attr-defined]
     unit_ids = {(await s.registry.get(f"/units/{code}")).json()["id"] for code in voters}
-    hashes = {receipt_hash(r) for r in receipts.values()}
     async with runtime.db.sessions() as session:
         tables = [row[0] for row in (await session.execute(text(
             "SELECT name FROM sqlite_master WHERE type='table'" if runtime.db.engine.dialect.name == "sqlite"
@@ -194,18 +214,16 @@ async def ensure_secret(s: ScoringSystem, ballot_id: str, voters: list[str], rec
         for table in tables:
             for row in (await session.execute(text(f'SELECT * FROM "{table}"'))).all():
                 flat = " ".join(str(v) for v in row)
-                holds_voter = any(u in flat for u in unit_ids)
-                holds_secret = any(h in flat for h in hashes) or any(r in flat for r in receipts.values())
-                assert not (holds_voter and holds_secret), (table, flat[:300])
-        box = await session.scalar(text('SELECT "cast" FROM ballot_boxes WHERE ballot_id = :b').bindparams(b=ballot_id))
-        assert box is not None
+                assert not (any(u in flat for u in unit_ids) and any(r in flat for r in receipts.values())), (table, flat[:300])
+        box = (await session.execute(text("SELECT receipt, ballot FROM ballot_box WHERE ballot_id = :b").bindparams(b=ballot_id))).all()
+        assert sorted(r.receipt for r in box) == sorted(receipts.values())
+        assert not any(f'"{choice}"' in json.dumps(r.ballot) for r in box for choice in ("yes", "no", "abstain"))  # numbers only
     for event in await read_stream(s.registry.nats_url, s.registry.nats.identity(TOOLS_IDENTITY)):
         if event.service == "awards" and event.type == "awards.ballot_voted":
             assert set(event.payload) == {"ballot_id", "voter"}
         if event.service == "awards":
             flat = str(event.payload)
-            assert not (any(u in flat for u in unit_ids) and any(h in flat for h in hashes)), event.type
-            assert not any(r in flat for r in receipts.values())
+            assert not (any(u in flat for u in unit_ids) and any(r in flat for r in receipts.values())), event.type
 
 
 async def test_a_person_without_a_required_title_is_not_eligible_with_the_reason(awards_system: ScoringSystem):
@@ -316,21 +334,25 @@ async def test_the_governments_flag_quota_is_never_exceeded_and_the_posting_wind
     closes = (date.today() + timedelta(days=2)).isoformat() + "T00:00:00Z"
     council = await s.awards.post("/ballots", headers=s.auth(), json={"kind": "council", "title": "Hội đồng TĐKT xét Cờ thi đua của Chính phủ",
                                                                       "nominations": [nominations[0]["id"]], "year": THIS_YEAR,
-                                                                      "voters": members, "closes_at": closes})
+                                                                      "voters": members, "closes_at": closes, "tellers": members[:2],
+                                                                      "threshold": 1})
     assert council.status_code == 201, council.text
     bid = council.json()["id"]
-    admin_vote = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(), json={"choices": {nominations[0]["id"]: "yes"}})
+    tokens = [await s.token("council_member", "VCA", holder="Ủy viên", person=person) for person in members]
+    council_tellers = [Teller(token) for token in tokens[:2]]
+    opened = await ballots.make_key(s.awards, bid, council_tellers)
+    admin_vote = await ballots.vote(s.awards, s.auth(), opened, {nominations[0]["id"]: "yes"})
     assert (admin_vote.status_code, admin_vote.json()["code"]) == (403, "ballot_not_voter")
-    for person in members:
-        token = await s.token("council_member", "VCA", holder="Ủy viên", person=person)
-        cast = await s.awards.post(f"/ballots/{bid}/votes", headers=s.auth(token), json={"choices": {nominations[0]["id"]: "yes"}})
+    for token in tokens:
+        cast = await ballots.vote(s.awards, s.auth(token), opened, {nominations[0]["id"]: "yes"})
         assert cast.status_code == 201, cast.text
-    counted = (await s.awards.post(f"/ballots/{bid}/close", headers=s.auth())).json()
+    assert (await s.awards.post(f"/ballots/{bid}/close", headers=s.auth())).json()["status"] == "counting"
+    counted = (await ballots.count(s.awards, bid, council_tellers[1])).json()
     assert counted["result"]["tallies"][0]["passed"] is True and counted["voted"] == 3  # 3 of 3 ≥ 90% of all members
     decided = await s.awards.post(f"/nominations/{nominations[0]['id']}/approve", headers=s.auth(), json={"reason": "Hội đồng nhất trí"})
     assert decided.json()["state"] == "approved", decided.text
     replayed = await s.replays_identical("awards")  # the posting, its comments and answers, the council's box, all from the log
-    assert "✓ posting_comments: 1 dòng" in replayed and "✓ ballot_boxes:" in replayed
+    assert "✓ posting_comments: 1 dòng" in replayed and "✓ ballot_box:" in replayed and "✓ ballot_counts:" in replayed
 
 
 async def test_records_and_history_come_in_bulk_from_spreadsheets_all_or_none(awards_system: ScoringSystem):

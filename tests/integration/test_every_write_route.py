@@ -9,7 +9,7 @@ through a real nats-server; the scenario is the 2017 cities' cluster with a publ
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -18,6 +18,11 @@ from sqlalchemy import func, select
 from thidua_cli.audit import read_stream
 from thidua_shared.topology import TOOLS_IDENTITY
 
+from thidua_shared import encrypted_ballot as crypto
+from thidua_shared.events.awards import Choice
+
+from tests import ballots
+from tests.ballots import Teller
 from tests.integration.conftest import ScoringSystem
 from tests.integration.test_awards_api import PDF, THIS_YEAR, ranked_cluster, tree
 
@@ -30,6 +35,8 @@ READ_ONLY_POSTS = {"POST /submissions/preview", "POST /drafts/cover-letter.docx"
 class Scenario:
     ids: dict[str, str]
     uploads: int = 0
+    ballot: dict[str, Any] = field(default_factory=dict)  # the open ballot, with its public key
+    recipients: dict[int, str] = field(default_factory=dict)  # the transport keys of the ballot still making its key
 
     def __getitem__(self, key: str) -> str:
         return self.ids[key]
@@ -109,8 +116,14 @@ def requests(sc: Scenario) -> dict[str, Callable[[], dict[str, Any]]]:
         "POST /drafts/cover-letter.docx": lambda: {"json": {"nominations": [nomination]}},
         "POST /drafts/decision.docx": lambda: {"json": {"nominations": [nomination]}},
         "POST /ballots": lambda: {"json": {"kind": "cluster", "title": "Bình chọn", "nominations": [nomination], "cluster": "CUM-TP",
-                                           "year": THIS_YEAR, "closes_at": closes}},
-        "POST /ballots/{ballot_id}/votes": lambda: {"path": f"/ballots/{ballot}/votes", "json": {"voter": "LMHTX-31", "choices": {nomination: "yes"}}},
+                                           "year": THIS_YEAR, "closes_at": closes, "tellers": ["LMHTX-31"]}},
+        "PUT /tellers/key": lambda: {"json": {"public_key": crypto.transport_keys()[1], "unit": "LMHTX-31"}},
+        "POST /ballots/{ballot_id}/deals": lambda: {"path": f"/ballots/{sc['keys_ballot']}/deals", "json": {
+            "unit": "LMHTX-31", "deal": crypto.deal(sc["keys_ballot"], int(sc["deal_index"]), 2, sc.recipients).model_dump(mode="json")}},
+        "POST /ballots/{ballot_id}/votes": lambda: {"path": f"/ballots/{ballot}/votes", "json": {"voter": "LMHTX-31", "ballot": crypto.encrypt_ballot(
+            sc.ballot["public_key"], [nomination], {nomination: Choice.YES}).model_dump(mode="json")}},
+        "POST /ballots/{ballot_id}/counts": lambda: {"path": f"/ballots/{ballot}/counts", "json": {"unit": "LMHTX-31",
+                                                                                                  "count": {"index": 1, "shares": []}}},
         "POST /ballots/{ballot_id}/close": lambda: {"path": f"/ballots/{ballot}/close"},
         "POST /postings": lambda: {"json": {"to_unit": "VCA", "title": "Công khai", "nominations": [nomination]}},
         "POST /postings/{posting_id}/comments": lambda: {"path": f"/postings/{posting}/comments", "json": {"text": "Ý kiến"}},
@@ -150,9 +163,18 @@ async def scenario(s: ScoringSystem) -> Scenario:
     ids["nomination"] = nomination.json()["id"]
     document = await s.awards.post("/documents", headers=s.auth(), files={"file": ("bao-cao.pdf", PDF + b" bao cao")})
     ids["document"] = document.json()["sha256"]
-    ballot = await s.awards.post("/ballots", headers=s.auth(), json={"kind": "cluster", "title": "Bình chọn", "nominations": [ids["nomination"]],
-                                                                      "cluster": "CUM-TP", "year": THIS_YEAR, "closes_at": f"{THIS_YEAR + 1}-01-15T00:00:00Z"})
+    # An open ballot counted by LMHTX-31 alone, and one whose key LMHTX-31 and LMHTX-01 are still making.
+    tellers = {code: Teller(await s.token("unit_reporter", code), code) for code in ("LMHTX-31", "LMHTX-01")}
+    opening = {"kind": "cluster", "title": "Bình chọn", "nominations": [ids["nomination"]], "cluster": "CUM-TP", "year": THIS_YEAR,
+               "closes_at": f"{THIS_YEAR + 1}-01-15T00:00:00Z"}
+    ballot = await s.awards.post("/ballots", headers=s.auth(), json={**opening, "tellers": ["LMHTX-31"]})
     ids["ballot"] = ballot.json()["id"]
+    open_ballot = await ballots.make_key(s.awards, ids["ballot"], [tellers["LMHTX-31"]])
+    keys_ballot = await s.awards.post("/ballots", headers=s.auth(), json={**opening, "tellers": list(tellers)})
+    ids["keys_ballot"] = keys_ballot.json()["id"]
+    await s.awards.put("/tellers/key", headers=tellers["LMHTX-01"].headers(), json={"public_key": tellers["LMHTX-01"].keys[1], "unit": "LMHTX-01"})
+    view = (await s.awards.get(f"/ballots/{ids['keys_ballot']}/tellers", headers=s.auth())).json()
+    ids["deal_index"] = str(next(t["index"] for t in view["tellers"] if t["transport_key"] == tellers["LMHTX-31"].keys[1]))
     posting = await s.awards.post("/postings", headers=s.auth(), json={"to_unit": "VCA", "title": "Công khai", "nominations": [ids["nomination"]]})
     ids["posting"] = posting.json()["id"]
     commented = await s.awards.post(f"/postings/{ids['posting']}/comments", headers=s.auth(), json={"text": "Ý kiến đầu"})
@@ -160,7 +182,7 @@ async def scenario(s: ScoringSystem) -> Scenario:
     ids["decision"] = "0190a3c2-0000-7000-8000-00000000dec1"
     missing = [key for key, value in ids.items() if not value]
     assert not missing, missing
-    return Scenario(ids)
+    return Scenario(ids, ballot=open_ballot, recipients={t["index"]: t["transport_key"] for t in view["tellers"]})
 
 
 async def finished(client: Any, job_id: str, token: str, s: ScoringSystem) -> Any:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from thidua_cli import ballot_client
 from thidua_cli.client import Context, ServiceClient, console
 from thidua_shared.i18n import translate
 
@@ -156,34 +157,85 @@ def counters(ctx: typer.Context, campaign: str | None = None, to: Annotated[str 
         console.print(f"{_t(c, 'counter_' + key)}: {found[key]}", highlight=False)
 
 
+KeyFile = Annotated[Path, typer.Option("--key-file", help="Tệp khoá của thành viên Ban kiểm phiếu (chỉ chủ tệp đọc được) / "
+                                                          "the teller's key file (owner-only)")]
+UnitOption = Annotated[str | None, typer.Option("--unit", help="Đơn vị (phiếu của cụm) / the unit, in a cluster ballot")]
+
+
+def _ballot_step(c: Context, step):  # type: ignore[no-untyped-def]
+    """Runs a voter's or teller's step; a step that cannot go on ends with its message, not a traceback."""
+    try:
+        return step()
+    except ballot_client.BallotClientError as error:
+        params = dict(error.params)
+        if "status" in params:
+            params["status"] = _t(c, f"ballot_status_{params['status']}")
+        raise c.fail(error.code, **params) from None
+
+
 @ballots_app.command("open")
 def ballot_open(ctx: typer.Context, title: Annotated[str, typer.Option()], year: Annotated[int, typer.Option()],
-                nomination: Annotated[list[str], typer.Option("--nomination")], cluster: str | None = None,
+                nomination: Annotated[list[str], typer.Option("--nomination")],
+                teller: Annotated[list[str], typer.Option("--teller", help="Ban kiểm phiếu (id cá nhân, hoặc mã đơn vị của cụm)")],
+                cluster: str | None = None,
                 voter: Annotated[list[str] | None, typer.Option("--voter", help="Thành viên Hội đồng (id cá nhân)")] = None,
+                threshold: Annotated[int | None, typer.Option(help="Số thành viên Ban kiểm phiếu cần để kiểm phiếu (mặc định: quá nửa)")] = None,
                 hours: Annotated[int, typer.Option(help="Mở trong bao nhiêu giờ")] = 24) -> None:
     """Mở bỏ phiếu kín: của cụm (--cluster) hoặc của Hội đồng (--voter ...) / open a secret ballot."""
     c, client = _client(ctx)
     closes = (datetime.now(timezone.utc) + timedelta(hours=hours)).isoformat()
     ballot = client.call("POST", "/ballots", json={"kind": "cluster" if cluster else "council", "title": title, "year": year, "cluster": cluster,
-                                                   "nominations": nomination, "voters": voter or [], "closes_at": closes})
+                                                   "nominations": nomination, "voters": voter or [], "closes_at": closes,
+                                                   "tellers": teller, "threshold": threshold})
     c.say("ballot_opened", id=ballot["id"], voters=len(ballot["voters"]))
+    c.say("ballot_keys_wait", tellers=len(ballot["tellers"]), threshold=ballot["threshold"])
+
+
+@ballots_app.command("teller-key")
+def teller_key(ctx: typer.Context, key_file: KeyFile, unit: UnitOption = None) -> None:
+    """Thành viên Ban kiểm phiếu: tạo (lần đầu) và đăng ký khoá / a teller makes (once) and registers their key."""
+    c, client = _client(ctx)
+    key = ballot_client.TellerKey.from_file(key_file)
+    ballot_client.register(client, key, unit)
+    c.say("teller_key_registered", path=key_file)
+
+
+@ballots_app.command("deal")
+def ballot_deal(ctx: typer.Context, ballot_id: str, key_file: KeyFile, unit: UnitOption = None) -> None:
+    """Thành viên Ban kiểm phiếu góp phần khoá của cuộc bỏ phiếu / a teller deals their part of the ballot's key."""
+    c, client = _client(ctx)
+    ballot = _ballot_step(c, lambda: ballot_client.deal(client, ballot_id, ballot_client.TellerKey.from_file(key_file), unit))
+    c.say("ballot_dealt" if ballot["status"] == "keys" else "ballot_open_now", dealt=len(ballot["dealt"]), tellers=len(ballot["tellers"]))
 
 
 @ballots_app.command("vote")
 def ballot_vote(ctx: typer.Context, ballot_id: str, choice: Annotated[list[str], typer.Option("--choice", help="HỒ_SƠ=yes|no|abstain")],
                 voter: Annotated[str | None, typer.Option(help="Đơn vị bỏ phiếu (phiếu của cụm)")] = None) -> None:
-    """Bỏ phiếu; in mã biên nhận (hệ thống không lưu) / vote; prints the receipt (not kept anywhere)."""
+    """Bỏ phiếu: lựa chọn được mã hoá trên máy này trước khi gửi; in mã biên nhận / vote, encrypted here; prints the receipt."""
     c, client = _client(ctx)
-    choices = dict(item.split("=", 1) for item in choice)
-    receipt = client.call("POST", f"/ballots/{ballot_id}/votes", json={"voter": voter, "choices": choices})
+    choices = dict(item.split("=", 1) for item in choice if "=" in item)
+    receipt = _ballot_step(c, lambda: ballot_client.vote(client, ballot_id, choices, voter))
     c.say("vote_receipt", receipt=receipt["receipt"])
 
 
 @ballots_app.command("close")
 def ballot_close(ctx: typer.Context, ballot_id: str) -> None:
-    """Kiểm phiếu / count the votes."""
+    """Kết thúc bỏ phiếu, công bố hòm phiếu để Ban kiểm phiếu kiểm / end the voting; the tellers then count."""
     c, client = _client(ctx)
-    ballot = client.call("POST", f"/ballots/{ballot_id}/close")
+    _print_ballot(c, client.call("POST", f"/ballots/{ballot_id}/close"))
+
+
+@ballots_app.command("count")
+def ballot_count(ctx: typer.Context, ballot_id: str, key_file: KeyFile, unit: UnitOption = None) -> None:
+    """Thành viên Ban kiểm phiếu kiểm lại hòm phiếu và góp phần giải mã kết quả / a teller checks the box and counts."""
+    c, client = _client(ctx)
+    _print_ballot(c, _ballot_step(c, lambda: ballot_client.count(client, ballot_id, ballot_client.TellerKey.from_file(key_file), unit)))
+
+
+def _print_ballot(c: Context, ballot: dict[str, Any]) -> None:
+    if ballot["result"] is None:
+        c.say("ballot_counting", counted=len(ballot["counted"]), threshold=ballot["threshold"])
+        return
     for t in ballot["result"]["tallies"]:
         c.say("tally_line", nomination=t["nomination_id"], yes=t["yes"], no=t["no"], abstain=t["abstain"],
               result=_t(c, "passed" if t["passed"] else "not_passed"))
@@ -192,10 +244,10 @@ def ballot_close(ctx: typer.Context, ballot_id: str) -> None:
 
 @ballots_app.command("verify")
 def ballot_verify(ctx: typer.Context, ballot_id: str, receipt: str) -> None:
-    """Kiểm tra phiếu của mình bằng mã biên nhận / check your vote was counted."""
+    """Kiểm tra phiếu của mình có trong hòm phiếu bằng mã biên nhận / check your ballot is in the box."""
     c, client = _client(ctx)
     found = client.call("GET", f"/ballots/{ballot_id}/receipts/{receipt}")
-    c.say("receipt_found", choices=", ".join(f"{k}: {v}" for k, v in found["choices"].items()))
+    c.say("receipt_counted" if found["counted"] else "receipt_in_box")
 
 
 @ballots_app.command("minutes")

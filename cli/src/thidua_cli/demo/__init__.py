@@ -13,9 +13,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from thidua_cli import ballot_client
 from thidua_cli.client import Context, ServiceClient
 from thidua_cli.demo.campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
-from thidua_cli.demo.awards import BALLOT_TITLE, CITIES, DECISION, FLAG, OFFICER, PLEDGE_2018, SUMMARIES, VOTES
+from thidua_cli.demo.awards import BALLOT_TITLE, CITIES, DECISION, FLAG, OFFICER, PLEDGE_2018, SUMMARIES, TELLERS, VOTES
 from thidua_cli.demo.scoring import (
     CITIES_2017,
     HAI_PHONG_2017,
@@ -274,17 +275,24 @@ class DemoLoader:
             state = a.call("POST", f"/nominations/{nomination_id}/{action}", json=body)["state"]
 
     def _ballot(self, nominations: list[str]) -> None:
+        """The cities' cluster votes in secret: three of them form the vote-counting committee, any two of which
+        decrypt the tally; each unit votes and counts through its own token, its keys held only here."""
         a = self.awards_client
+        members = {unit: ServiceClient(self.ctx, "awards", self.registry.call("POST", "/tokens", json={
+            "holder_name": f"Đại diện {unit} tại hội nghị cụm", "role": "unit_reporter", "scope_unit": unit})["token"]) for unit in VOTES}
+        keys = {unit: ballot_client.TellerKey.new() for unit in TELLERS}
+        for unit in TELLERS:
+            ballot_client.register(members[unit], keys[unit], unit)
         closes = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
         ballot = a.call("POST", "/ballots", json={"kind": "cluster", "title": BALLOT_TITLE, "nominations": nominations, "cluster": CITIES,
-                                                  "year": 2017, "closes_at": closes})
+                                                  "year": 2017, "closes_at": closes, "tellers": list(TELLERS), "threshold": 2})
+        for unit in TELLERS:
+            ballot_client.deal(members[unit], ballot["id"], keys[unit], unit)
         for unit, choice in VOTES.items():  # each member unit votes through its own token: nobody votes for it
-            token = self.registry.call("POST", "/tokens", json={"holder_name": f"Đại diện {unit} tại hội nghị cụm", "role": "unit_reporter",
-                                                                 "scope_unit": unit})["token"]
-            ServiceClient(self.ctx, "awards", token).call(
-                "POST", f"/ballots/{ballot['id']}/votes", json={"voter": unit, "choices": {n: choice for n in nominations}},
-                tolerate=("ballot_already_voted",))
+            ballot_client.vote(members[unit], ballot["id"], {n: choice for n in nominations}, unit)
         a.call("POST", f"/ballots/{ballot['id']}/close")
+        for unit in TELLERS[:2]:
+            ballot_client.count(members[unit], ballot["id"], keys[unit], unit)
 
     def _reviews(self, round_: dict[str, Any]) -> None:
         """Each reviewer gives the points the campaign's rules compute from the results, less its deductions."""

@@ -19,6 +19,8 @@ SUMMARIES = {
 }
 # Each city's vote on each proposal (nobody but this demo knows who chose what: the box does not).
 VOTES = {"LMHTX-79": "yes", "LMHTX-01": "yes", "LMHTX-31": "yes", "LMHTX-48": "yes", "LMHTX-92": "abstain"}
+# The meeting's vote-counting committee (Ban kiểm phiếu): any two of the three decrypt the tally.
+TELLERS = ("LMHTX-01", "LMHTX-31", "LMHTX-48")
 # A document stands in for each part of the dossier (cover letter, achievement report, minutes).
 DOSSIER = ("cover_letter", "achievement_report", "vote_minutes")
 PLEDGE_2018 = {

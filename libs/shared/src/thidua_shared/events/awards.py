@@ -1,9 +1,11 @@
 """Events of the awards service: the records eligibility is judged on, nominations and their
 dossier trail, secret ballots (tallies, never choices), public postings, decisions.
 
-A ballot's events never carry a voter's choice beside the voter: `ballot_voted` says who
-voted (turnout), `ballot_closed` the tallies and every cast ballot by its receipt's hash,
-sorted by that hash, so that each voter can find theirs and anyone can recount.
+A ballot's events never carry a readable choice: choices are encrypted on the voter's device to a
+key whose private part only the tellers hold, k of n, and only the tally is ever decrypted.
+`ballot_voted` says who voted (turnout); at the end of voting `ballot_box_published` publishes
+every encrypted ballot (its SHA-256 is its voter's receipt) and `ballot_counting` their product,
+which the tellers' `ballot_counted` shares decrypt, with proofs anyone can check offline.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from thidua_shared.validation import Year
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+Number = Annotated[str, Field(pattern="^[A-Za-z0-9_-]{1,344}$")]  # a group element or exponent, base64url
 Text = Annotated[str, Field(max_length=5000)]
 AwardCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{2,64}$")]
 
@@ -320,12 +323,68 @@ class BallotSnapshot(Frozen):
     rule: VoteRule
     opens_at: datetime
     closes_at: datetime
-    status: Literal["open", "closed"]
+    # The vote-counting committee (Ban kiểm phiếu), voters themselves: any `threshold` of them decrypt the tally.
+    tellers: list[Id] = Field(default_factory=list, max_length=15)  # empty only in ballots from before encryption
+    threshold: int = Field(0, ge=0, le=15)
+    public_key: Number | None = None  # the ballot's key, once every teller has dealt
+    # keys: the tellers set up the key; open: voting; counting: the box is published, tellers decrypt the tally.
+    status: Literal["keys", "open", "counting", "closed"]
 
 
-class CastBallot(Frozen):
-    receipt_hash: Sha256  # SHA-256 of the receipt only its voter holds
-    choices: dict[str, Choice]  # nomination id → choice
+# Numbers of the secret ballot's group (2048 bits), as unpadded base64url of their big-endian bytes.
+class Encrypted(Frozen):
+    """ElGamal ciphertext (g^r, K^r · g^m)."""
+
+    alpha: Number
+    beta: Number
+
+
+class EncryptedOption(Encrypted):
+    """One option of a choice (yes, no or abstain) encrypted as 0 or 1, with the proof that it is 0 or 1."""
+
+    c0: Number
+    c1: Number
+    v0: Number
+    v1: Number
+
+
+class EncryptedChoice(Frozen):
+    nomination_id: Id
+    options: list[EncryptedOption] = Field(min_length=3, max_length=3)  # yes, no, abstain
+    c: Number  # proof that the three add up to one
+    v: Number
+
+
+class EncryptedBallot(Frozen):
+    """What a voter's device sends: nobody without the tellers' keys reads it; its SHA-256 is the receipt."""
+
+    choices: list[EncryptedChoice] = Field(min_length=1, max_length=200)  # in the ballot's order of nominations
+
+
+class KnowledgeProof(Frozen):
+    c: Number
+    v: Number
+
+
+class TellerDeal(Frozen):
+    """A teller's part of the ballot's key: commitments to a secret polynomial, proofs of knowing it, and its
+    value at every teller's index sealed to that teller's transport key (HPKE), so only that teller opens it."""
+
+    index: int = Field(ge=1, le=15)
+    commitments: list[Number] = Field(min_length=1, max_length=15)
+    proofs: list[KnowledgeProof] = Field(min_length=1, max_length=15)
+    sealed: dict[str, str] = Field(max_length=15)  # teller index → base64url HPKE ciphertext
+
+
+class PartialDecryption(Frozen):
+    m: Number  # α^s, with the proof (c, v) that s is the teller's share
+    c: Number
+    v: Number
+
+
+class TellerCount(Frozen):
+    index: int = Field(ge=1, le=15)
+    shares: list[list[PartialDecryption]] = Field(max_length=200)  # per nomination: yes, no, abstain
 
 
 class QuestionTally(Frozen):
@@ -337,9 +396,27 @@ class QuestionTally(Frozen):
     passed: bool
 
 
+@event_payload("awards.teller_key_registered", aggregate_kind="teller")
+class TellerKeyRegistered(EventPayload):
+    """A teller's public transport key (X25519): the key shares of future ballots are sealed to it."""
+
+    teller: Id
+    public_key: str = Field(pattern="^[A-Za-z0-9_-]{43}$")
+
+
 @event_payload("awards.ballot_opened", aggregate_kind="ballot")
 class BallotOpened(EventPayload):
     ballot: BallotSnapshot
+
+
+@event_payload("awards.ballot_dealt", aggregate_kind="ballot")
+class BallotDealt(EventPayload):
+    """One teller's deal; the last one sets the ballot's key and opens it."""
+
+    ballot_id: Id
+    teller: Id
+    deal: TellerDeal
+    public_key: Number | None = None
 
 
 @event_payload("awards.ballot_voted", aggregate_kind="ballot")
@@ -350,6 +427,36 @@ class BallotVoted(EventPayload):
     voter: Id
 
 
+@event_payload("awards.ballot_box_published", aggregate_kind="ballot")
+class BallotBoxPublished(EventPayload):
+    """Part of the box, at the end of voting: encrypted ballots in the order of their receipts."""
+
+    ballot_id: Id
+    part: int = Field(ge=1)
+    parts: int = Field(ge=1)
+    ballots: list[EncryptedBallot] = Field(max_length=1000)
+
+
+@event_payload("awards.ballot_counting", aggregate_kind="ballot")
+class BallotCounting(EventPayload):
+    """Voting is over: the encrypted tally (the product of every ballot in the box) is what the tellers decrypt."""
+
+    ballot_id: Id
+    eligible: int
+    voted: int
+    box_digest: Sha256
+    tally: list[list[Encrypted]] = Field(max_length=200)  # per nomination: yes, no, abstain
+
+
+@event_payload("awards.ballot_counted", aggregate_kind="ballot")
+class BallotCounted(EventPayload):
+    """One teller's share of the tally's decryption, with its proofs."""
+
+    ballot_id: Id
+    teller: Id
+    count: TellerCount
+
+
 @event_payload("awards.ballot_closed", aggregate_kind="ballot")
 class BallotClosed(EventPayload):
     ballot_id: Id
@@ -357,8 +464,8 @@ class BallotClosed(EventPayload):
     voted: int
     quorum_met: bool
     tallies: list[QuestionTally] = Field(max_length=200)
-    cast: list[CastBallot] = Field(max_length=1000)  # sorted by receipt hash: no order of casting
     box_digest: Sha256
+    counted_by: list[int] = Field(max_length=15)  # the tellers whose shares decrypted the tally
 
 
 # --- public posting ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from thidua_shared.db import dialect_insert, where_given
 from thidua_shared.events.awards import (
     AwardRecord,
     BallotSnapshot,
-    CastBallot,
+    EncryptedBallot,
     DECISION_EVENTS,
     DecisionSnapshot,
     DisciplineLevel,
@@ -33,6 +33,8 @@ from thidua_shared.events.awards import (
     SubjectKind,
     TaskRating,
     TaskRatingSnapshot,
+    TellerCount,
+    TellerDeal,
 )
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.messaging.outbox import own_events
@@ -44,10 +46,13 @@ from thidua_shared.text import search_key
 
 from thidua_awards.adapters.tables import (
     award_history,
-    ballot_boxes,
+    ballot_box,
+    ballot_counts,
+    ballot_deals,
     ballot_questions,
     ballot_voters,
     ballots,
+    teller_keys,
     decisions,
     disciplines,
     documents,
@@ -386,8 +391,11 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
         await self.session.execute(insert(ballots).values(id=ballot.id, node=ballot.node, kind=ballot.kind, unit_id=ballot.unit_id,
                                                           status=ballot.status, snapshot=ballot.model_dump(mode="json"), result=None))
         await self.session.execute(insert(ballot_voters), [{"ballot_id": ballot.id, "voter": v, "voted": False} for v in sorted(ballot.voters)])
-        await self.session.execute(insert(ballot_boxes).values(ballot_id=ballot.id, cast=[]))
         await self.session.execute(insert(ballot_questions), [{"ballot_id": ballot.id, "nomination_id": n} for n in ballot.nominations])
+
+    async def save_ballot(self, ballot: BallotSnapshot) -> None:
+        await self.session.execute(update(ballots).where(ballots.c.id == ballot.id).values(
+            status=ballot.status, snapshot=ballot.model_dump(mode="json")))
 
     async def ballot(self, ballot_id: str) -> tuple[BallotSnapshot, dict[str, Any] | None] | None:
         row = (await self.session.execute(select(ballots.c.snapshot, ballots.c.result).where(ballots.c.id == ballot_id))).first()
@@ -396,7 +404,7 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
     async def ballots_of(self, nomination_ids: Sequence[str]) -> list[tuple[BallotSnapshot, dict[str, Any] | None]]:
         """Ballots (open or closed) that put any of these nominations to the vote."""
         found: dict[str, tuple[BallotSnapshot, dict[str, Any] | None]] = {}
-        for chunk in chunks(nomination_ids):
+        for chunk in chunks(sorted(set(nomination_ids))):
             query = select(ballots.c.id, ballots.c.snapshot, ballots.c.result).join(
                 ballot_questions, ballot_questions.c.ballot_id == ballots.c.id).where(ballot_questions.c.nomination_id.in_(chunk))
             for row in await self.session.execute(query):
@@ -413,15 +421,55 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
             ballot_voters.c.ballot_id == ballot_id, ballot_voters.c.voter == voter, ballot_voters.c.voted.is_(False)).values(voted=True))
         return bool(result.rowcount)
 
-    async def box(self, ballot_id: str, for_update: bool = False) -> list[CastBallot]:
-        query = select(ballot_boxes.c.cast).where(ballot_boxes.c.ballot_id == ballot_id)
-        if for_update and self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
-        return [CastBallot.model_validate(c) for c in (await self.session.scalar(query)) or []]
+    # The box: encrypted ballots keyed by receipt, read a page at a time in receipt order.
+    async def in_box(self, ballot_id: str, receipt: str) -> bool:
+        return await self.session.scalar(select(func.count()).select_from(ballot_box).where(
+            ballot_box.c.ballot_id == ballot_id, ballot_box.c.receipt == receipt)) > 0
 
-    async def save_box(self, ballot_id: str, box: Sequence[CastBallot]) -> None:
-        await self.session.execute(update(ballot_boxes).where(ballot_boxes.c.ballot_id == ballot_id).values(
-            cast=[b.model_dump(mode="json") for b in box]))
+    async def add_to_box(self, ballot_id: str, cast: Sequence[tuple[str, EncryptedBallot]]) -> None:
+        if cast:
+            await self.session.execute(insert(ballot_box), [{"ballot_id": ballot_id, "receipt": receipt, "ballot": b.model_dump(mode="json")}
+                                                            for receipt, b in cast])
+
+    async def box_page(self, ballot_id: str, after: str = "", limit: int = 200) -> list[tuple[str, EncryptedBallot]]:
+        rows = await self.session.execute(select(ballot_box.c.receipt, ballot_box.c.ballot).where(
+            ballot_box.c.ballot_id == ballot_id, ballot_box.c.receipt > after).order_by(ballot_box.c.receipt).limit(limit))
+        return [(r.receipt, EncryptedBallot.model_validate(r.ballot)) for r in rows]
+
+    async def set_tally(self, ballot_id: str, tally: dict[str, Any]) -> None:
+        await self.session.execute(update(ballots).where(ballots.c.id == ballot_id).values(tally=tally))
+
+    async def tally(self, ballot_id: str) -> dict[str, Any] | None:
+        return await self.session.scalar(select(ballots.c.tally).where(ballots.c.id == ballot_id))
+
+    # The tellers: transport keys, deals and counts (all public; a teller's secrets never come here).
+    async def save_teller_key(self, teller: str, public_key: str) -> None:
+        statement = dialect_insert(self.session)(teller_keys)
+        await self.session.execute(statement.on_conflict_do_update(index_elements=[teller_keys.c.teller],
+                                                                   set_={"public_key": statement.excluded.public_key}),
+                                   [{"teller": teller, "public_key": public_key}])
+
+    async def teller_keys(self, tellers: Sequence[str]) -> dict[str, str]:
+        rows = await self.session.execute(select(teller_keys).where(teller_keys.c.teller.in_(list(tellers))))
+        return {r.teller: r.public_key for r in rows}
+
+    async def add_deal(self, ballot_id: str, teller: str, deal: TellerDeal) -> None:
+        await self.session.execute(insert(ballot_deals).values(ballot_id=ballot_id, teller_index=deal.index, teller=teller,
+                                                               deal=deal.model_dump(mode="json")))
+
+    async def deals(self, ballot_id: str) -> list[TellerDeal]:
+        rows = await self.session.execute(select(ballot_deals.c.deal).where(ballot_deals.c.ballot_id == ballot_id)
+                                          .order_by(ballot_deals.c.teller_index))
+        return [TellerDeal.model_validate(r.deal) for r in rows]
+
+    async def add_count(self, ballot_id: str, teller: str, count: TellerCount) -> None:
+        await self.session.execute(insert(ballot_counts).values(ballot_id=ballot_id, teller_index=count.index, teller=teller,
+                                                                count=count.model_dump(mode="json")))
+
+    async def counts(self, ballot_id: str) -> list[TellerCount]:
+        rows = await self.session.execute(select(ballot_counts.c.count).where(ballot_counts.c.ballot_id == ballot_id)
+                                          .order_by(ballot_counts.c.teller_index))
+        return [TellerCount.model_validate(r.count) for r in rows]
 
     async def voters_voted(self, ballot_id: str) -> tuple[int, int]:
         rows = (await self.session.execute(select(ballot_voters.c.voted, func.count()).where(

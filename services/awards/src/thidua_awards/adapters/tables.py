@@ -150,6 +150,7 @@ ballots = Table(
     Column("status", String(10), nullable=False),
     Column("snapshot", JSON, nullable=False),
     Column("result", JSON, nullable=True),  # at close: tallies, quorum, the box's digest
+    Column("tally", JSON, nullable=True),  # at the end of voting: the encrypted tally the tellers decrypt
 )
 
 ballot_questions = Table(
@@ -169,19 +170,47 @@ ballot_voters = Table(
     Column("voted", Boolean, nullable=False),
 )
 
-# The sealed box: receipt hashes and choices, one row per ballot, kept sorted by receipt hash,
-# with no voter, no time and no order of casting.
-ballot_boxes = Table(
-    "ballot_boxes",
+# The box: one encrypted ballot a row, keyed by its receipt (its SHA-256), with no voter and no time.
+# Nobody without k tellers' keys reads a choice in it; only the product of the whole box is decrypted.
+ballot_box = Table(
+    "ballot_box",
     metadata,
     Column("ballot_id", String(36), ForeignKey("ballots.id"), primary_key=True),
-    Column("cast", JSON, nullable=False),
+    Column("receipt", String(64), primary_key=True),
+    Column("ballot", JSON, nullable=False),
+)
+
+# The tellers (Ban kiểm phiếu): their transport keys, each ballot's deals (the key's making) and counts
+# (their shares of the tally's decryption). Everything here is public; the tellers' secrets never come.
+teller_keys = Table(
+    "teller_keys",
+    metadata,
+    Column("teller", String(36), primary_key=True),
+    Column("public_key", String(64), nullable=False),
+)
+
+ballot_deals = Table(
+    "ballot_deals",
+    metadata,
+    Column("ballot_id", String(36), ForeignKey("ballots.id"), primary_key=True),
+    Column("teller_index", Integer, primary_key=True),
+    Column("teller", String(36), nullable=False),
+    Column("deal", JSON, nullable=False),
+)
+
+ballot_counts = Table(
+    "ballot_counts",
+    metadata,
+    Column("ballot_id", String(36), ForeignKey("ballots.id"), primary_key=True),
+    Column("teller_index", Integer, primary_key=True),
+    Column("teller", String(36), nullable=False),
+    Column("count", JSON, nullable=False),
 )
 
 
-def closed_ballot_boxes(_: MetaData) -> ColumnElement[bool]:
-    """The boxes a `ballot_closed` event published (an open ballot's box is secret, in no event)."""
-    return ballot_boxes.c.ballot_id.in_(select(ballots.c.id).where(ballots.c.status == "closed"))
+def published_ballot_box(_: MetaData) -> ColumnElement[bool]:
+    """The box rows `ballot_box_published` events carry (an open ballot's box is in no event yet)."""
+    return ballot_box.c.ballot_id.in_(select(ballots.c.id).where(ballots.c.status.in_(("counting", "closed"))))
 
 
 # --- public posting ----------------------------------------------------------------------------------------

@@ -107,6 +107,38 @@ add_messages(
         "ballot_no_voters": ("Cuộc bỏ phiếu cần ít nhất một người bỏ phiếu.", "A ballot needs at least one voter."),
         "ballot_window": ("Thời gian kết thúc phải sau thời gian bắt đầu.", "The ballot must close after it opens."),
         "receipt_not_found": ("Không tìm thấy phiếu có mã biên nhận này.", "No ballot carries this receipt."),
+        "ballot_proof_failed": (
+            "Chứng minh mật mã không hợp lệ: phiếu, phần khoá hoặc phần kiểm phiếu đã bị sai hoặc bị sửa.",
+            "A cryptographic proof does not check out: the ballot, the key part or the count share is wrong or altered.",
+        ),
+        "ballot_not_teller": ("Bạn không thuộc Ban kiểm phiếu của cuộc bỏ phiếu này.", "You are not a teller of this ballot."),
+        "ballot_keys_made": ("Khoá của cuộc bỏ phiếu đã được tạo xong.", "The ballot's key is already made."),
+        "ballot_keys_pending": (
+            "Ban kiểm phiếu chưa tạo xong khoá của cuộc bỏ phiếu: chưa thể bỏ phiếu.",
+            "The tellers have not finished making the ballot's key: voting has not started.",
+        ),
+        "ballot_already_dealt": ("Bạn đã góp phần khoá cho cuộc bỏ phiếu này.", "You have already dealt your part of the key."),
+        "ballot_teller_index": (
+            "Phần của bạn phải mang số thứ tự của bạn trong Ban kiểm phiếu: {index}.",
+            "Your part must carry your index in the committee: {index}.",
+        ),
+        "ballot_copied": (
+            "Phiếu này trùng với một phiếu đã có trong hòm: mỗi người tự mã hoá phiếu của mình.",
+            "This ballot copies one already in the box: each voter encrypts their own.",
+        ),
+        "ballot_not_counting": ("Cuộc bỏ phiếu không ở bước kiểm phiếu.", "The ballot is not being counted."),
+        "ballot_already_counted": ("Bạn đã góp phần kiểm phiếu cho cuộc bỏ phiếu này.", "You have already given your share of the count."),
+        "ballot_threshold": (
+            "Số thành viên cần để kiểm phiếu ({threshold}) lớn hơn số thành viên Ban kiểm phiếu ({tellers}).",
+            "The tellers needed to count ({threshold}) outnumber the committee ({tellers}).",
+        ),
+        "ballot_teller_not_voter": (
+            "Thành viên Ban kiểm phiếu «{ref}» không phải người bỏ phiếu của cuộc bỏ phiếu này.",
+            "Teller '{ref}' is not a voter of this ballot.",
+        ),
+        "ballot_box_not_published": (
+            "Hòm phiếu chỉ được công bố khi kết thúc bỏ phiếu.", "The box is published at the end of voting.",
+        ),
         "decision_not_found": ("Không tìm thấy quyết định «{ref}».", "Decision '{ref}' not found."),
         "decision_number_taken": ("Số quyết định «{number}» đã dùng.", "Decision number '{number}' is taken."),
         "decision_mixed_awards": (

@@ -40,7 +40,7 @@ from thidua_awards.domain.rulesets import all_rulesets, award_rule, ruleset
 from thidua_awards.entrypoints import documents, export
 from thidua_awards.entrypoints import schemas as out
 from thidua_awards.service_layer import commands as cmd
-from thidua_awards.service_layer import importing, queries, reports, services
+from thidua_awards.service_layer import ballots, importing, queries, reports, services
 from thidua_awards.service_layer.access import PROPOSERS, ensure_office
 
 router = APIRouter()
@@ -292,42 +292,79 @@ async def decision_draft(command: cmd.DraftDocument, runtime: RuntimeDep, princi
 
 
 # --- ballots ----------------------------------------------------------------------------------------------------
+# The voter's and the teller's devices do the cryptography (thidua_shared.encrypted_ballot): the server only checks it.
 def ballot_out(view: queries.BallotView) -> out.BallotOut:
-    return out.BallotOut(**view.ballot.model_dump(), eligible=view.eligible, voted=view.voted, result=view.result, cast=view.cast)
+    return out.BallotOut(**view.ballot.model_dump(), eligible=view.eligible, voted=view.voted, result=view.result,
+                         dealt=view.dealt, counted=view.counted)
+
+
+@router.put("/tellers/key", tags=["ballots"], summary="Đăng ký khoá của thành viên Ban kiểm phiếu / register a teller's key")
+async def register_teller_key(command: cmd.RegisterTellerKey, runtime: RuntimeDep, principal: PrincipalDep) -> dict:  # type: ignore[type-arg]
+    teller = await ballots.register_teller_key(runtime.uow(), principal, command)
+    return {"teller": teller, "public_key": command.public_key}
 
 
 @router.post("/ballots", status_code=status.HTTP_201_CREATED, response_model=out.BallotOut, tags=["ballots"],
              summary="Mở bỏ phiếu kín (cụm hoặc Hội đồng) / open a secret ballot")
 async def open_ballot(command: cmd.OpenBallot, runtime: RuntimeDep, principal: PrincipalDep) -> out.BallotOut:
-    ballot = await services.open_ballot(runtime.uow(), principal, command, utc_now(), runtime.settings.node)
+    ballot = await ballots.open_ballot(runtime.uow(), principal, command, utc_now(), runtime.settings.node)
     return await get_ballot(ballot.id, runtime, principal)
 
 
 @router.get("/ballots/{ballot_id}", response_model=out.BallotOut, tags=["ballots"],
-            summary="Cuộc bỏ phiếu: số đã bỏ; sau khi kết thúc, kết quả và hòm phiếu / a ballot")
+            summary="Cuộc bỏ phiếu: số đã bỏ; sau khi kiểm phiếu, kết quả / a ballot")
 async def get_ballot(ballot_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.BallotOut:
     async with runtime.reader() as repo:
         return ballot_out(await queries.ballot_details(repo, principal, ballot_id))
 
 
+@router.post("/ballots/{ballot_id}/deals", response_model=out.BallotOut, tags=["ballots"],
+             summary="Thành viên Ban kiểm phiếu góp phần khoá của cuộc bỏ phiếu / a teller's part of the ballot's key")
+async def deal(ballot_id: str, command: cmd.Deal, runtime: RuntimeDep, principal: PrincipalDep) -> out.BallotOut:
+    await ballots.deal(runtime.uow(), principal, ballot_id, command)
+    return await get_ballot(ballot_id, runtime, principal)
+
+
+@router.get("/ballots/{ballot_id}/tellers", tags=["ballots"],
+            summary="Ban kiểm phiếu: khoá, phần khoá, tổng đã mã hoá, phần kiểm phiếu / what the tellers' devices need")
+async def tellers(ballot_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> dict:  # type: ignore[type-arg]
+    async with runtime.reader() as repo:
+        return await queries.tellers_view(repo, principal, ballot_id)
+
+
 @router.post("/ballots/{ballot_id}/votes", status_code=status.HTTP_201_CREATED, response_model=out.VoteReceipt, tags=["ballots"],
-             summary="Bỏ phiếu (kín); nhận mã biên nhận / vote (secretly); get a receipt")
+             summary="Bỏ phiếu (kín, đã mã hoá); nhận mã biên nhận / vote (encrypted); get a receipt")
 async def vote(ballot_id: str, command: cmd.Vote, runtime: RuntimeDep, principal: PrincipalDep) -> out.VoteReceipt:
-    receipt = await services.cast_vote(runtime.uow(), principal, ballot_id, command, utc_now())
+    receipt = await ballots.cast_vote(runtime.uow(), principal, ballot_id, command, utc_now())
     return out.VoteReceipt(ballot_id=ballot_id, receipt=receipt)
 
 
-@router.post("/ballots/{ballot_id}/close", response_model=out.BallotOut, tags=["ballots"], summary="Kiểm phiếu / close and count")
+@router.post("/ballots/{ballot_id}/close", response_model=out.BallotOut, tags=["ballots"],
+             summary="Kết thúc bỏ phiếu, công bố hòm phiếu để kiểm / end the voting and publish the box")
 async def close_ballot(ballot_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.BallotOut:
-    await services.close_ballot(runtime.uow(), principal, ballot_id, utc_now())
+    await ballots.close_ballot(runtime.uow(), principal, ballot_id, utc_now())
     return await get_ballot(ballot_id, runtime, principal)
+
+
+@router.post("/ballots/{ballot_id}/counts", response_model=out.BallotOut, tags=["ballots"],
+             summary="Thành viên Ban kiểm phiếu góp phần giải mã kết quả / a teller's share of the count")
+async def count(ballot_id: str, command: cmd.Count, runtime: RuntimeDep, principal: PrincipalDep) -> out.BallotOut:
+    await ballots.count(runtime.uow(), principal, ballot_id, command)
+    return await get_ballot(ballot_id, runtime, principal)
+
+
+@router.get("/ballots/{ballot_id}/box", tags=["ballots"], summary="Hòm phiếu đã công bố (phiếu mã hoá) / the published box")
+async def box(ballot_id: str, runtime: RuntimeDep, principal: PrincipalDep, after: str = Query("", max_length=64),
+              limit: int = Query(100, ge=1, le=500)) -> dict:  # type: ignore[type-arg]
+    async with runtime.reader() as repo:
+        return await queries.box_page(repo, principal, ballot_id, after, limit)
 
 
 @router.get("/ballots/{ballot_id}/receipts/{receipt}", tags=["ballots"],
             summary="Kiểm tra phiếu của mình bằng mã biên nhận / check your vote with its receipt")
 async def check_receipt(ballot_id: str, receipt: str, runtime: RuntimeDep, principal: PrincipalDep) -> dict:  # type: ignore[type-arg]
     async with runtime.reader() as repo:
-        return await queries.check_receipt(repo, principal, ballot_id, receipt[:200])
+        return await queries.check_receipt(repo, principal, ballot_id, receipt[:64])
 
 
 @router.get("/ballots/{ballot_id}/minutes.docx", tags=["ballots"], response_class=Response, summary="Biên bản kiểm phiếu (Word) / the minutes")

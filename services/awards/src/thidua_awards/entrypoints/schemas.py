@@ -80,14 +80,15 @@ class BallotOut(BallotSnapshot):
     eligible: int
     voted: int
     result: dict[str, Any] | None
-    cast: list[dict[str, Any]] | None  # the sealed box (receipt hash → choices), once closed
+    dealt: list[int]  # tellers (by index) who have dealt their part of the key
+    counted: list[int]  # tellers who have given their share of the count
 
 
 class VoteReceipt(BaseModel):
     ballot_id: str
     receipt: str
-    note: str = ("Giữ mã biên nhận này để kiểm tra phiếu của bạn sau khi kiểm phiếu; hệ thống không lưu nó. / "
-                 "Keep this receipt to check your vote after the count; the system does not keep it.")
+    note: str = ("Mã biên nhận là mã băm của phiếu đã mã hoá của bạn: tìm nó trong hòm phiếu được công bố khi kiểm phiếu. / "
+                 "The receipt is the hash of your encrypted ballot: find it in the box published for the count.")
 
 
 class CommentOut(BaseModel):

@@ -8,13 +8,15 @@ from pydantic import Field
 
 from thidua_shared.events.awards import (
     AwardCode,
-    Choice,
     CommendationType,
     DisciplineLevel,
     DocumentKind,
+    EncryptedBallot,
     InitiativeLevel,
     SubjectKind,
     TaskRating,
+    TellerCount,
+    TellerDeal,
 )
 from thidua_shared.validation import Command, Day, Moment, Year
 
@@ -115,11 +117,34 @@ class OpenBallot(Command):
     voters: list[Ref] = Field(default_factory=list, max_length=1000, description="Thành viên Hội đồng (id cá nhân) / council members")
     opens_at: Moment | None = None
     closes_at: Moment
+    tellers: list[Ref] = Field(min_length=1, max_length=15, description=(
+        "Ban kiểm phiếu, chọn trong những người (đơn vị) bỏ phiếu / the vote-counting committee, chosen among the voters"))
+    threshold: int | None = Field(None, ge=1, le=15, description=(
+        "Số thành viên Ban kiểm phiếu cần có mặt để kiểm phiếu (mặc định: quá nửa) / how many tellers decrypt the tally "
+        "(default: a majority)"))
+
+
+class AsMember(Command):
+    """Who acts: the caller in person (a council), or the unit the caller reports for (a cluster)."""
+
+    unit: Ref | None = Field(None, description="Đơn vị (phiếu của cụm) / the unit, in a cluster ballot")
 
 
 class Vote(Command):
     voter: Ref | None = Field(None, description="Đơn vị bỏ phiếu (phiếu của cụm) / the voting unit, in a cluster ballot")
-    choices: dict[Ref, Choice] = Field(max_length=200)
+    ballot: EncryptedBallot = Field(description="Phiếu đã mã hoá trên máy người bỏ phiếu / the ballot, encrypted on the voter's device")
+
+
+class RegisterTellerKey(AsMember):
+    public_key: str = Field(pattern="^[A-Za-z0-9_-]{43}$", description="Khoá X25519 (base64url) / the X25519 transport key")
+
+
+class Deal(AsMember):
+    deal: TellerDeal
+
+
+class Count(AsMember):
+    count: TellerCount
 
 
 class OpenPosting(Command):

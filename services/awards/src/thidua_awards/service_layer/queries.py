@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thidua_shared.access.tokens import Principal
-from thidua_shared.errors import Forbidden, NotFound
+from thidua_shared.errors import Conflict, Forbidden, NotFound
 from thidua_shared.events.awards import AwardRecord, BallotSnapshot, DecisionSnapshot, NominationSnapshot, PostingSnapshot, SubjectKind
 from thidua_shared.registry_replica import load_unit
 from thidua_shared.units import UnitRef
 
 from thidua_awards.adapters.repository import AwardsRepository, CommentRow, TrailStep
 from thidua_awards.domain import model
-from thidua_awards.domain.ballots import receipt_hash
 from thidua_awards.domain.rulesets import AwardRule, RuleSet, award_rule, ruleset
 from thidua_awards.service_layer.access import manages_ballot, may_read_nomination, reaches
-from thidua_awards.service_layer.services import load_ballot, load_decision, load_nomination, load_posting
+from thidua_awards.service_layer.ballots import load_ballot
+from thidua_awards.service_layer.services import load_decision, load_nomination, load_posting
 
 
 async def unit_refs(repo: AwardsRepository, unit_ids: list[str]) -> dict[str, UnitRef]:
@@ -92,17 +92,23 @@ class BallotView:
     result: dict[str, Any] | None
     eligible: int
     voted: int
-    cast: list[dict[str, Any]] | None  # the sealed box, once closed
+    dealt: list[int]  # the tellers (by index) who have dealt their part of the key
+    counted: list[int]  # the tellers who have given their share of the count
 
 
 async def ballot_details(repo: AwardsRepository, principal: Principal, ballot_id: str) -> BallotView:
     ballot, result = await load_ballot(repo, ballot_id)
+    await _may_read(repo, principal, ballot)
+    eligible, voted = await repo.voters_voted(ballot.id)
+    dealt = [d.index for d in await repo.deals(ballot.id)]
+    counted = [c.index for c in await repo.counts(ballot.id)]
+    return BallotView(ballot, result, eligible, voted, dealt, counted)
+
+
+async def _may_read(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> None:
     if not (await reaches(repo, principal, ballot.unit_id) or await _voter_of(repo, principal, ballot)
             or await manages_ballot(repo, principal, ballot)):
         raise Forbidden("forbidden_scope", unit=await repo.code_of(ballot.unit_id))
-    eligible, voted = await repo.voters_voted(ballot.id)
-    cast = [b.model_dump(mode="json") for b in await repo.box(ballot.id)] if ballot.status == "closed" else None
-    return BallotView(ballot, result, eligible, voted, cast)
 
 
 async def _voter_of(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> bool:
@@ -111,15 +117,36 @@ async def _voter_of(repo: AwardsRepository, principal: Principal, ballot: Ballot
     return principal.scope_unit_id is not None and principal.scope_unit_id in ballot.voters
 
 
+async def tellers_view(repo: AwardsRepository, principal: Principal, ballot_id: str) -> dict[str, Any]:
+    """What a teller's device needs, all public: the committee's transport keys, the deals, the encrypted tally, the counts."""
+    ballot, _ = await load_ballot(repo, ballot_id)
+    await _may_read(repo, principal, ballot)
+    keys = await repo.teller_keys(ballot.tellers)
+    return {"ballot_id": ballot.id, "threshold": ballot.threshold, "public_key": ballot.public_key,
+            "tellers": [{"index": i, "teller": t, "transport_key": keys.get(t)} for i, t in enumerate(ballot.tellers, start=1)],
+            "deals": [d.model_dump(mode="json") for d in await repo.deals(ballot.id)],
+            "counting": await repo.tally(ballot.id),
+            "counts": [c.model_dump(mode="json") for c in await repo.counts(ballot.id)]}
+
+
+async def box_page(repo: AwardsRepository, principal: Principal, ballot_id: str, after: str, limit: int) -> dict[str, Any]:
+    """The published box, a page at a time in receipt order (an open ballot's box is not published yet)."""
+    ballot, _ = await load_ballot(repo, ballot_id)
+    await _may_read(repo, principal, ballot)
+    if ballot.status not in ("counting", "closed"):
+        raise Conflict("ballot_box_not_published")
+    page = await repo.box_page(ballot.id, after, limit)
+    return {"ballots": [{"receipt": r, "ballot": b.model_dump(mode="json")} for r, b in page],
+            "next": page[-1][0] if len(page) == limit else None}
+
+
 async def check_receipt(repo: AwardsRepository, principal: Principal, ballot_id: str, receipt: str) -> dict[str, Any]:
-    """A voter checks their vote was counted as cast: the box holds the receipt's hash with these choices."""
-    view = await ballot_details(repo, principal, ballot_id)
-    box = view.cast if view.cast is not None else [b.model_dump(mode="json") for b in await repo.box(ballot_id)]
-    wanted = receipt_hash(receipt)
-    found = next((b for b in box if b["receipt_hash"] == wanted), None)
-    if found is None:
+    """A voter checks their ballot is in the box as their device encrypted it: the receipt is its SHA-256."""
+    ballot, _ = await load_ballot(repo, ballot_id)
+    await _may_read(repo, principal, ballot)
+    if not await repo.in_box(ballot.id, receipt.lower()):
         raise NotFound("receipt_not_found")
-    return found
+    return {"ballot_id": ballot.id, "receipt": receipt.lower(), "in_box": True, "counted": ballot.status == "closed"}
 
 
 # --- postings -----------------------------------------------------------------------------------------------

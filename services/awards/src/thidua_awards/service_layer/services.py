@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -11,8 +11,6 @@ from thidua_shared.events.envelope import Actor
 from thidua_shared.events import awards as ev
 from thidua_shared.events.awards import (
     AwardRecord,
-    BallotSnapshot,
-    CastBallot,
     CheckStatus,
     DecisionSnapshot,
     DisciplineSnapshot,
@@ -31,17 +29,15 @@ from thidua_shared.i18n import format_date
 from thidua_shared.ids import new_id
 from thidua_shared.messaging.unit_of_work import UnitOfWork
 from thidua_shared.registry_replica import UnitView, load_cluster, load_unit
-from thidua_shared.roles import Role
 from thidua_shared.tabular import RowErrors, reject_if_any, yield_now
 
 from thidua_awards.adapters.repository import AwardsRepository
-from thidua_awards.domain import ballots as box
 from thidua_awards.domain import eligibility, model
 from thidua_awards.domain.eligibility import Facts, SubjectFacts
 from thidua_awards.domain.rulesets import AwardRule, all_rulesets, award_rule, rule_in_force, ruleset
 from thidua_awards.domain.workdays import last_working_day
 from thidua_awards.service_layer import commands as cmd
-from thidua_awards.service_layer.access import CLUSTER_VOTERS, OFFICE, PROPOSERS, RECORDERS, ensure_acts_for, ensure_confirms, ensure_office, manages_ballot, manages_cluster, reaches, records_facts
+from thidua_awards.service_layer.access import OFFICE, PROPOSERS, RECORDERS, ensure_acts_for, ensure_confirms, ensure_office, manages_cluster, reaches, records_facts
 
 AwardsUnitOfWork = UnitOfWork[AwardsRepository]
 
@@ -542,114 +538,6 @@ async def import_nominations(uow: AwardsUnitOfWork, principal: Principal, drafts
 
 async def _acts_for(repo: AwardsRepository, principal: Principal, unit_id: str) -> bool:
     return principal.role in PROPOSERS and await reaches(repo, principal, unit_id)
-
-
-# --- secret ballots ---------------------------------------------------------------------------------------------
-async def load_ballot(repo: AwardsRepository, ballot_id: str) -> tuple[BallotSnapshot, dict | None]:
-    found = await repo.ballot(ballot_id)
-    if found is None:
-        raise NotFound("ballot_not_found", ref=ballot_id)
-    return found
-
-
-async def open_ballot(uow: AwardsUnitOfWork, principal: Principal, command: cmd.OpenBallot, now: datetime, node: str) -> BallotSnapshot:
-    async with uow:
-        repo = uow.repo
-        nominations = await load_nominations(repo, command.nominations)
-        codes = {n.award_code for n in nominations}
-        if len(codes) > 1:
-            raise Invalid("ballot_mixed_awards", award=sorted(codes)[0], other=sorted(codes)[1])
-        rule = award_rule(nominations[0].ruleset_id, nominations[0].award_code).vote.rule()
-        opens_at = command.opens_at or now
-        if command.closes_at <= opens_at:
-            raise Invalid("ballot_window")
-        if command.kind == "cluster":
-            if command.cluster is None:
-                raise Invalid("ballot_no_voters")
-            cluster = await load_cluster(repo, command.cluster)
-            if not await manages_cluster(repo, principal, cluster, command.year):
-                raise Forbidden("leader_only", cluster=cluster.code)
-            voters, unit_id, cluster_id = await repo.cluster_members(cluster.id, command.year), cluster.owner_unit_id, cluster.id
-        else:
-            to_unit = nominations[0].to_unit_id
-            await ensure_office(repo, principal, to_unit)
-            people = await repo.people(command.voters)
-            unknown = [v for v in command.voters if v not in people]
-            if unknown:
-                raise NotFound("person_not_found", ref=unknown[0])
-            voters, unit_id, cluster_id = sorted(set(command.voters)), to_unit, None
-        if not voters:
-            raise Invalid("ballot_no_voters")
-        ballot = BallotSnapshot(id=new_id(), node=node, kind=command.kind, title=command.title, unit_id=unit_id,  # type: ignore[arg-type]
-                                cluster_id=cluster_id, year=command.year, nominations=[n.id for n in nominations], voters=sorted(voters),
-                                rule=rule, opens_at=opens_at, closes_at=command.closes_at, status="open")
-        await repo.add_ballot(ballot)
-        uow.record(ev.BallotOpened(ballot=ballot), aggregate_id=ballot.id, actor=principal.actor)
-        await uow.commit()
-    return ballot
-
-
-async def cast_vote(uow: AwardsUnitOfWork, principal: Principal, ballot_id: str, command: cmd.Vote, now: datetime) -> str:
-    """One secret vote; returns the receipt, given to the voter once and kept nowhere (only its hash is, in the box)."""
-    async with uow:
-        repo = uow.repo
-        ballot, _ = await load_ballot(repo, ballot_id)
-        if ballot.status != "open" or not (ballot.opens_at <= now <= ballot.closes_at):
-            raise Conflict("ballot_not_open", when=f"{ballot.opens_at:%d/%m/%Y %H:%M} – {ballot.closes_at:%d/%m/%Y %H:%M}")
-        voter = await _voter(repo, principal, ballot, command)
-        state = await repo.voter_state(ballot.id, voter)
-        if state is None:
-            raise Forbidden("ballot_not_voter")
-        box.check_choices(command.choices, ballot.nominations)
-        if state or not await repo.mark_voted(ballot.id, voter):
-            raise Conflict("ballot_already_voted")
-        receipt = box.new_receipt()
-        cast = CastBallot(receipt_hash=box.receipt_hash(receipt), choices=dict(sorted(command.choices.items())))
-        await repo.save_box(ballot.id, box.sealed(await repo.box(ballot.id, for_update=True), cast))
-        uow.record(ev.BallotVoted(ballot_id=ballot.id, voter=voter), aggregate_id=ballot.id, actor=principal.actor)
-        await uow.commit()
-    return receipt
-
-
-async def _voter(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot, command: cmd.Vote) -> str:
-    if ballot.kind == "cluster":
-        if command.voter is None:
-            raise Forbidden("ballot_not_voter")
-        unit = await load_unit(repo, command.voter)
-        principal.require_role(CLUSTER_VOTERS)
-        if principal.scope_unit_id != unit.id:  # a unit's vote is its own: nobody above it casts it for it
-            raise Forbidden("ballot_vote_not_own", unit=unit.code)
-        return unit.id
-    if principal.role is not Role.COUNCIL_MEMBER or principal.person_id is None:
-        raise Forbidden("ballot_not_voter")
-    return principal.person_id
-
-
-async def close_ballot(uow: AwardsUnitOfWork, principal: Principal, ballot_id: str, now: datetime) -> dict:
-    """The count, once the ballot's time is over or everyone has voted; the box is published with it."""
-    async with uow:
-        repo = uow.repo
-        ballot, _ = await load_ballot(repo, ballot_id)
-        if ballot.status != "open":
-            raise Conflict("ballot_closed_already")
-        await _ballot_manager(repo, principal, ballot)
-        eligible, voted = await repo.voters_voted(ballot.id)
-        if now < ballot.closes_at and voted < eligible:
-            raise Conflict("ballot_not_open", when=f"đến / until {ballot.closes_at:%d/%m/%Y %H:%M}")
-        cast = await repo.box(ballot.id)
-        tallies, quorum_met = box.tally(cast, ballot.nominations, eligible, ballot.rule)
-        digest = box.box_digest(cast)
-        result = box.result(eligible, voted, quorum_met, digest, tallies)
-        await repo.close_ballot(ballot.model_copy(update={"status": "closed"}), result)
-        uow.record(ev.BallotClosed(ballot_id=ballot.id, eligible=eligible, voted=voted, quorum_met=quorum_met, tallies=tallies,
-                                   cast=cast, box_digest=digest), aggregate_id=ballot.id, actor=principal.actor)
-        await uow.commit()
-    return result
-
-
-async def _ballot_manager(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> None:
-    if not await manages_ballot(repo, principal, ballot):
-        raise Forbidden("forbidden_scope", unit=await repo.code_of(ballot.unit_id))
 
 
 # --- public posting ---------------------------------------------------------------------------------------------
