@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import InclusionProofText
 
 from tests.e2e.test_thidua_up import Up, service_events, thidua
-from tests.support import run_cli
+from tests.support import run_cli, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -60,6 +61,7 @@ def test_the_2017_meeting_ends_in_a_decided_flag_and_its_certificate(tmp_path: P
         leaf = merkle.leaf_hash(InclusionProofText.parse(proof.read_text()).extra or b"").hex()
         printed_text = "".join("".join(p.split()) for p in pages)
         assert printed_text.count(f"minh-bach/award:{decision['id']}?leaf={leaf}") == 2
+        council_votes_from_the_command_line(up, tmp_path, hcm["id"])
         verified = thidua(up, "audit", "verify")
         assert verified.returncode == 0 and "Chuỗi vn.awards" in verified.stdout, verified.stdout + verified.stderr
         every_service_replays_identical(up)
@@ -68,6 +70,34 @@ def test_the_2017_meeting_ends_in_a_decided_flag_and_its_certificate(tmp_path: P
     assert "awards.award_decided" in [e.type for e in events] and "awards.ballot_closed" in [e.type for e in events]
     key = load_public_key(public_key_path(tmp_path / "var" / "keys", "vn"))
     assert verify_chain(events, key) == []
+
+
+def council_votes_from_the_command_line(up: Up, tmp_path: Path, nomination: str) -> None:
+    """A council of one votes through the CLI: the member's key file is made owner-only, the choice is encrypted
+    on this machine, and the member, as the only teller, counts."""
+    registry = httpx.Client(base_url=up.registry, headers=up.admin(), timeout=30)
+    person = registry.post("/people", json={"unit": "VCA", "full_name": "Trần Thị Hội Đồng", "position": "Ủy viên Hội đồng"}).json()["id"]
+    token = registry.post("/tokens", json={"holder_name": "Ủy viên", "role": "council_member", "scope_unit": "VCA", "person": person}).json()["token"]
+    key_file = tmp_path / "kiem-phieu.key"
+    member = ("--token", token)
+    wait_for(lambda: httpx.get(f"{up.awards}/rulesets", headers={"Authorization": f"Bearer {token}"}).status_code == 200, 60,
+             "the awards service to know the new token and person")
+
+    def ok(*args: str) -> str:
+        done = thidua(up, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return " ".join(done.stdout.split())  # as read, whatever the terminal's width wrapped
+
+    ok(*member, "awards", "ballots", "teller-key", "--key-file", str(key_file))
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    opened = ok("awards", "ballots", "open", "--title", "Hội đồng xét lại", "--year", "2017", "--nomination", nomination,
+                "--voter", person, "--teller", person)
+    ballot = re.search(r"bỏ phiếu (\S+) cho", opened).group(1)  # type: ignore[union-attr]
+    assert "cuộc bỏ phiếu đã mở" in ok(*member, "awards", "ballots", "deal", ballot, "--key-file", str(key_file))
+    receipt = re.search(r"[0-9a-f]{64}", ok(*member, "awards", "ballots", "vote", ballot, "--choice", f"{nomination}=yes")).group(0)  # type: ignore[union-attr]
+    assert "đang kiểm phiếu" in ok("awards", "ballots", "close", ballot)
+    assert "đồng ý 1, không đồng ý 0, không ý kiến 0 – đạt" in ok(*member, "awards", "ballots", "count", ballot, "--key-file", str(key_file))
+    assert "đã được tính" in ok(*member, "awards", "ballots", "verify", ballot, receipt)
 
 
 def every_service_replays_identical(up: Up) -> None:
