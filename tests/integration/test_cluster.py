@@ -27,8 +27,10 @@ pytestmark = pytest.mark.timeout(240)
 
 
 async def test_a_server_killed_mid_write_loses_nothing_and_duplicates_nothing(tmp_path: Path, monkeypatch) -> None:
-    settings = Settings(var_dir=tmp_path / "var", node="vn", cluster_size=3, nats_port=free_run(3),
-                        nats_monitor_port=free_run(3) + 3, cluster_port=free_run(3) + 6, leaf_port=free_run(3) + 9)
+    base = free_run(12)  # one run checked free for all four kinds of port of the three servers (before, each kind's run
+    # was checked at one place and used three ports further on, where another test's server could be listening)
+    settings = Settings(var_dir=tmp_path / "var", node="vn", cluster_size=3, nats_port=base,
+                        nats_monitor_port=base + 3, cluster_port=base + 6, leaf_port=base + 9)
     ensure_node_key(settings.keys_dir, "vn")
     servers = embedded_nats_servers(settings, settings.var_dir)
     for server in servers:

@@ -18,12 +18,18 @@ import structlog
 from thidua_shared.settings import Settings
 
 
+# Libraries that log their every step at INFO: WeasyPrint ("Step 1 - Fetching and parsing HTML…"), fontTools
+# subsetting the certificate's font, httpx and httpcore each request.
+CHATTY_LIBRARIES = ("weasyprint", "weasyprint.progress", "fontTools", "httpx", "httpcore")
+
+
 def configure_logging(settings: Settings, service: str | None = None) -> None:
     use_json = settings.log_format == "json" or (settings.log_format == "auto" and not sys.stderr.isatty())
     renderer = structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer()
     level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in CHATTY_LIBRARIES:  # their progress lines say nothing an operator acts on
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -189,23 +189,17 @@ teller_keys = Table(
     Column("public_key", String(64), nullable=False),
 )
 
-ballot_deals = Table(
-    "ballot_deals",
-    metadata,
-    Column("ballot_id", String(36), ForeignKey("ballots.id"), primary_key=True),
-    Column("teller_index", Integer, primary_key=True),
-    Column("teller", String(36), nullable=False),
-    Column("deal", JSON, nullable=False),
-)
 
-ballot_counts = Table(
-    "ballot_counts",
-    metadata,
-    Column("ballot_id", String(36), ForeignKey("ballots.id"), primary_key=True),
-    Column("teller_index", Integer, primary_key=True),
-    Column("teller", String(36), nullable=False),
-    Column("count", JSON, nullable=False),
-)
+
+def _teller_turns(name: str, given: str) -> Table:
+    """What each teller gave, once per ballot: its deal (a part of the key) or its count (a share of the decryption)."""
+    return Table(name, metadata, Column("ballot_id", String(36), ForeignKey("ballots.id"), primary_key=True),
+                 Column("teller_index", Integer, primary_key=True), Column("teller", String(36), nullable=False),
+                 Column(given, JSON, nullable=False))
+
+
+ballot_deals = _teller_turns("ballot_deals", "deal")
+ballot_counts = _teller_turns("ballot_counts", "count")
 
 
 def published_ballot_box(_: MetaData) -> ColumnElement[bool]:

@@ -74,6 +74,28 @@ async def _teller(repo: AwardsRepository, principal: Principal, ballot: BallotSn
     return teller, index
 
 
+# A teller's two turns: the ballot's state each is taken in, and the refusals when it is not that state or taken already.
+TELLER_TURNS = {"deal": ("keys", "ballot_keys_made", "ballot_already_dealt"),
+                "count": ("counting", "ballot_not_counting", "ballot_already_counted")}
+
+
+async def _teller_turn(repo: AwardsRepository, principal: Principal, ballot_id: str, unit_ref: str | None, sent_index: int,
+                       turn: str) -> tuple[BallotSnapshot, str, list]:  # type: ignore[type-arg]
+    """That a teller's deal or count is theirs to give now: a teller of the ballot, at that step, once, under their own
+    index. Returns the ballot, the teller and the deals or counts given so far."""
+    ballot, _ = await load_ballot(repo, ballot_id)
+    teller, index = await _teller(repo, principal, ballot, unit_ref)
+    state, wrong_state, taken = TELLER_TURNS[turn]
+    if ballot.status != state:
+        raise Conflict(wrong_state)
+    given = await (repo.deals(ballot.id) if turn == "deal" else repo.counts(ballot.id))
+    if any(g.index == index for g in given):
+        raise Conflict(taken)
+    if sent_index != index:
+        raise Invalid("ballot_teller_index", index=index)
+    return ballot, teller, given
+
+
 async def register_teller_key(uow: AwardsUnitOfWork, principal: Principal, command: cmd.RegisterTellerKey) -> str:
     """A teller's transport key, registered once: the key shares of the ballots they count are sealed to it."""
     async with uow:
@@ -157,15 +179,7 @@ async def deal(uow: AwardsUnitOfWork, principal: Principal, ballot_id: str, comm
     """A teller's deal, checked; with the last one the ballot has its key and opens."""
     async with uow:
         repo = uow.repo
-        ballot, _ = await load_ballot(repo, ballot_id)
-        teller, index = await _teller(repo, principal, ballot, command.unit)
-        if ballot.status != "keys":
-            raise Conflict("ballot_keys_made")
-        deals = await repo.deals(ballot.id)
-        if any(d.index == index for d in deals):
-            raise Conflict("ballot_already_dealt")
-        if command.deal.index != index:
-            raise Invalid("ballot_teller_index", index=index)
+        ballot, teller, deals = await _teller_turn(repo, principal, ballot_id, command.unit, command.deal.index, "deal")
         _proven(crypto.check_deal, command.deal, ballot.threshold, len(ballot.tellers))
         await repo.add_deal(ballot.id, teller, command.deal)
         key = crypto.ballot_key([*deals, command.deal]) if len(deals) + 1 == len(ballot.tellers) else None
@@ -265,15 +279,8 @@ async def count(uow: AwardsUnitOfWork, principal: Principal, ballot_id: str, com
     threshold reached, the tally is decrypted and the ballot closed."""
     async with uow:
         repo = uow.repo
-        ballot, _ = await load_ballot(repo, ballot_id)
-        teller, index = await _teller(repo, principal, ballot, command.unit)
-        if ballot.status != "counting":
-            raise Conflict("ballot_not_counting")
-        counts = await repo.counts(ballot.id)
-        if any(c.index == index for c in counts):
-            raise Conflict("ballot_already_counted")
-        if command.count.index != index:
-            raise Invalid("ballot_teller_index", index=index)
+        ballot, teller, counts = await _teller_turn(repo, principal, ballot_id, command.unit, command.count.index, "count")
+        index = command.count.index
         counting = ev.BallotCounting.model_validate(await repo.tally(ballot.id))
         public = crypto.public_shares(await repo.deals(ballot.id), len(ballot.tellers))[index]
         await asyncio.to_thread(_proven, crypto.check_count, command.count, counting.tally, public)
