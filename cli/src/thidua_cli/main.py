@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from thidua_cli import texts  # noqa: F401  (registers the CLI's messages)
 from thidua_cli.commands.campaigns import campaigns_app, pledges_app
 from thidua_cli.client import Context
 from thidua_cli.commands.status import status

@@ -20,19 +20,8 @@ from typing import Protocol
 import puremagic
 
 from thidua_shared.errors import Invalid
-from thidua_shared.i18n import add_messages
 from thidua_shared.text import clean_text
 
-add_messages({
-    "document_type_not_allowed": (
-        "Không nhận tệp «{name}»: chỉ nhận {allowed}.",
-        "File '{name}' is not accepted: only {allowed}.",
-    ),
-    "document_content_mismatch": (
-        "Không nhận tệp «{name}»: tên là tệp {declared} nhưng nội dung là {found}.",
-        "File '{name}' is not accepted: named as {declared} but its content is {found}.",
-    ),
-})
 # What the content may be found to be for a name's type (a JPEG goes by four names).
 _SAME_CONTENT = {".jpg": {".jpg", ".jpeg", ".jpe", ".jfif"}, ".jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"}}
 

@@ -34,7 +34,7 @@ from thidua_shared.consistency import AFTER_HEADER, POSITION_HEADER, Written, co
 from thidua_shared.errors import AppError, Forbidden, Invalid, NotFound, PayloadTooLarge, ServiceUnavailable
 from thidua_shared.events.envelope import new_event_id
 from thidua_shared.files import LocalFileStore, StoredFile
-from thidua_shared.i18n import Language, add_messages, language_from_header, translate
+from thidua_shared.i18n import Language, language_from_header, translate
 from thidua_shared.jobs import Job, JobView, Progress
 from thidua_shared.logging import bound_to_request, get_logger
 from thidua_shared.messaging.asyncapi import asyncapi_document
@@ -47,29 +47,6 @@ from thidua_shared.tabular import ImportWork
 
 log = get_logger(__name__)
 
-add_messages({
-    "payload_too_large": ("Dữ liệu gửi lên vượt quá {limit}.", "The request body is over {limit}."),
-    "upload_missing_file": ("Thiếu tệp (trường «file» của biểu mẫu).", "No file was sent (form field 'file')."),
-    "upload_empty": ("Tệp gửi lên rỗng.", "The uploaded file is empty."),
-    "attachment_not_found": ("Không tìm thấy tệp đính kèm.", "Attachment not found."),
-    "body_unreadable": (
-        "Không đọc được dữ liệu gửi lên: JSON hoặc biểu mẫu (multipart) không hợp lệ, quá sâu hoặc không phải UTF-8.",
-        "The request body could not be read: invalid, too deeply nested or non-UTF-8 JSON, or a broken multipart form.",
-    ),
-    "route_not_found": ("Không có địa chỉ này trong API (xem /docs).", "No such address in the API (see /docs)."),
-    "method_not_allowed": ("Địa chỉ này không nhận phương thức {method}.", "This address does not accept {method}."),
-    "not_acceptable": ("Không trả lời được theo định dạng yêu cầu.", "Cannot answer in the format asked for."),
-    "media_type_unsupported": ("Kiểu dữ liệu gửi lên không được hỗ trợ.", "The body's media type is not supported."),
-    "request_refused": ("Yêu cầu bị từ chối (HTTP {status}).", "The request was refused (HTTP {status})."),
-    "not_yet_applied": (
-        "Dịch vụ chưa cập nhật kịp thay đổi vừa ghi ({positions}); hãy thử lại sau giây lát.",
-        "The service has not yet applied the change just made ({positions}); try again in a moment.",
-    ),
-    "job_not_found": (
-        "Không tìm thấy công việc «{ref}» (có thể dịch vụ đã khởi động lại: hãy gửi lại).",
-        "Job '{ref}' not found (the service may have restarted: send it again).",
-    ),
-})
 
 
 # The framework's refusals by status, each with its message here.

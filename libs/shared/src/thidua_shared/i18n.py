@@ -1,68 +1,44 @@
-"""User-facing text: Vietnamese first, English available.
+"""User-facing text: Vietnamese first, English available, from one message catalog.
 
-Every error a person can see has a code and a message in both languages here;
-services add their own codes with `add_messages`.
+Every message a person can meet (the services' errors, the CLI's lines) has a code, and its text in
+each language sits in the gettext catalogs under `locale/<language>/LC_MESSAGES/thidua.po`: translators
+work on the .po files with the usual tools, the code names only the code (`Invalid("unit_not_found",
+ref=...)`, `translate("ballot_opened", "en", id=...)`). `tests/unit/test_message_catalog.py` extracts
+the codes from the sources with Babel and fails on a code missing from either language, or on a
+message whose languages disagree on its placeholders.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
+from pathlib import Path
 from typing import Literal
+
+from babel.messages.pofile import read_po
 
 from thidua_shared.clock import VIETNAM
 
 Language = Literal["vi", "en"]
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    "token_missing": ("Thiếu mã truy cập (Authorization: Bearer ...).", "Missing access token (Authorization: Bearer ...)."),
-    "token_invalid": ("Mã truy cập không hợp lệ hoặc đã bị thu hồi.", "The access token is invalid or revoked."),
-    "forbidden_role": (
-        "Vai trò «{role}» không được phép thực hiện thao tác này.",
-        "The role '{role}' may not do this.",
-    ),
-    "forbidden_scope": (
-        "Đơn vị «{unit}» nằm ngoài phạm vi quản lý của mã truy cập này.",
-        "Unit '{unit}' is outside the scope of this access token.",
-    ),
-    "leader_only": (
-        "Chỉ cụm trưởng của «{cluster}» trong năm (hoặc cơ quan quản lý cụm) được làm việc này.",
-        "Only the leader of '{cluster}' for the year (or the cluster's owner) may do this.",
-    ),
-    "validation_failed": ("Dữ liệu gửi lên không hợp lệ.", "The submitted data is not valid."),
-    "cursor_invalid": ("Con trỏ trang không hợp lệ; hãy tải lại từ trang đầu.", "The page cursor is not valid; start again from the first page."),
-    "internal_error": (
-        "Lỗi hệ thống, đã được ghi nhận. Vui lòng thử lại sau.",
-        "Internal error; it has been logged. Please try again later.",
-    ),
-    # Units and clusters, named the same way by every service.
-        "unit_not_found": ("Không tìm thấy đơn vị «{ref}».", "Unit '{ref}' not found."),
-        "person_not_found": ("Không tìm thấy cá nhân «{ref}».", "Person '{ref}' not found."),
-        "unit_merged_into": (
-            "Đơn vị «{code}» đã hợp nhất vào «{successor}» từ ngày {date}.",
-            "Unit '{code}' was merged into '{successor}' on {date}.",
-        ),
-        "unit_not_active": (
-            "Đơn vị «{code}» không còn hoạt động (trạng thái: {status}).",
-            "Unit '{code}' is no longer active (status: {status}).",
-        ),
-        "nothing_to_change": ("Không có thay đổi nào.", "Nothing to change."),
-        "period_reversed": ("Ngày kết thúc ({end}) trước ngày bắt đầu ({start}).", "The end ({end}) is before the start ({start})."),
-        "campaign_not_found": ("Không tìm thấy phong trào/đợt thi đua «{ref}».", "Campaign '{ref}' not found."),
-        "cluster_not_found": ("Không tìm thấy cụm/khối thi đua «{ref}».", "Cluster or block '{ref}' not found."),
-        "node_code_invalid": ("Mã nút không hợp lệ: {code}", "Not a valid node id: {code}"),
-}
+LANGUAGES: tuple[Language, ...] = ("vi", "en")
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "thidua"
 
 
-def add_messages(messages: dict[str, tuple[str, str]]) -> None:
-    for code in messages:
-        if code in MESSAGES and MESSAGES[code] != messages[code]:
-            raise ValueError(f"message code {code} is defined twice")
-    MESSAGES.update(messages)
+def catalog_path(language: Language) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def messages(language: Language) -> dict[str, str]:
+    """The catalog of one language, code → text (read once per process; Babel parses the .po file)."""
+    with catalog_path(language).open("rb") as f:
+        catalog = read_po(f, locale=language, domain=DOMAIN)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
 
 
 def translate(message_code: str, language: Language = "vi", /, **params: object) -> str:
-    vi, en = MESSAGES.get(message_code, (message_code, message_code))
-    template = en if language == "en" else vi
+    template = messages("en" if language == "en" else "vi").get(message_code, message_code)
     try:
         return template.format(**params)
     except (KeyError, IndexError):

@@ -18,21 +18,8 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from thidua_shared.errors import AppError, Invalid
-from thidua_shared.i18n import add_messages
 from thidua_shared.text import clean_text
 
-add_messages({
-    "upload_unsupported_file": (
-        "Tệp «{name}» không được hỗ trợ: hãy dùng .xlsx hoặc .csv (UTF-8).",
-        "File '{name}' is not supported: use .xlsx or .csv (UTF-8).",
-    ),
-    "upload_malformed_file": ("Không đọc được tệp: {reason}", "The file could not be read: {reason}"),
-    "upload_unpacks_too_large": (
-        "Tệp .xlsx giải nén ra {size} MB, vượt giới hạn {limit} MB.",
-        "The .xlsx file unpacks to {size} MB, over the limit of {limit} MB.",
-    ),
-    "upload_too_many_rows": ("Tệp có hơn {limit} dòng; hãy chia nhỏ.", "The file has more than {limit} rows; split it."),
-})
 
 
 @dataclass(frozen=True)

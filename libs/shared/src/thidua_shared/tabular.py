@@ -19,21 +19,11 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from thidua_shared.errors import AppError, Invalid
-from thidua_shared.i18n import add_messages, translate
+from thidua_shared.i18n import translate
 from thidua_shared.jobs import Progress
 from thidua_shared.spreadsheets import SheetLimits, read_rows
 from thidua_shared.text import search_key
 
-add_messages({
-    "import_invalid_value": ("Giá trị ở cột «{column}» không hợp lệ: {reason}", "The value in column '{column}' is not valid: {reason}"),
-    "import_missing_columns": ("Tệp thiếu cột bắt buộc: {columns}.", "The file lacks required columns: {columns}."),
-    "import_rejected": (
-        "Không nhập dòng nào: {count} dòng có lỗi. Sửa các lỗi và gửi lại toàn bộ tệp.",
-        "Nothing was imported: {count} rows have errors. Fix them and send the whole file again.",
-    ),
-    "import_empty": ("Tệp không có dòng dữ liệu nào.", "The file has no data rows."),
-    "import_required_value": ("Thiếu giá trị ở cột «{column}».", "Missing a value in column '{column}'."),
-})
 
 MAX_REPORTED_ERRORS = 1000  # a file wrong on every row still gets a report of bounded size
 C = TypeVar("C")

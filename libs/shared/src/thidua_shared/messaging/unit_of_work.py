@@ -38,17 +38,10 @@ from thidua_shared.events.envelope import (
     new_event_id,
     utc_now,
 )
-from thidua_shared.i18n import add_messages
 from thidua_shared.logging import current_correlation_id
 from thidua_shared.messaging.tables import MessagingTables
 
 
-add_messages({
-    "event_too_large": (
-        "Thay đổi này tạo sự kiện {type} quá lớn ({size}, tối đa {limit}); không có gì được ghi.",
-        "This change makes a {type} event too large ({size}, at most {limit}); nothing was written.",
-    ),
-})
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from uuid import NAMESPACE_URL, uuid5
 from thidua_shared.errors import Conflict, Invalid
 from thidua_shared.events.awards import DocumentKind, DossierDocument, NominationSnapshot, NominationState as S
 
-from thidua_awards.domain import messages  # noqa: F401  (registers the error texts)
 from thidua_awards.domain.rulesets import AwardRule, Quota
 
 TRANSITIONS: dict[str, tuple[frozenset[S], S]] = {

@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from thidua_shared.errors import Invalid, NotFound
 from thidua_shared.events.awards import DocumentKind, SubjectKind, VoteBasis, VoteRule
 
-from thidua_awards.domain import messages  # noqa: F401  (registers the error texts)
 
 RULESETS_DIR = Path(__file__).resolve().parent.parent / "rulesets"
 

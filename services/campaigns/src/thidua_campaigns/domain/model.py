@@ -17,7 +17,6 @@ from thidua_shared.events.campaigns import (
 from thidua_shared.i18n import format_date
 
 from thidua_campaigns.domain import indicators as tree
-from thidua_campaigns.domain import messages  # noqa: F401  (registers the error texts)
 
 # What may change after launch, with a recorded reason (điều chỉnh).
 REVISABLE_AFTER_LAUNCH = frozenset(

@@ -26,7 +26,6 @@ from thidua_shared.roles import Role
 from thidua_shared.validation import FIRST_YEAR, LAST_YEAR
 from thidua_shared.text import search_key  # noqa: F401  (re-exported for the registry)
 
-from thidua_registry.domain import messages  # noqa: F401  (registers the error texts)
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

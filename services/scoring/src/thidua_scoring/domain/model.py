@@ -25,7 +25,6 @@ from thidua_shared.events.campaigns import CampaignSnapshot, CampaignStatus
 from thidua_shared.events.scoring import AssignmentKind, AssignmentRule, ClosingDecision, MissingWork, Period, ReviewScore, RoundSnapshot
 from thidua_shared.i18n import format_date
 
-from thidua_scoring.domain import messages  # noqa: F401  (registers the error texts)
 from thidua_scoring.domain.fixed import points_int
 from thidua_scoring.domain.results import Node
 
