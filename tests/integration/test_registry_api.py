@@ -76,7 +76,10 @@ async def test_bad_input_gets_a_clear_4xx_and_changes_nothing(registry: Registry
     assert (orphan.status_code, orphan.json()["code"]) == (422, "parent_required")
     malformed = await registry.post("/units", {"code": "HTX-Z", "kind": "khong-ro"})
     assert malformed.status_code == 422 and malformed.json()["code"] == "validation_failed"
-    assert malformed.json()["message_en"] == "The submitted data is not valid."
+    assert malformed.json()["message_en"] == "The submitted data is not valid. Name: missing (required)"
+    assert [d["message_vi"] for d in malformed.json()["details"]] == [
+        "Tên: chưa nhập (bắt buộc)", "Loại: phải là một trong: national_alliance, provincial_alliance, cooperative, cooperative_union, "
+        "cooperative_group, credit_fund, department, public_service_unit, member_enterprise"]
     dissolve_parent = await registry.post("/units/LMHTX-31/dissolve", {"effective_date": "2026-01-01"})
     assert (dissolve_parent.status_code, dissolve_parent.json()["code"]) == (409, "unit_has_active_children")
 

@@ -135,11 +135,12 @@ class ServiceClient:
         self._print_body(body)
 
     def _print_body(self, body: dict[str, Any]) -> None:
-        errors.print(f"[red]{body.get('message', body)}[/red]", highlight=False)
+        message = body.get(f"message_{self.ctx.language}") or body.get("message", body)
+        errors.print(f"[red]{message}[/red]", highlight=False)
         for item in (body.get("details") or {}).get("errors", []) if isinstance(body.get("details"), dict) else []:
             message = item.get(f"message_{self.ctx.language}") or item.get("message_vi")
             column = f" ({item['column']})" if item.get("column") else ""
             errors.print(translate("import_row_error", self.ctx.language, row=item["row"], column=column, message=message), highlight=False)
-        if isinstance(body.get("details"), list):
-            for item in body["details"]:
-                errors.print(f"  {'.'.join(map(str, item.get('loc', [])))}: {item.get('msg')}", highlight=False)
+        if isinstance(body.get("details"), list) and len(body["details"]) > 1:  # the first is in the message already
+            for item in body["details"][1:]:
+                errors.print(f"  {item.get(f'message_{self.ctx.language}') or item.get('message_vi')}", highlight=False)

@@ -35,6 +35,7 @@ from thidua_shared.errors import AppError, Forbidden, Invalid, NotFound, Payload
 from thidua_shared.events.envelope import new_event_id
 from thidua_shared.files import LocalFileStore, StoredFile
 from thidua_shared.i18n import Language, language_from_header, translate
+from thidua_shared.validation_messages import explain
 from thidua_shared.jobs import Job, JobView, Progress
 from thidua_shared.logging import bound_to_request, get_logger
 from thidua_shared.messaging.asyncapi import asyncapi_document
@@ -363,14 +364,9 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         language = get_language(request)
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-        body = {
-            "code": "validation_failed",
-            "message": translate("validation_failed", language),
-            "message_vi": translate("validation_failed", "vi"),
-            "message_en": translate("validation_failed", "en"),
-            "details": errors,
-        }
+        errors = explain(exc.errors())  # each field by its label, the problem in words: never pydantic's English
+        said = {lang: translate("validation_failed", lang) + (f" {errors[0][f'message_{lang}']}" if errors else "") for lang in ("vi", "en")}
+        body = {"code": "validation_failed", "message": said[language], "message_vi": said["vi"], "message_en": said["en"], "details": errors}
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

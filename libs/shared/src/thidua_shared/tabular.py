@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from thidua_shared.errors import AppError, Invalid
 from thidua_shared.i18n import translate
+from thidua_shared.validation_messages import explain
 from thidua_shared.jobs import Progress
 from thidua_shared.spreadsheets import SheetLimits, read_rows
 from thidua_shared.text import search_key
@@ -98,9 +99,9 @@ def to_command(row: Row, required: tuple[str, ...], errors: RowErrors, make: Cal
     try:
         return make(row.values)
     except ValidationError as invalid:
-        for problem in invalid.errors():
+        for problem in explain(invalid.errors()):
             column = str(problem["loc"][0]) if problem["loc"] else None
-            errors.add(row.number, column, "import_invalid_value", column=column, reason=problem["msg"])
+            errors.add(row.number, column, "import_invalid_value", column=column, reason_vi=problem["message_vi"], reason_en=problem["message_en"])
     except AppError as error:
         errors.add_app_error(row.number, None, error)
     return None

@@ -9,14 +9,17 @@ with the field named, never a 500 and never a half-applied change.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from thidua_shared.errors import Invalid
+from thidua_shared.clock import VIETNAM
 from thidua_shared.i18n import format_date
 from thidua_shared.text import CONTROL
 
@@ -33,14 +36,33 @@ Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 def _within_years(value: date) -> date:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(f"ngày phải trong các năm {FIRST_YEAR}–{LAST_YEAR} / a date must fall within {FIRST_YEAR}–{LAST_YEAR}")
+        raise PydanticCustomError("date_out_of_range", "a date must fall within {first}–{last}", {"first": FIRST_YEAR, "last": LAST_YEAR})
     return value
 
 
-# A date or moment a person types (a decision signed, a discipline's start, a ballot's close): within the
-# years the federation's records span, so that 0001-01-01 or 9999-12-31 never reach a rule.
-Day = Annotated[date, AfterValidator(_within_years)]
-Moment = Annotated[datetime, AfterValidator(_within_years)]
+VIETNAMESE_DAY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?\s*$")
+
+
+def _as_written(value: Any) -> Any:
+    """dd/mm/yyyy (and dd/mm/yyyy hh:mm), as Vietnamese readers write a date, beside ISO 8601."""
+    found = VIETNAMESE_DAY.match(value) if isinstance(value, str) else None
+    if not found:
+        return value
+    day, month, year, hour, minute = found.groups()
+    if hour is None:
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{minute}:00"
+
+
+def _in_vietnam(value: datetime) -> datetime:
+    """A moment typed without a time zone is Vietnam's time (a ballot closing at 17:00 closes at 17:00 in Hà Nội)."""
+    return value.replace(tzinfo=VIETNAM) if value.tzinfo is None else value
+
+
+# A date or moment a person types (a decision signed, a discipline's start, a ballot's close): dd/mm/yyyy or ISO,
+# within the years the federation's records span, so that 0001-01-01 or 9999-12-31 never reach a rule.
+Day = Annotated[date, BeforeValidator(_as_written), AfterValidator(_within_years)]
+Moment = Annotated[datetime, BeforeValidator(_as_written), AfterValidator(_in_vietnam), AfterValidator(_within_years)]
 
 
 def check_period(start: date, end: date | None) -> None:
@@ -53,7 +75,7 @@ def clean_input(value: Any, path: str = "") -> Any:
     """NFC-normalise every string in a parsed JSON body; refuse control characters (tab and newline excepted)."""
     if isinstance(value, str):
         if CONTROL.search(value):
-            raise ValueError(f"{path or 'giá trị'}: chứa ký tự điều khiển / contains a control character")
+            raise PydanticCustomError("control_character", "contains a control character")
         return unicodedata.normalize("NFC", value)
     if isinstance(value, dict):
         return {clean_input(k, path): clean_input(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import AppError, Forbidden, NotFound
 from thidua_shared.events import awards as ev
@@ -33,6 +35,7 @@ from thidua_shared.jobs import Progress
 from thidua_shared.spreadsheets import SheetLimits
 from thidua_shared.tabular import Columns, Row, RowErrors, read_table, reject_if_any, yield_now
 from thidua_shared.text import search_key
+from thidua_shared.validation_messages import explain
 
 from thidua_awards.adapters.repository import AwardsRepository
 from thidua_awards.domain.rulesets import all_rulesets
@@ -271,8 +274,11 @@ def _nomination_drafts(rows: list[Row], subjects: dict, errors: RowErrors) -> li
             drafts.append((row.number, cmd.DraftNomination(
                 award=code, year=year, subject=cmd.SubjectRef(kind=subject.kind, ref=subject.id), proposer=row.values["proposer"],
                 to_unit=row.values["to_unit"], summary=row.values.get("summary") or None, commendation_type=kind)))
-        except (AppError, ValueError) as error:
-            errors.add(row.number, None, "import_invalid_value", column="", reason=str(error)[:300])
+        except AppError as error:
+            errors.add_app_error(row.number, None, error)
+        except ValidationError as invalid:
+            for problem in explain(invalid.errors()):
+                errors.add(row.number, None, "import_invalid_value", reason_vi=problem["message_vi"], reason_en=problem["message_en"])
     return drafts
 
 
