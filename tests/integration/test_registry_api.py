@@ -210,7 +210,7 @@ async def test_import_is_all_or_nothing_with_a_report_per_row(registry: Registry
     assert (await registry.get("/units/HTX-31-B")).json()["parent"]["code"] == "LHHTX-31"
 
     garbage = await registry.http.post("/imports/units", params={"wait": 20}, files={"file": ("x.xlsx", b"not a workbook")}, headers=registry.as_(registry.admin_token))
-    assert (garbage.status_code, garbage.json()["code"]) == (422, "upload_malformed_file")
+    assert (garbage.status_code, garbage.json()["code"]) == (422, "upload_not_xlsx")
     wrong_type = await registry.http.post("/imports/units", params={"wait": 20}, files={"file": ("x.pdf", b"%PDF")}, headers=registry.as_(registry.admin_token))
     assert (wrong_type.status_code, wrong_type.json()["code"]) == (422, "upload_unsupported_file")
     header_only = io.StringIO()

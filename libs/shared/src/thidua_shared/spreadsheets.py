@@ -8,6 +8,7 @@ memory does not grow with what a file claims. Reading is blocking: run it in a t
 
 from __future__ import annotations
 
+import codecs
 import csv
 import zipfile
 from collections.abc import Iterator
@@ -18,7 +19,10 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from thidua_shared.errors import AppError, Invalid
+from thidua_shared.logging import get_logger
 from thidua_shared.text import clean_text
+
+log = get_logger(__name__)
 
 
 
@@ -34,8 +38,8 @@ def check_xlsx_size(path: Path, limits: SheetLimits) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise Invalid("upload_malformed_file", reason=f"not an .xlsx file ({exc})") from None
+    except zipfile.BadZipFile:
+        raise Invalid("upload_not_xlsx") from None
     if unpacked > limits.max_unpacked_bytes:
         raise Invalid("upload_unpacks_too_large", size=unpacked // 2**20, limit=limits.max_unpacked_bytes // 2**20)
 
@@ -58,7 +62,8 @@ def read_rows(path: Path, filename: str, limits: SheetLimits = SheetLimits()) ->
     except AppError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is the file's fault, said plainly
-        raise Invalid("upload_malformed_file", reason=str(exc) or type(exc).__name__) from exc
+        log.info("upload.unreadable", name=filename, reason=str(exc) or type(exc).__name__)  # the parser's words, for an operator
+        raise Invalid("upload_malformed_file") from exc
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[object]]:
@@ -70,8 +75,25 @@ def _xlsx_rows(path: Path) -> Iterator[list[object]]:
 
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with path.open(encoding=csv_encoding(path), newline="") as handle:
         yield from csv.reader(handle)
+
+
+def csv_encoding(path: Path) -> str:
+    """How a CSV was saved: UTF-16 (its byte order mark), UTF-8 with or without a BOM, else Windows-1258 (Excel's
+    "CSV" on a Vietnamese Windows). UTF-8 is checked by decoding the whole file a block at a time, never held whole."""
+    with path.open("rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while block := handle.read(1 << 16):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1258"
+    return "utf-8-sig"
 
 
 def _cell(value: object, max_chars: int) -> str:
