@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thidua_shared.consistency import HeldPositions
@@ -18,7 +19,7 @@ from thidua_cli.launcher import ADMIN_TOKEN_FILE, service_url
 from thidua_shared.settings import Settings
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # a message is one line, whatever the terminal's width
 
 
 @dataclass
@@ -34,7 +35,11 @@ class Context:
         console.print(translate(message_code, self.language, **params), highlight=False)
 
     def fail(self, message_code: str, /, **params: object) -> typer.Exit:
-        errors.print(f"[red]{translate(message_code, self.language, **params)}[/red]", highlight=False)
+        """The failure in one line, in the chosen language first and the other after it (a script's log is read by
+        whoever is on duty)."""
+        first, other = (self.language, "en" if self.language == "vi" else "vi")
+        said = [translate(message_code, first, **params), translate(message_code, other, **params)]
+        errors.print(f"[red]{escape(said[0] if said[0] == said[1] else ' / '.join(said))}[/red]", highlight=False)
         return typer.Exit(1)
 
     def client(self, service: str) -> "ServiceClient":
@@ -135,8 +140,9 @@ class ServiceClient:
         self._print_body(body)
 
     def _print_body(self, body: dict[str, Any]) -> None:
-        message = body.get(f"message_{self.ctx.language}") or body.get("message", body)
-        errors.print(f"[red]{message}[/red]", highlight=False)
+        other = "en" if self.ctx.language == "vi" else "vi"
+        said = [body.get(f"message_{self.ctx.language}") or body.get("message", str(body)), body.get(f"message_{other}")]
+        errors.print(f"[red]{escape(' / '.join(m for m in said if m))}[/red]", highlight=False)
         for item in (body.get("details") or {}).get("errors", []) if isinstance(body.get("details"), dict) else []:
             message = item.get(f"message_{self.ctx.language}") or item.get("message_vi")
             column = f" ({item['column']})" if item.get("column") else ""

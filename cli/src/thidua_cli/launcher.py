@@ -29,6 +29,7 @@ from nats.js.api import StreamSource
 from thidua_cli.credentials import ACCOUNT, accounts_block, link_seed
 from thidua_cli.links import LinkWatcher
 from thidua_cli.natsserver import NatsServer, server_name
+from thidua_cli.nats_once import ONE_TRY
 from thidua_cli.tied import tied
 from thidua_shared.access.tokens import hash_token, new_token
 from thidua_shared.keys import ensure_node_key
@@ -86,7 +87,7 @@ async def declare_streams(settings: Settings, leader_wait: float = 0.0) -> list[
     deadline = time.monotonic() + leader_wait
     while True:
         try:
-            nc = await connect(settings, ADMIN_IDENTITY, connect_timeout=5)
+            nc = await connect(settings, ADMIN_IDENTITY, **ONE_TRY)  # its own loop retries, quietly
             try:
                 changes = await apply_streams(nc.jetstream(), settings.node, settings.effective_stream_replicas, stream_sources(settings))
             finally:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 import nats
 
+from thidua_cli.nats_once import ONE_TRY
 from thidua_cli.natsserver import node_of
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.messaging.streams import EVENTS_STREAM, resume_sources
@@ -41,7 +42,7 @@ class Link:
 
 
 async def read_links(settings: Settings) -> list[Link]:
-    nc = await nats.connect(settings.nats_servers, connect_timeout=5, **identity_for(settings, TOOLS_IDENTITY).connect_options())
+    nc = await nats.connect(settings.nats_servers, **ONE_TRY, **identity_for(settings, TOOLS_IDENTITY).connect_options())
     try:
         reply = await nc.request(f"$JS.API.STREAM.INFO.{EVENTS_STREAM}", b"", timeout=5)
     finally:

@@ -12,6 +12,7 @@ import nats
 from nats.js.api import DeliverPolicy
 
 from thidua_cli.audit.verify import ChainReport, LogVerifier, StoredEvent
+from thidua_cli.nats_once import ONE_TRY
 from thidua_shared.events.envelope import Envelope
 from thidua_shared.keys import TrustedKeys
 from thidua_shared.messaging.nats_access import NatsIdentity
@@ -24,7 +25,7 @@ async def read_stream(
     url: str | list[str], identity: NatsIdentity | None = None, stream: str = EVENTS_STREAM, subject: str = "thidua.events.>"
 ) -> list[Envelope]:
     """Every event in the stream, in stream order (an ephemeral ordered consumer), read as `identity`."""
-    nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
+    nc = await nats.connect(url, **ONE_TRY, **(identity.connect_options() if identity else {}))
     try:
         js = nc.jetstream()
         info = await _patiently(lambda: js.stream_info(stream))
@@ -69,7 +70,7 @@ async def iter_stored(url: str | list[str], identity: NatsIdentity | None = None
     longer has (a server drops a message it finds damaged on disk when it starts), a batch that does
     not come within `stall_seconds` (a message the server cannot read), skipped one message on, and
     the rest of the log if "nothing from here on" comes back three times running."""
-    nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
+    nc = await nats.connect(url, **ONE_TRY, **(identity.connect_options() if identity else {}))
     try:
         info = await _patiently(lambda: nc.jetstream().stream_info(stream))
         last, seen = info.state.last_seq, max(info.state.first_seq - 1, after)
@@ -132,7 +133,7 @@ def verify_stream(envelopes: list[Envelope], keys_dir: Path) -> list[ChainReport
 async def stored_messages(url: str | list[str], identity: NatsIdentity | None, sequences: list[int],
                           stream: str = EVENTS_STREAM) -> list[StoredEvent]:
     """Stored messages, by their stream sequences (a few: one request each, on one connection)."""
-    nc = await nats.connect(url, **(identity.connect_options() if identity else {}))
+    nc = await nats.connect(url, **ONE_TRY, **(identity.connect_options() if identity else {}))
     try:
         js, found = nc.jetstream(), []
         for sequence in sequences:
