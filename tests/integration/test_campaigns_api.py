@@ -220,6 +220,8 @@ async def test_a_campaigns_indicators_and_registrations_export_to_excel(system: 
     indicators = [row for row in book["Chỉ tiêu"].iter_rows(values_only=True)]
     assert indicators[3][:4] == ("Mã", "Tiêu chí", "Loại", "Điểm tối đa")
     assert [row[0] for row in indicators[4:]] == ["I", "1.1", "1.2", "II", "III"]
+    kinds = {row[2] for row in indicators[4:]} | {row[7] for row in indicators[4:] if row[7]}
+    assert "Nhóm tiêu chí (cộng các tiêu chí con)" in kinds and not any("_" in kind for kind in kinds)  # labels, never codes
     registered = list(book["Đăng ký"].iter_rows(values_only=True))
     assert registered[1][:4] == ("HTX-37-KT", "HTX Dịch vụ nông nghiệp Khánh Thiện", "đang đăng ký", "Tập thể lao động xuất sắc")
 

@@ -130,7 +130,7 @@ def nomination(state: NominationState, eligible: bool | None = True) -> Nominati
 def test_the_path_refuses_steps_out_of_order_and_returns_need_a_reason():
     assert model.next_state(nomination(NominationState.DRAFTED), "submit") is NominationState.SUBMITTED
     assert model.next_state(nomination(NominationState.RETURNED), "submit") is NominationState.SUBMITTED
-    with pytest.raises(Conflict, match="cannot 'approve'"):
+    with pytest.raises(Conflict, match="'Approval' is not possible now"):
         model.next_state(nomination(NominationState.CHECKED), "approve")
     with pytest.raises(Invalid, match="needs a reason"):
         model.next_state(nomination(NominationState.RECEIVED), "return")

@@ -81,3 +81,12 @@ def test_both_languages_hold_the_same_messages_with_the_same_placeholders():
 def test_a_message_is_found_by_its_code_and_filled_in():
     assert translate("unit_not_found", "vi", ref="HTX-01") == "Không tìm thấy đơn vị «HTX-01»."
     assert translate("unit_not_found", "en", ref="HTX-01") == "Unit 'HTX-01' not found."
+
+
+def test_a_state_or_a_step_is_shown_by_its_label_in_each_language_never_by_its_code():
+    from thidua_shared.errors import Conflict
+    from thidua_shared.i18n import Label
+
+    refused = Conflict("nomination_wrong_state", action=Label("nomination_action_submit"), state=Label("nomination_state_decided"))
+    assert refused.message("vi") == "Hồ sơ đang ở bước «Đã có quyết định khen thưởng»: không thể «Gửi lên»."
+    assert refused.message("en") == "The nomination is 'Decided': 'Submission' is not possible now."

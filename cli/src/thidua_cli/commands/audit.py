@@ -22,7 +22,7 @@ from thidua_cli.audit.replay import ReplayOutcome, live_database_url, replay
 from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
 from thidua_shared.events.awards import DECISION_EVENTS
-from thidua_shared.i18n import format_moment, translate
+from thidua_shared.i18n import format_moment, format_number, translate
 from thidua_shared.keys import TrustedKeys, ensure_node_key
 from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import COSIGNATURE_V1, Checkpoint, InclusionProofText, Note, NoteError, Verifier, parse_note, verified_by
@@ -62,8 +62,8 @@ def verify_log(c: Context, every_signature: bool = False) -> None:
     for line in verifier.unreadable:
         c.say("verify_unreadable", where=line)
     elapsed = time.perf_counter() - started
-    c.say("verify_summary", events=verifier.total, chains=len(verifier.chains), seconds=f"{elapsed:.1f}",
-          rate=f"{verifier.total / elapsed:,.0f}" if elapsed else "–")
+    c.say("verify_summary", events=verifier.total, chains=len(verifier.chains), seconds=format_number(elapsed, c.language, 1),
+          rate=format_number(verifier.total / elapsed, c.language, 0) if elapsed else "–")
     if not verifier.intact or any(r.missing_key for r in reports):
         raise typer.Exit(1)
 
@@ -121,8 +121,8 @@ def replay_command(
     elapsed = time.perf_counter() - started
     _print_replay(c, outcome)
     replayer = outcome.replayer
-    c.say("audit_replay_summary", service=service, events=replayer.read, applied=replayer.applied, seconds=f"{elapsed:.1f}",
-          rate=f"{replayer.read / elapsed:,.0f}" if elapsed else "–")
+    c.say("audit_replay_summary", service=service, events=replayer.read, applied=replayer.applied, seconds=format_number(elapsed, c.language, 1),
+          rate=format_number(replayer.read / elapsed, c.language, 0) if elapsed else "–")
     if into is not None:
         c.say("audit_replay_kept", path=into)
     if not outcome.identical:
@@ -310,7 +310,7 @@ def history(ctx: typer.Context, kind: Annotated[str, typer.Argument(help="Loại
     for code in ("column_when", "column_node", "column_event", "column_actor", "column_why", "column_changes"):
         table.add_column(translate(code, c.language), overflow="fold")
     for entry in entries:
-        changes = "\n".join(f"{ch.path}: {ch.before!r} → {ch.after!r}" for ch in entry.changes[:8])
+        changes = "\n".join(_change(c, ch.path, ch.before, ch.after) for ch in entry.changes[:8])
         if len(entry.changes) > 8 or entry.more_changes:
             changes += "\n" + translate("audit_more_changes", c.language, count=len(entry.changes) - 8 + entry.more_changes)
         table.add_row(format_moment(entry.occurred_at, c.language), entry.node, entry.type, f"{entry.actor} ({entry.role})",
@@ -320,3 +320,15 @@ def history(ctx: typer.Context, kind: Annotated[str, typer.Argument(help="Loại
         json_out.write_text(json.dumps([e.row(c.language) for e in entries], ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     if xlsx is not None:
         xlsx.write_bytes(workbook(entries, translate("audit_history_title", c.language, kind=kind, ref=ref, count=len(entries))))
+
+
+def _change(c: Context, path: str, before: object, after: object) -> str:
+    """"unit.code: None → 'LMHTX-31'" as a person reads it: "Mã: (trống) → LMHTX-31"."""
+    field = path.rsplit(".", 1)[-1]
+    label = translate(f"field_{field}", c.language)
+    label = field if label == f"field_{field}" else label
+
+    def shown(value: object) -> str:
+        return translate("audit_empty", c.language) if value in (None, "", [], {}) else str(value)
+
+    return f"{label}: {shown(before)} → {shown(after)}"

@@ -26,13 +26,18 @@ def _t(c: Context, message_code: str, /, **params: object) -> str:
     return translate(message_code, c.language, **params)
 
 
+def _state(c: Context, state: str) -> str:
+    """A nomination's state as a person reads it ("Đã trình Hội đồng"), never its code."""
+    return _t(c, f"nomination_state_{state}")
+
+
 def _client(ctx: typer.Context) -> tuple[Context, ServiceClient]:
     c: Context = ctx.obj
     return c, c.client("awards")
 
 
 def _print_nomination(c: Context, n: dict[str, Any]) -> None:
-    console.print(f"[bold]{n['subject_name']}[/bold] – {n['award']['name_vi']} {n['year']}  ({n['state']})", highlight=False)
+    console.print(f"[bold]{n['subject_name']}[/bold] – {n['award']['name_vi']} {n['year']}  ({_state(c, n['state'])})", highlight=False)
     console.print(_t(c, "nomination_ruleset", ruleset=n["ruleset"]["title"], eligible=_t(c, f"eligible_{n['eligible']}")), highlight=False)
     table = Table()
     for code in ("column_criterion", "column_status", "column_reason"):
@@ -85,7 +90,7 @@ def show(ctx: typer.Context, nomination_id: str) -> None:
     n = client.call("GET", f"/nominations/{nomination_id}")
     _print_nomination(c, n)
     for step in n["trail"]:
-        console.print(f"  {step['step']}. {step['action']} → {step['to_state']} · {step['actor_name']}"
+        console.print(f"  {step['step']}. {_t(c, 'nomination_action_' + step['action'])} → {_state(c, step['to_state'])} · {step['actor_name']}"
                       + (f" · {step['reason']}" if step["reason"] else ""), highlight=False)
 
 
@@ -100,7 +105,7 @@ def list_(ctx: typer.Context, to: Annotated[str | None, typer.Option("--to")] = 
     for code in ("column_name", "column_award", "column_year", "column_state"):
         table.add_column(_t(c, code))
     for n in client.call("GET", "/nominations", params=params):
-        table.add_row(n["id"], n["subject_name"], n["award"]["name_vi"], str(n["year"]), n["state"])
+        table.add_row(n["id"], n["subject_name"], n["award"]["name_vi"], str(n["year"]), _state(c, n["state"]))
     console.print(table)
 
 
@@ -125,14 +130,14 @@ def step(ctx: typer.Context, nomination_id: str, action: Annotated[str, typer.Ar
     if action not in STEPS:
         raise c.fail("unknown_step", action=action, known=", ".join(STEPS))
     n = client.call("POST", f"/nominations/{nomination_id}/{action}", json={"reason": reason})
-    c.say("nomination_now", state=n["state"])
+    c.say("nomination_now", state=_state(c, n["state"]))
 
 
 @awards_app.command("assign")
 def assign(ctx: typer.Context, nomination_id: str, officer: Annotated[str, typer.Option()]) -> None:
     """Chuyển chuyên viên thụ lý / hand to an officer."""
     c, client = _client(ctx)
-    c.say("nomination_now", state=client.call("POST", f"/nominations/{nomination_id}/assign", json={"officer": officer})["state"])
+    c.say("nomination_now", state=_state(c, client.call("POST", f"/nominations/{nomination_id}/assign", json={"officer": officer})["state"]))
 
 
 @awards_app.command("check")

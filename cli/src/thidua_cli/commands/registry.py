@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from thidua_cli.client import Context, console
-from thidua_shared.i18n import format_date, translate
+from thidua_shared.i18n import format_date, format_number, translate
 
 units_app = typer.Typer(help="Đơn vị / units", no_args_is_help=True)
 clusters_app = typer.Typer(help="Cụm, khối thi đua / clusters and blocks", no_args_is_help=True)
@@ -60,7 +60,7 @@ def units_list(
     params = {k: v for k, v in {"q": q, "kind": kind, "province": province, "status": status, "parent": parent, "limit": limit}.items() if v is not None}
     page = c.client("registry").call("GET", "/units", params=params)
     console.print(_units_table(c, page["items"]))
-    c.say("total", total=page["total"])
+    _say_total(c, page)
 
 
 @units_app.command("show")
@@ -80,7 +80,7 @@ def units_subtree(ctx: typer.Context, unit: str) -> None:
     c: Context = ctx.obj
     page = c.client("registry").call("GET", f"/units/{unit}/subtree")
     console.print(_units_table(c, page["items"]))
-    c.say("total", total=page["total"])
+    _say_total(c, page)
 
 
 @units_app.command("add")
@@ -258,3 +258,11 @@ def tokens_revoke(ctx: typer.Context, token_id: str) -> None:
     """Thu hồi mã truy cập / revoke an access token."""
     c: Context = ctx.obj
     c.client("registry").call("DELETE", f"/tokens/{token_id}")
+
+
+def _say_total(c: Context, page: dict) -> None:  # type: ignore[type-arg]
+    """How many there are; a page whose total was not counted says how many it shows (never "Tổng: None")."""
+    if page.get("total") is None:
+        c.say("shown_count", count=format_number(len(page["items"]), c.language))
+    else:
+        c.say("total", total=format_number(page["total"], c.language))

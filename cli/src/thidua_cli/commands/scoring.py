@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from thidua_cli.client import Context, ServiceClient, console
 from thidua_cli.commands.campaigns import _read_json
-from thidua_shared.i18n import format_moment, translate
+from thidua_shared.i18n import format_moment, format_number, translate
 
 scoring_app = typer.Typer(help="Báo cáo kết quả, chấm điểm, bảng điểm / results, scoring, score tables", no_args_is_help=True)
 rounds_app = typer.Typer(help="Vòng chấm của cụm, khối / review rounds", no_args_is_help=True)
@@ -74,7 +75,7 @@ def preview(ctx: typer.Context, campaign: Annotated[str | None, typer.Option()] 
     for code in ("column_code", "column_criterion", "column_points", "column_max"):
         table.add_column(_t(c, code))
     for line in scored["lines"]:
-        table.add_row(line["indicator_code"], line["title"], line["points"], line["max_points"])
+        table.add_row(line["indicator_code"], line["title"], _n(c, line["points"]), _n(c, line["max_points"]))
     console.print(table)
     c.say("self_score_total", total=scored["total"], scale=scored["scale"])
 
@@ -239,7 +240,7 @@ def _print_table(c: Context, scored: dict[str, Any]) -> None:
         table.add_column(_t(c, code))
     for row in scored["rows"]:
         rank = f"{row['rank']}=" if row["tied_with"] else str(row["rank"])
-        table.add_row(rank, row["unit"]["code"], row["unit"]["name"], str(row["total"]))
+        table.add_row(rank, row["unit"]["code"], row["unit"]["name"], _n(c, row["total"]))
     console.print(table)
     leader = next((r["unit"]["name"] for r in scored["rows"] if r["unit_id"] == scored["leader_unit_id"]), None)
     c.say("leader_is", name=leader) if leader else c.say("open_tie")
@@ -264,8 +265,8 @@ def targets(ctx: typer.Context, campaign_id: str, period: Annotated[str, typer.O
         for code in ("column_criterion", "column_target", "column_actual", "column_percent", "column_points"):
             table.add_column(_t(c, code))
         for line in sheet["lines"]:
-            table.add_row(line["title"], str(line["target"] or ""), str(line["actual"] or ""),
-                          f"{line['percent_of_target']}%" if line["percent_of_target"] is not None else "", str(line["points"] or ""))
+            table.add_row(line["title"], _n(c, line["target"]), _n(c, line["actual"]),
+                          _n(c, line["percent_of_target"]) + "%" if line["percent_of_target"] is not None else "", _n(c, line["points"]))
         console.print(table)
 
 
@@ -301,3 +302,13 @@ def inputs_(ctx: typer.Context, round_id: str, out: Path) -> None:
     document = client.call("GET", f"/rounds/{round_id}/inputs")
     out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     c.say("exported", path=out)
+
+
+def _n(c: Context, value: object) -> str:
+    """A number from the API (a decimal string) as its reader writes it: 100,00 and 4.162 in Vietnamese."""
+    if value is None or value == "":
+        return ""
+    try:
+        return format_number(Decimal(str(value)), c.language)
+    except ArithmeticError:
+        return str(value)

@@ -11,11 +11,15 @@ message whose languages disagree on its placeholders.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.numbers import format_percent as babel_percent
 
 from thidua_shared.clock import VIETNAM
 
@@ -37,10 +41,22 @@ def messages(language: Language) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
 
 
+@dataclass(frozen=True)
+class Label:
+    """A message parameter shown as its own catalog text in each language (a state, a step), never as its code:
+    `Conflict("nomination_wrong_state", state=Label("nomination_state_decided"))`."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return translate(self.code, "vi")
+
+
 def translate(message_code: str, language: Language = "vi", /, **params: object) -> str:
     template = messages("en" if language == "en" else "vi").get(message_code, message_code)
+    shown = {name: translate(value.code, language) if isinstance(value, Label) else value for name, value in params.items()}
     try:
-        return template.format(**params)
+        return template.format(**shown)
     except (KeyError, IndexError):
         return template
 
@@ -56,6 +72,20 @@ def long_date(value: date, place: str | None = None) -> str:
     """A date as official letters write it: "Hà Nội, ngày 07 tháng 12 năm 2017"."""
     written = f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
     return f"{place}, {written}" if place else written
+
+
+def format_number(value: float | int | Decimal, language: Language = "vi", decimals: int | None = None) -> str:
+    """A number as its reader writes it (Babel's locale data): 4.162 and 100,00 in Vietnamese, 4,162 and 100.00 in
+    English; `decimals` fixes the places shown, else they are as many as the value has."""
+    if decimals is None and isinstance(value, Decimal) and value.is_finite():
+        decimals = max(0, -int(value.as_tuple().exponent))  # 100.00 points stay 100,00
+    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=language)
+
+
+def format_percent(share: float | Decimal, language: Language = "vi", decimals: int = 0) -> str:
+    """A share (0.8) as a percentage: 80% (81,2% with one decimal in Vietnamese)."""
+    return babel_percent(share, format="#,##0" + ("." + "0" * decimals if decimals else "") + "%", locale=language)
 
 
 def format_date(value: date | datetime | None, language: Language = "vi") -> str:

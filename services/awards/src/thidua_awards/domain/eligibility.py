@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from thidua_shared.events.awards import CheckStatus, CriterionCheck, DisciplineLevel, InitiativeLevel, SubjectKind, TaskRating
+from thidua_shared.i18n import format_percent
 
 from thidua_awards.domain.rulesets import AwardRule, Criterion, RuleSet
 
@@ -236,9 +237,11 @@ def members_share_with_award(params: Mapping[str, object], year: int, facts: Fac
     holders = [p for p, f in facts.members.items() if codes & set(f.awards.get(year, {}))]
     total = len(facts.members)
     status = CheckStatus.MET if Decimal(len(holders)) >= share * total else CheckStatus.NOT_MET
-    percent = f"{Decimal(len(holders) * 100) / total:.0f}%"
-    return Outcome(status, f"{len(holders)}/{total} cá nhân ({percent}) đạt ({', '.join(sorted(codes))}) năm {year}; cần {share * 100:.0f}%.",
-                   f"{len(holders)} of {total} members ({percent}) hold ({', '.join(sorted(codes))}) in {year}; {share * 100:.0f}% needed.",
+    held = Decimal(len(holders)) / total
+    return Outcome(status, f"{len(holders)}/{total} cá nhân ({format_percent(held)}) đạt ({', '.join(sorted(codes))}) năm {year}; "
+                           f"cần {format_percent(share)}.",
+                   f"{len(holders)} of {total} members ({format_percent(held, 'en')}) hold ({', '.join(sorted(codes))}) in {year}; "
+                   f"{format_percent(share, 'en')} needed.",
                    tuple(f"person:{p}" for p in holders[:20]))
 
 

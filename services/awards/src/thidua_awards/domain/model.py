@@ -12,6 +12,7 @@ from datetime import date
 from uuid import NAMESPACE_URL, uuid5
 
 from thidua_shared.errors import Conflict, Invalid
+from thidua_shared.i18n import Label
 from thidua_shared.events.awards import DocumentKind, DossierDocument, NominationSnapshot, NominationState as S
 
 from thidua_awards.domain.rulesets import AwardRule, Quota
@@ -37,9 +38,9 @@ AT_COUNCIL = frozenset({S.TO_COUNCIL, S.APPROVED, S.DECIDED})
 def next_state(nomination: NominationSnapshot, action: str, reason: str | None = None) -> S:
     allowed, target = TRANSITIONS[action]
     if nomination.state not in allowed:
-        raise Conflict("nomination_wrong_state", action=action, state=nomination.state.value)
+        raise Conflict("nomination_wrong_state", action=Label(f"nomination_action_{action}"), state=Label(f"nomination_state_{nomination.state.value}"))
     if action in NEEDS_REASON and not (reason and reason.strip()):
-        raise Invalid("nomination_needs_reason", action=action)
+        raise Invalid("nomination_needs_reason", action=Label(f"nomination_action_{action}"))
     return target
 
 

@@ -13,6 +13,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from weasyprint import HTML
 
 from thidua_shared.errors import Invalid
 from thidua_shared.events.awards import BallotSnapshot, DecisionSnapshot, NominationSnapshot, SubjectKind
-from thidua_shared.i18n import format_date, long_date
+from thidua_shared.i18n import format_date, format_percent, long_date
 
 from thidua_awards.domain.rulesets import AwardRule, RuleSet
 
@@ -266,12 +267,12 @@ def minutes_docx(organisation: str, ballot: BallotSnapshot, result: dict[str, An
     doc.add_paragraph(f"Thời gian bỏ phiếu: từ {ballot.opens_at:%H:%M} {format_date(ballot.opens_at)} đến {ballot.closes_at:%H:%M} "
                       f"{format_date(ballot.closes_at)}. Hình thức: bỏ phiếu kín.")
     doc.add_paragraph(f"Số người có quyền bỏ phiếu: {result['eligible']}; số phiếu thu về: {result['voted']}; "
-                      f"yêu cầu tối thiểu: {rule.quorum * 100:.0f}% ({'đạt' if result['quorum_met'] else 'không đạt'}).")
+                      f"yêu cầu tối thiểu: {format_percent(rule.quorum)} ({'đạt' if result['quorum_met'] else 'không đạt'}).")
     basis = "số phiếu thu về" if rule.basis.value == "present" else "tổng số người có quyền bỏ phiếu"
-    doc.add_paragraph(f"Tỷ lệ đồng ý cần đạt: {rule.threshold * 100:.0f}% {basis}.")
+    doc.add_paragraph(f"Tỷ lệ đồng ý cần đạt: {format_percent(rule.threshold)} {basis}.")
     _nominee_table(doc, ["STT", "Tên tập thể, cá nhân", "Đồng ý", "Không đồng ý", "Không ý kiến", "Tỷ lệ đồng ý", "Kết quả"], [
         [str(i), names.get(t["nomination_id"], t["nomination_id"]), str(t["yes"]), str(t["no"]), str(t["abstain"]),
-         f"{float(t['share']) * 100:.1f}%", "Đạt" if t["passed"] else "Không đạt"] for i, t in enumerate(result["tallies"], start=1)])
+         format_percent(Decimal(str(t["share"])), decimals=1), "Đạt" if t["passed"] else "Không đạt"] for i, t in enumerate(result["tallies"], start=1)])
     doc.add_paragraph(f"Mã kiểm tra hòm phiếu (SHA-256): {result['box_digest']}. Mỗi người bỏ phiếu dùng mã biên nhận của mình để "
                       "kiểm tra phiếu đã được tính đúng.")
     table = doc.add_table(rows=1, cols=2)

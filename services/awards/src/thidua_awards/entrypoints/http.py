@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import pathlib
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -19,6 +20,7 @@ from thidua_shared.clock import today_in_vietnam
 from thidua_shared.errors import Conflict, Invalid, NotFound
 from thidua_shared.events.awards import NominationSnapshot
 from thidua_shared.events.envelope import utc_now
+from thidua_shared.i18n import format_percent
 from thidua_shared.http import (
     DOCUMENT_BODY,
     UPLOAD_BODY,
@@ -272,7 +274,7 @@ async def cover_letter(command: cmd.DraftDocument, runtime: RuntimeDep, principa
         outcomes = {}
         for ballot, result in await repo.ballots_of([n.id for n in chosen]):
             for t in (result or {}).get("tallies", []):
-                outcomes[t["nomination_id"]] = f"{t['yes']} đồng ý ({float(t['share']) * 100:.1f}%)"
+                outcomes[t["nomination_id"]] = f"{t['yes']} đồng ý ({format_percent(Decimal(str(t['share'])), decimals=1)})"
     first = chosen[0]
     content = documents.cover_letter_docx(to_unit.name, f"Hội đồng Thi đua - Khen thưởng {to_unit.name}", award_rule(first.ruleset_id, first.award_code),
                                           first.year, chosen, units, outcomes, today_in_vietnam(), place_of(to_unit), command.number)

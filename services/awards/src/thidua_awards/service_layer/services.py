@@ -25,7 +25,7 @@ from thidua_shared.events.awards import (
     TaskRatingSnapshot,
 )
 from thidua_shared.files import StoredFile
-from thidua_shared.i18n import format_date
+from thidua_shared.i18n import Label, format_date
 from thidua_shared.ids import new_id
 from thidua_shared.messaging.unit_of_work import UnitOfWork
 from thidua_shared.registry_replica import UnitView, load_cluster, load_unit
@@ -372,7 +372,7 @@ async def attach_document(uow: AwardsUnitOfWork, principal: Principal, nominatio
         nomination = await load_nomination(repo, nomination_id)
         await _proposer_side(repo, principal, nomination)
         if nomination.state not in (NominationState.DRAFTED, NominationState.RETURNED):
-            raise Conflict("nomination_wrong_state", action="attach", state=nomination.state.value)
+            raise Conflict("nomination_wrong_state", action=Label("nomination_action_attach"), state=Label(f"nomination_state_{nomination.state.value}"))
         stored = await repo.document(command.sha256)
         if stored is None:
             raise Invalid("document_unknown", sha256=command.sha256)
@@ -438,7 +438,7 @@ async def _prepare_submit(repo: AwardsRepository, n: NominationSnapshot, today: 
 
 async def _prepare_assign(repo: AwardsRepository, n: NominationSnapshot, today: date, officer: str | None, *_: object) -> NominationSnapshot:
     if not officer:
-        raise Invalid("nomination_needs_reason", action="assign")
+        raise Invalid("nomination_needs_reason", action=Label("nomination_action_assign"))
     return n.model_copy(update={"officer": officer})
 
 
