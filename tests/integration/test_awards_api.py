@@ -368,7 +368,7 @@ async def test_records_and_history_come_in_bulk_from_spreadsheets_all_or_none(aw
     csv_body = "\n".join(",".join(r) for r in rows).encode()
     rejected = await s.awards.post("/imports/history", params={"wait": 20}, files={"file": ("lich-su.csv", csv_body)}, headers=s.auth())
     assert rejected.status_code == 422, rejected.text
-    assert [(e["row"], e["code"]) for e in rejected.json()["details"]["errors"]] == [(5, "record_unknown_subject"), (6, "import_unknown_value")]
+    assert [(e["row"], e["code"]) for e in rejected.json()["details"]["errors"]] == [(5, "record_unknown_subject"), (6, "import_value_not_allowed")]
     assert (await s.awards.get("/history", params={"unit": "HTX-31-QP", "person": "*"}, headers=s.auth())).json() == []
     accepted = await s.awards.post("/imports/history", params={"wait": 20}, files={"file": ("lich-su.csv", "\n".join(",".join(r) for r in rows[:4]).encode())},
                                    headers=s.auth())

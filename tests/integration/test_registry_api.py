@@ -195,7 +195,10 @@ async def test_import_is_all_or_nothing_with_a_report_per_row(registry: Registry
     rejected = await registry.http.post("/imports/units", params={"wait": 20}, files={"file": ("don-vi.csv", bad_csv)}, headers=registry.as_(registry.admin_token))
     assert rejected.status_code == 422
     errors = rejected.json()["details"]["errors"]
-    assert [(e["row"], e["code"]) for e in errors] == [(4, "import_required_value"), (5, "import_unknown_kind"), (6, "unit_code_taken")]
+    assert [(e["row"], e["code"]) for e in errors] == [(4, "import_required_value"), (5, "import_value_not_allowed"), (6, "unit_code_taken")]
+    # Each column named as the file names it, the values a column accepts listed (before: "(name) … cột «name»").
+    assert errors[0]["header"] == "Tên đơn vị" and errors[0]["message_vi"] == "Thiếu giá trị ở cột «Tên đơn vị»."
+    assert errors[1]["header"] == "Loại hình" and "dùng một trong: " in errors[1]["message_vi"] and "hop tac xa" in errors[1]["message_vi"]
     assert all(e["message_vi"] and e["message_en"] for e in errors)
     assert (await registry.get("/units/LHHTX-31")).status_code == 404  # nothing was imported
 

@@ -145,7 +145,8 @@ class ServiceClient:
         errors.print(f"[red]{escape(' / '.join(m for m in said if m))}[/red]", highlight=False)
         for item in (body.get("details") or {}).get("errors", []) if isinstance(body.get("details"), dict) else []:
             message = item.get(f"message_{self.ctx.language}") or item.get("message_vi")
-            column = f" ({item['column']})" if item.get("column") else ""
+            header = item.get("header") or item.get("column")
+            column = f" ({header})" if header else ""
             errors.print(translate("import_row_error", self.ctx.language, row=item["row"], column=column, message=message), highlight=False)
         if isinstance(body.get("details"), list) and len(body["details"]) > 1:  # the first is in the message already
             for item in body["details"][1:]:

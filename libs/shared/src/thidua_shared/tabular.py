@@ -34,6 +34,7 @@ C = TypeVar("C")
 class Row:
     number: int  # as the person sees it in the spreadsheet (header is row 1)
     values: dict[str, str]
+    headers: dict[str, str] = field(default_factory=dict, compare=False)  # column → its header as the file spells it
 
 
 @dataclass(frozen=True)
@@ -50,22 +51,38 @@ class Columns:
 
 @dataclass
 class RowErrors:
+    """Each problem by row and by column, the column named as the person's own file names it ("Tên đơn vị"),
+    or by its Vietnamese label when the file has no such column; `column` keeps the internal name for programs."""
+
     items: list[dict[str, Any]] = field(default_factory=list)
     rows: set[int] = field(default_factory=set)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_rows(cls, rows: list[Row]) -> "RowErrors":
+        return cls(headers=dict(rows[0].headers) if rows else {})
+
+    def header(self, column: str | None) -> str:
+        if column is None:
+            return ""
+        return self.headers.get(column) or translate(f"field_{column}", "vi").removeprefix("field_")
 
     def add(self, row: int, column: str | None, message_code: str, /, **params: object) -> None:
-        self.rows.add(row)
-        if len(self.items) < MAX_REPORTED_ERRORS:
-            self.items.append(
-                {"row": row, "column": column, "code": message_code,
-                 "message_vi": translate(message_code, "vi", **params), "message_en": translate(message_code, "en", **params)}
-            )
+        self._item(row, column, message_code, translate(message_code, "vi", **params), translate(message_code, "en", **params))
 
     def add_app_error(self, row: int, column: str | None, error: AppError) -> None:
+        self._item(row, column, error.code, error.message("vi"), error.message("en"))
+
+    def _item(self, row: int, column: str | None, code: str, vi: str, en: str) -> None:
         self.rows.add(row)
         if len(self.items) < MAX_REPORTED_ERRORS:
-            self.items.append({"row": row, "column": column, "code": error.code,
-                               "message_vi": error.message("vi"), "message_en": error.message("en")})
+            self.items.append({"row": row, "column": column, "header": self.header(column), "code": code, "message_vi": vi, "message_en": en})
+
+
+def accepted(aliases: dict[str, Any], most: int = 12) -> str:
+    """The spellings a column accepts (as compared: without diacritics), for a message that lists them."""
+    shown = sorted(aliases)[:most]
+    return ", ".join(shown) + (", …" if len(aliases) > most else "")
 
 
 def read_table(path: Path, filename: str, limits: SheetLimits, progress: Progress, columns: Columns) -> list[Row]:
@@ -77,12 +94,13 @@ def read_table(path: Path, filename: str, limits: SheetLimits, progress: Progres
     header = [columns.column_for(cell) for cell in header_cells]
     missing = [c for c in columns.required if c not in header]
     if missing:
-        raise Invalid("import_missing_columns", columns=", ".join(missing))
+        raise Invalid("import_missing_columns", columns=", ".join(f"«{translate(f'field_{c}', 'vi')}» ({c})" for c in missing))
+    typed = {col: cell.strip() for cell, col in zip(header_cells, header, strict=False) if col}
     rows = []
     for number, cells in enumerate(table, start=2):
         values = {col: (cells[i] if i < len(cells) else "").strip() for i, col in enumerate(header) if col}
         if any(values.values()):
-            rows.append(Row(number, values))
+            rows.append(Row(number, values, typed))
         progress.advance()
     if not rows:
         raise Invalid("import_empty")
@@ -93,7 +111,7 @@ def to_command(row: Row, required: tuple[str, ...], errors: RowErrors, make: Cal
     """The row as a command, or None with its problems recorded (missing values, the command's own validation)."""
     missing = [c for c in required if not row.values.get(c)]
     for column in missing:
-        errors.add(row.number, column, "import_required_value", column=column)
+        errors.add(row.number, column, "import_required_value", column=errors.header(column))
     if missing:
         return None
     try:
@@ -101,7 +119,7 @@ def to_command(row: Row, required: tuple[str, ...], errors: RowErrors, make: Cal
     except ValidationError as invalid:
         for problem in explain(invalid.errors()):
             column = str(problem["loc"][0]) if problem["loc"] else None
-            errors.add(row.number, column, "import_invalid_value", column=column, reason_vi=problem["message_vi"], reason_en=problem["message_en"])
+            errors.add(row.number, column, "import_invalid_value", reason_vi=problem["message_vi"], reason_en=problem["message_en"])
     except AppError as error:
         errors.add_app_error(row.number, None, error)
     return None

@@ -33,7 +33,7 @@ from thidua_shared.events.awards import (
 from thidua_shared.ids import new_id
 from thidua_shared.jobs import Progress
 from thidua_shared.spreadsheets import SheetLimits
-from thidua_shared.tabular import Columns, Row, RowErrors, read_table, reject_if_any, yield_now
+from thidua_shared.tabular import Columns, Row, RowErrors, accepted, read_table, reject_if_any, yield_now
 from thidua_shared.text import search_key
 from thidua_shared.validation_messages import explain
 
@@ -108,11 +108,11 @@ def read_file(kind: str, path: Path, filename: str, limits: SheetLimits, progres
     if kind not in KINDS:
         raise NotFound("report_form_not_found", ref=kind)
     rows = read_table(path, filename, limits, progress, KINDS[kind])
-    errors = RowErrors()
+    errors = RowErrors.for_rows(rows)
     for row in rows:
         for column in KINDS[kind].required:
             if not row.values.get(column):
-                errors.add(row.number, column, "import_required_value", column=column)
+                errors.add(row.number, column, "import_required_value", column=errors.header(column))
     return ParsedRecords(kind, rows, errors)
 
 
@@ -154,7 +154,7 @@ def _value(row: Row, column: str, table: dict[str, Any], errors: RowErrors) -> A
     raw = row.values.get(column, "")
     found = table.get(search_key(raw))
     if found is None:
-        errors.add(row.number, column, "import_unknown_value", value=raw, column=column)
+        errors.add(row.number, column, "import_value_not_allowed", value=raw, column=errors.header(column), allowed=accepted(table))
     return found
 
 
@@ -164,7 +164,7 @@ def _year(row: Row, errors: RowErrors) -> int | None:
     except ValueError:
         year = 0
     if not 1945 <= year <= 2100:
-        errors.add(row.number, "year", "import_unknown_value", value=row.values.get("year", ""), column="year")
+        errors.add(row.number, "year", "import_bad_year", value=row.values.get("year", ""), column=errors.header("year"))
         return None
     return year
 
@@ -173,14 +173,14 @@ def _date(row: Row, column: str, errors: RowErrors, required: bool = True) -> da
     raw = row.values.get(column, "")
     if not raw:
         if required:
-            errors.add(row.number, column, "import_required_value", column=column)
+            errors.add(row.number, column, "import_required_value", column=errors.header(column))
         return None
     for layout in ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.strptime(raw, layout).date()
         except ValueError:
             continue
-    errors.add(row.number, column, "import_unknown_value", value=raw, column=column)
+    errors.add(row.number, column, "import_bad_date", value=raw, column=errors.header(column))
     return None
 
 

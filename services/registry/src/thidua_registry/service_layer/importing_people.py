@@ -50,8 +50,8 @@ def ensure_may_import(principal: Principal) -> None:
 def read_file(path: Path, filename: str, limits: SheetLimits, progress: Progress) -> ParsedPeople:
     """Rows to commands (blocking: run it in a thread)."""
     rows = read_table(path, filename, limits, progress, PEOPLE_COLUMNS)
-    errors = RowErrors()
-    progress.start_phase("checking", 2 * len(rows))
+    errors = RowErrors.for_rows(rows)
+    progress.start_phase("checking", len(rows))  # each row counted once a phase
     commands = []
     for row in rows:
         progress.advance()
@@ -79,6 +79,7 @@ async def import_people(uow: RegistryUnitOfWork, principal: Principal, parsed: P
                 except AppError as error:
                     errors.add_app_error(number, "national_id", error)
         taken = await repo.national_ids_taken(sorted(set(digests.values())))
+        progress.start_phase("matching", len(parsed.commands))
         people, first_seen = [], {}
         for index, (number, command) in enumerate(parsed.commands):
             await yield_now(index)
