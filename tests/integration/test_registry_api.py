@@ -202,6 +202,13 @@ async def test_import_is_all_or_nothing_with_a_report_per_row(registry: Registry
     assert all(e["message_vi"] and e["message_en"] for e in errors)
     assert (await registry.get("/units/LHHTX-31")).status_code == 404  # nothing was imported
 
+    # The template, as downloaded, imports (its example row under its parent LMHTX-31).
+    template = await registry.http.get("/imports/units/template.xlsx", headers=registry.as_(registry.admin_token))
+    assert template.status_code == 200 and template.headers["content-type"].startswith("application/vnd.openxmlformats")
+    tried = await registry.http.post("/imports/units", params={"wait": 20, "dry_run": True}, headers=registry.as_(registry.admin_token),
+                                     files={"file": ("mau-nhap-don-vi.xlsx", template.content)})
+    assert tried.status_code == 200 and tried.json()["result"]["created"] == 1, tried.text
+
     workbook = Workbook()
     for row in rows[:3]:
         workbook.active.append(row)

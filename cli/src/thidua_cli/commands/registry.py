@@ -237,6 +237,22 @@ def import_people(ctx: typer.Context, file: Path, dry_run: Annotated[bool, typer
     c.say("import_people_checked" if dry_run else "import_people_done", count=result["created"])
 
 
+TEMPLATES = {"units": "registry", "people": "registry", "history": "awards", "ratings": "awards", "initiatives": "awards",
+             "disciplines": "awards", "nominations": "awards"}
+
+
+@import_app.command("template")
+def import_template(ctx: typer.Context, kind: Annotated[str, typer.Argument(help=", ".join(TEMPLATES))],
+                    out: Annotated[Path | None, typer.Option("--out", help="Tệp ghi ra (mặc định: mau-nhap-<loại>.xlsx)")] = None) -> None:
+    """Tải mẫu tệp nhập: tiêu đề tiếng Việt, ghi chú từng cột, một dòng ví dụ / download an import's template."""
+    c: Context = ctx.obj
+    if kind not in TEMPLATES:
+        raise c.fail("import_kind_unknown", kind=kind, allowed=", ".join(TEMPLATES))
+    target = out or Path(f"mau-nhap-{kind}.xlsx")
+    target.write_bytes(c.client(TEMPLATES[kind]).download(f"/imports/{kind}/template.xlsx"))
+    c.say("exported", path=target)
+
+
 # --- tokens ----------------------------------------------------------------------------------
 @tokens_app.command("create")
 def tokens_create(

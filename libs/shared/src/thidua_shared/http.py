@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi_offline import FastAPIOffline
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -53,6 +53,14 @@ log = get_logger(__name__)
 # The framework's refusals by status, each with its message here.
 FRAMEWORK_ERRORS = {400: "body_unreadable", 404: "route_not_found", 405: "method_not_allowed", 406: "not_acceptable",
                     415: "media_type_unsupported"}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(content: bytes, media_type: str, filename: str) -> Response:
+    """A file the service built, offered for download under its Vietnamese name."""
+    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 class ErrorBody(BaseModel):

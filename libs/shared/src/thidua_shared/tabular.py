@@ -11,6 +11,7 @@ checks the caller before a byte is read and runs the import as a job with progre
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,14 +39,25 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Guide:
+    """How the template presents a column: its Vietnamese header, a note with its format and allowed values, an example."""
+
+    header: str
+    note: str
+    example: str
+
+
+@dataclass(frozen=True)
 class Columns:
-    """A file's columns: each with the header spellings accepted (compared after ASCII folding)."""
+    """A file's columns: each with the header spellings accepted (compared after ASCII folding), and how the
+    template presents it."""
 
     names: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
+    guides: dict[str, Guide] = field(default_factory=dict)
 
     def column_for(self, header_cell: str) -> str | None:
-        folded = search_key(header_cell).replace("_", " ")
+        folded = search_key(header_cell.rstrip(" *")).replace("_", " ")  # "Tên đơn vị *" as the template marks it
         return next((col for col, names in self.names.items() if folded in {n.replace("_", " ") for n in names}), None)
 
 
@@ -138,3 +150,28 @@ async def yield_now(index: int, every: int = 2000) -> None:
 
 
 ImportWork = Callable[[Path, str, SheetLimits, Progress], Awaitable[dict[str, Any]]]
+
+
+def template_workbook(title: str, columns: Columns) -> bytes:
+    """An import's template (.xlsx): the Vietnamese headers (required ones marked *), each with a note saying its
+    format and allowed values, and an example row to overwrite. Its headers read back as the same columns."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    ordered = [c for c in columns.guides]
+    for index, column in enumerate(ordered, start=1):
+        guide = columns.guides[column]
+        required = column in columns.required
+        cell = sheet.cell(row=1, column=index, value=guide.header + (" *" if required else ""))
+        cell.font = Font(bold=True)
+        note = guide.note + ("\n(Bắt buộc)" if required else "\n(Không bắt buộc)")
+        cell.comment = Comment(note, "Thi Đua", width=320, height=140)
+        sheet.cell(row=2, column=index, value=guide.example)
+        sheet.column_dimensions[cell.column_letter].width = max(14, len(guide.header) + 4)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

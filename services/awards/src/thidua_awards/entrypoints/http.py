@@ -24,6 +24,8 @@ from thidua_shared.i18n import format_percent
 from thidua_shared.http import (
     DOCUMENT_BODY,
     UPLOAD_BODY,
+    XLSX,
+    attachment,
     LanguageDep,
     PrincipalDep,
     RuntimeDep,
@@ -36,6 +38,7 @@ from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.registry_replica import UnitView, load_unit
 from thidua_shared.runtime import ServiceRuntime
 from thidua_shared.spreadsheets import SheetLimits
+from thidua_shared.tabular import template_workbook
 from thidua_shared.validation import FIRST_YEAR, LAST_YEAR, Day, check_period
 
 from thidua_awards.domain.rulesets import all_rulesets, award_rule, ruleset
@@ -150,6 +153,16 @@ async def history(
     names = {a.code: a.name_vi for s in all_rulesets() for a in s.awards}
     return [out.HistoryOut(award=v.record, award_name=names.get(v.record.award_code, v.record.award_code), name=v.name, unit=v.unit,
                            via_predecessor=v.via) for v in views]
+
+
+TEMPLATE_TITLES = {"history": "Khen thưởng đã có", "ratings": "Xếp loại", "initiatives": "Sáng kiến", "disciplines": "Kỷ luật",
+                   "nominations": "Đề nghị khen thưởng"}
+
+
+@router.get("/imports/{kind}/template.xlsx", tags=["records"], response_class=Response,
+            summary="Mẫu tệp nhập (tiêu đề tiếng Việt, ghi chú từng cột, dòng ví dụ) / an import's template")
+async def import_template(kind: ImportKind, principal: PrincipalDep) -> Response:
+    return attachment(template_workbook(TEMPLATE_TITLES[kind], importing.KINDS[kind]), XLSX, f"mau-nhap-{kind}.xlsx")
 
 
 @router.post("/imports/{kind}", status_code=status.HTTP_202_ACCEPTED, response_model=JobView, tags=["records"], openapi_extra=UPLOAD_BODY,

@@ -33,7 +33,7 @@ from thidua_shared.events.awards import (
 from thidua_shared.ids import new_id
 from thidua_shared.jobs import Progress
 from thidua_shared.spreadsheets import SheetLimits
-from thidua_shared.tabular import Columns, Row, RowErrors, accepted, read_table, reject_if_any, yield_now
+from thidua_shared.tabular import Columns, Guide, Row, RowErrors, accepted, read_table, reject_if_any, yield_now
 from thidua_shared.text import search_key
 from thidua_shared.validation_messages import explain
 
@@ -48,22 +48,52 @@ SUBJECT_COLUMNS = {
     "person": ("person", "ho ten", "ho va ten", "ca nhan", "ten ca nhan"),
     "person_id": ("person id", "person_id", "ma ca nhan"),
 }
+SUBJECT_GUIDES = {
+    "unit": Guide("Mã đơn vị", "Mã của tập thể (hoặc của đơn vị nơi cá nhân làm việc), ví dụ HTX-31-QP.", "HTX-31-QP"),
+    "person": Guide("Họ và tên", "Bỏ trống nếu là tập thể; với cá nhân: họ và tên như trong danh sách của đơn vị.", "Nguyễn Văn Nam"),
+    "person_id": Guide("Mã cá nhân", "Không bắt buộc: dùng khi đơn vị có hai người trùng họ tên.", ""),
+}
+YEAR = Guide("Năm", "Năm, 4 chữ số.", "2025")
+AWARD = Guide("Hình thức khen thưởng", "Mã hoặc tên hình thức khen thưởng, danh hiệu (xem: thidua awards rulesets).", "lao_dong_tien_tien")
+
+
+def _columns(names: dict[str, tuple[str, ...]], required: tuple[str, ...], guides: dict[str, Guide]) -> Columns:
+    return Columns({**SUBJECT_COLUMNS, **names}, required, {**SUBJECT_GUIDES, **guides})
+
+
 KINDS: dict[str, Columns] = {
-    "history": Columns({**SUBJECT_COLUMNS, "award": ("award", "hinh thuc", "danh hieu", "hinh thuc khen thuong", "khen thuong"),
-                        "year": ("year", "nam"), "decision_number": ("decision", "so quyet dinh", "quyet dinh"),
-                        "decided_on": ("decided on", "ngay quyet dinh", "ngay ky")}, ("unit", "award", "year")),
-    "ratings": Columns({**SUBJECT_COLUMNS, "year": ("year", "nam"), "rating": ("rating", "xep loai", "danh gia", "muc do hoan thanh")},
-                       ("unit", "year", "rating")),
-    "initiatives": Columns({**SUBJECT_COLUMNS, "title": ("title", "ten sang kien", "sang kien"), "level": ("level", "cap", "cap cong nhan"),
-                            "year": ("year", "nam"), "recognised_by": ("recognised by", "co quan cong nhan", "don vi cong nhan"),
-                            "document_number": ("document", "so van ban", "so giay chung nhan")}, ("unit", "title", "level", "year")),
-    "disciplines": Columns({**SUBJECT_COLUMNS, "level": ("level", "hinh thuc", "hinh thuc ky luat", "muc"),
-                            "starts_on": ("from", "tu ngay", "ngay bat dau"), "ends_on": ("to", "den ngay", "ngay ket thuc"),
-                            "reason": ("reason", "ly do", "noi dung")}, ("unit", "level", "starts_on", "reason")),
-    "nominations": Columns({**SUBJECT_COLUMNS, "award": ("award", "hinh thuc", "danh hieu", "hinh thuc khen thuong"), "year": ("year", "nam"),
-                            "proposer": ("proposer", "don vi de nghi"), "to_unit": ("to", "co quan quyet dinh", "cap quyet dinh", "gui"),
-                            "summary": ("summary", "thanh tich", "tom tat thanh tich"),
-                            "commendation_type": ("type", "loai hinh", "loai hinh khen thuong")}, ("unit", "award", "year", "proposer", "to_unit")),
+    "history": _columns({"award": ("award", "hinh thuc", "danh hieu", "hinh thuc khen thuong", "khen thuong"), "year": ("year", "nam"),
+                         "decision_number": ("decision", "so quyet dinh", "quyet dinh"),
+                         "decided_on": ("decided on", "ngay quyet dinh", "ngay ky")}, ("unit", "award", "year"),
+                        {"award": AWARD, "year": YEAR, "decision_number": Guide("Số quyết định", "Số và ký hiệu của quyết định.", "15/QĐ-LMHTX"),
+                         "decided_on": Guide("Ngày quyết định", "Ngày theo dạng dd/mm/yyyy.", "20/12/2025")}),
+    "ratings": _columns({"year": ("year", "nam"), "rating": ("rating", "xep loai", "danh gia", "muc do hoan thanh")}, ("unit", "year", "rating"),
+                        {"year": YEAR, "rating": Guide("Xếp loại", "Một trong: Hoàn thành xuất sắc nhiệm vụ, Hoàn thành tốt nhiệm vụ, "
+                                                                   "Hoàn thành nhiệm vụ, Không hoàn thành nhiệm vụ.", "Hoàn thành tốt nhiệm vụ")}),
+    "initiatives": _columns({"title": ("title", "ten sang kien", "sang kien"), "level": ("level", "cap", "cap cong nhan"), "year": ("year", "nam"),
+                             "recognised_by": ("recognised by", "co quan cong nhan", "don vi cong nhan"),
+                             "document_number": ("document", "so van ban", "so giay chung nhan")}, ("unit", "title", "level", "year"),
+                            {"title": Guide("Tên sáng kiến", "Tên sáng kiến như trong giấy chứng nhận.", "Quy trình sấy vải tiết kiệm điện"),
+                             "level": Guide("Cấp công nhận", "Một trong: Cơ sở, Tỉnh (bộ, ngành), Toàn quốc.", "Cơ sở"), "year": YEAR,
+                             "recognised_by": Guide("Cơ quan công nhận", "Cơ quan ra văn bản công nhận.", "Liên minh HTX thành phố Hải Phòng"),
+                             "document_number": Guide("Số văn bản", "Số văn bản hoặc giấy chứng nhận.", "27/GCN-LMHTX")}),
+    "disciplines": _columns({"level": ("level", "hinh thuc", "hinh thuc ky luat", "muc"), "starts_on": ("from", "tu ngay", "ngay bat dau"),
+                             "ends_on": ("to", "den ngay", "ngay ket thuc"), "reason": ("reason", "ly do", "noi dung")},
+                            ("unit", "level", "starts_on", "reason"),
+                            {"level": Guide("Hình thức kỷ luật", "Một trong: Khiển trách, Cảnh cáo, Hạ bậc lương (giáng chức, cách chức), "
+                                                                 "Buộc thôi việc, Đang xem xét.", "Khiển trách"),
+                             "starts_on": Guide("Từ ngày", "Ngày theo dạng dd/mm/yyyy.", "01/03/2025"),
+                             "ends_on": Guide("Đến ngày", "Ngày theo dạng dd/mm/yyyy; bỏ trống nếu chưa hết.", "01/03/2026"),
+                             "reason": Guide("Lý do", "Nội dung vi phạm.", "Chậm nộp báo cáo tài chính")}),
+    "nominations": _columns({"award": ("award", "hinh thuc", "danh hieu", "hinh thuc khen thuong"), "year": ("year", "nam"),
+                             "proposer": ("proposer", "don vi de nghi"), "to_unit": ("to", "co quan quyet dinh", "cap quyet dinh", "gui"),
+                             "summary": ("summary", "thanh tich", "tom tat thanh tich"),
+                             "commendation_type": ("type", "loai hinh", "loai hinh khen thuong")}, ("unit", "award", "year", "proposer", "to_unit"),
+                            {"award": AWARD, "year": YEAR, "proposer": Guide("Đơn vị đề nghị", "Mã đơn vị trình đề nghị.", "HTX-31-QP"),
+                             "to_unit": Guide("Cơ quan quyết định", "Mã đơn vị có thẩm quyền quyết định khen thưởng.", "LMHTX-31"),
+                             "summary": Guide("Tóm tắt thành tích", "Vài dòng về thành tích.", "Hoàn thành vượt mức các chỉ tiêu năm"),
+                             "commendation_type": Guide("Loại hình khen thưởng", "Một trong: Thường xuyên, Chuyên đề (theo đợt), Đột xuất, "
+                                                                                "Đối ngoại, Cống hiến.", "Thường xuyên")}),
 }
 RATINGS = {"xuat sac": TaskRating.EXCELLENT, "hoan thanh xuat sac": TaskRating.EXCELLENT, "hoan thanh xuat sac nhiem vu": TaskRating.EXCELLENT,
            "tot": TaskRating.GOOD, "hoan thanh tot": TaskRating.GOOD, "hoan thanh tot nhiem vu": TaskRating.GOOD,

@@ -12,9 +12,10 @@ import pathlib
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from thidua_shared.http import UPLOAD_BODY, LanguageDep, PrincipalDep, RuntimeDep, start_import
+from thidua_shared.http import UPLOAD_BODY, XLSX, LanguageDep, PrincipalDep, RuntimeDep, attachment, start_import
+from thidua_shared.tabular import template_workbook
 from thidua_shared.jobs import JobView, Progress
 from thidua_shared.keys import derive_secret
 from thidua_shared.paging import MAX_OFFSET
@@ -108,6 +109,12 @@ async def dissolve_unit(unit_ref: str, command: cmd.DissolveUnit, runtime: Runti
     return await unit_out(runtime, principal, unit.id)
 
 
+@router.get("/imports/units/template.xlsx", tags=["units"], response_class=Response,
+            summary="Mẫu tệp nhập đơn vị (tiêu đề tiếng Việt, ghi chú từng cột, dòng ví dụ) / the units import template")
+async def units_template(principal: PrincipalDep) -> Response:
+    return attachment(template_workbook("Đơn vị", importing.UNIT_COLUMNS), XLSX, "mau-nhap-don-vi.xlsx")
+
+
 @router.post("/imports/units", status_code=status.HTTP_202_ACCEPTED, response_model=JobView, tags=["units"], openapi_extra=UPLOAD_BODY,
              summary="Nhập đơn vị từ Excel/CSV, tất cả hoặc không / import units from .xlsx or .csv, all or nothing")
 async def import_units(
@@ -184,6 +191,12 @@ async def register_person(command: cmd.RegisterPerson, runtime: RuntimeDep, prin
     person = await services.register_person(runtime.uow(), principal, command, id_secret(runtime))
     async with runtime.reader() as repo:
         return await queries.person_details(repo, principal, person.id)
+
+
+@router.get("/imports/people/template.xlsx", tags=["people"], response_class=Response,
+            summary="Mẫu tệp nhập cá nhân / the people import template")
+async def people_template(principal: PrincipalDep) -> Response:
+    return attachment(template_workbook("Cá nhân", importing_people.PEOPLE_COLUMNS), XLSX, "mau-nhap-ca-nhan.xlsx")
 
 
 @router.post("/imports/people", status_code=status.HTTP_202_ACCEPTED, response_model=JobView, tags=["people"], openapi_extra=UPLOAD_BODY,

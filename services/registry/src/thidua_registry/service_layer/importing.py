@@ -24,7 +24,7 @@ from thidua_shared.events.registry import UnitKind
 from thidua_shared.jobs import Progress
 from thidua_shared.roles import Role
 from thidua_shared.spreadsheets import SheetLimits
-from thidua_shared.tabular import Columns, Row, RowErrors, accepted, read_table, reject_if_any, to_command, yield_now
+from thidua_shared.tabular import Columns, Guide, Row, RowErrors, accepted, read_table, reject_if_any, to_command, yield_now
 from thidua_shared.text import search_key
 
 from thidua_registry.domain import model
@@ -42,6 +42,14 @@ UNIT_COLUMNS = Columns(
         "province_code": ("province", "province code", "province_code", "ma tinh", "tinh"),
     },
     required=("code", "name", "kind"),
+    guides={
+        "code": Guide("Mã đơn vị", "Mã duy nhất của đơn vị: chữ in hoa, số và dấu gạch ngang, ví dụ HTX-31-QP.", "HTX-31-MOI"),
+        "name": Guide("Tên đơn vị", "Tên đầy đủ, có dấu.", "Hợp tác xã Dịch vụ nông nghiệp Tân Tiến"),
+        "kind": Guide("Loại hình", "Một trong: Hợp tác xã (HTX), Liên hiệp HTX, Tổ hợp tác (THT), Quỹ tín dụng nhân dân (QTDND), "
+                                   "Liên minh HTX tỉnh, Ban, Đơn vị sự nghiệp, Doanh nghiệp thành viên.", "Hợp tác xã"),
+        "parent": Guide("Mã đơn vị cấp trên", "Mã của đơn vị quản lý trực tiếp (đã có, hoặc ở một dòng khác trong tệp này).", "LMHTX-31"),
+        "province_code": Guide("Mã tỉnh", "Mã tỉnh, thành phố theo danh mục hành chính (2 chữ số); bỏ trống: theo đơn vị cấp trên.", "31"),
+    },
 )
 
 # Unit kinds as people write them in spreadsheets (after ASCII folding).

@@ -18,7 +18,7 @@ from thidua_shared.events import registry as ev
 from thidua_shared.ids import new_id
 from thidua_shared.jobs import Progress
 from thidua_shared.spreadsheets import SheetLimits
-from thidua_shared.tabular import Columns, RowErrors, read_table, reject_if_any, to_command, yield_now
+from thidua_shared.tabular import Columns, Guide, RowErrors, read_table, reject_if_any, to_command, yield_now
 
 from thidua_registry.domain import model
 from thidua_registry.domain.model import Person, Unit
@@ -34,6 +34,13 @@ PEOPLE_COLUMNS = Columns(
         "national_id": ("national id", "national_id", "so cccd", "cccd", "so cmnd", "cmnd", "so cmnd/cccd", "cmnd/cccd"),
     },
     required=("unit", "full_name"),
+    guides={
+        "unit": Guide("Mã đơn vị", "Mã của đơn vị nơi người này làm việc, ví dụ HTX-31-QP.", "HTX-31-QP"),
+        "full_name": Guide("Họ và tên", "Họ và tên đầy đủ, có dấu.", "Nguyễn Văn Nam"),
+        "position": Guide("Chức vụ", "Chức vụ hoặc chức danh.", "Giám đốc"),
+        "national_id": Guide("Số CMND/CCCD", "12 chữ số (CCCD) hoặc 9 chữ số (CMND); chỉ dùng để phát hiện trùng, không lưu được đọc lại.",
+                             "031085001234"),
+    },
 )
 
 
