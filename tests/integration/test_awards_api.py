@@ -114,7 +114,7 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
     tellers = [Teller(voters[code], code) for code in voters]
     ballot = await s.awards.post("/ballots", headers=s.auth(), json={
         "kind": "cluster", "title": f"Bình chọn đề nghị tặng Cờ thi đua năm {THIS_YEAR}", "nominations": [n["id"]], "cluster": "CUM-TP",
-        "year": THIS_YEAR, "closes_at": closes, "tellers": list(voters)})
+        "year": THIS_YEAR, "closes_at": closes, "tellers": list(voters), "meeting_on": f"01/12/{THIS_YEAR}"})
     assert ballot.status_code == 201, ballot.text
     assert (ballot.json()["status"], ballot.json()["threshold"]) == ("keys", 2)
     bid = ballot.json()["id"]
@@ -160,8 +160,8 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
     approved = await s.awards.post(f"/nominations/{n['id']}/approve", headers=s.auth(), json={"reason": "Hội đồng nhất trí"})
     assert approved.status_code == 200 and approved.json()["state"] == "approved", approved.text
     decision = await s.awards.post("/decisions", headers=s.auth(), json={
-        "number": "123/QĐ-LMHTXVN", "signed_on": date.today().isoformat(), "signer_title": "Chủ tịch Liên minh HTX Việt Nam",
-        "nominations": [n["id"]]})
+        "number": "123/QĐ-LMHTXVN", "signed_on": date.today().strftime("%d/%m/%Y"), "signer_title": "Chủ tịch Liên minh HTX Việt Nam",
+        "signer_name": "Nguyễn Ngọc Bảo", "nominations": [n["id"]]})
     assert decision.status_code == 201, decision.text
     d = decision.json()
     assert d["recipients"][0]["name"] == "Liên minh HTX thành phố Hồ Chí Minh"
@@ -175,12 +175,8 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
     assert "CỜ THI ĐUA" in words and "Liên minh HTX thành phố Hồ Chí Minh" in words and "123/QĐ-LMHTXVN" in words
     blank = await s.awards.get(f"/decisions/{d['id']}/certificates.pdf", params={"layout": "phoi_bang_khen_a4_ngang"}, headers=s.auth())
     assert "CỜ THI ĐUA" not in PdfReader(io.BytesIO(blank.content)).pages[0].extract_text()  # the blank has it printed already
-    for path, method, body in ((f"/ballots/{bid}/minutes.docx", "GET", None), ("/drafts/cover-letter.docx", "POST", {"nominations": [n["id"]]}),
-                               ("/drafts/decision.docx", "POST", {"nominations": [n["id"]], "number": "123/QĐ-LMHTXVN"})):
-        response = await s.awards.request(method, path, headers=s.auth(), json=body)
-        assert response.status_code == 200, (path, response.text)
-        paragraphs = " ".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
-        assert "Cờ thi đua của Liên minh HTX Việt Nam" in paragraphs or "BIÊN BẢN KIỂM PHIẾU" in paragraphs, path
+    assert "NGUYỄN NGỌC BẢO" in words.upper() and "CHỦ TỊCH LIÊN MINH HTX VIỆT NAM" in words  # the signer's title and name
+    await documents_fit_for_signing(s, n["id"], bid)
 
     history = (await s.awards.get("/history", params={"unit": "LMHTX-79"}, headers=s.auth())).json()
     assert [(h["award"]["award_code"], h["award"]["year"]) for h in history] == [("co_thi_dua_lmhtx_vn", THIS_YEAR)]
@@ -199,6 +195,36 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
     # Every row the service wrote follows from its log: documents (stored by content) aside, said so.
     replayed = await s.replays_identical("awards")
     assert "✓ nomination_trail:" in replayed and "✓ award_history:" in replayed and "Không so: documents" in replayed
+
+
+async def documents_fit_for_signing(s: ScoringSystem, nomination: str, ballot: str) -> None:
+    """The drafts as Decree 30/2020/NĐ-CP sets administrative documents (issue 18, item 4): A4 with its margins, the
+    national name and motto, the number; a decision cites the law and decree in force on its day and the alliance's
+    own regulations, never the notes the rules were drawn from; the minutes are dated the meeting's day."""
+    from thidua_awards.domain.rulesets import legal_bases, ruleset
+
+    signed_on = date(2025, 3, 1)  # under Law 06/2022 and Decree 98/2023
+    for path, method, body in ((f"/ballots/{ballot}/minutes.docx", "GET", None), ("/drafts/cover-letter.docx", "POST", {"nominations": [nomination]}),
+                               ("/drafts/decision.docx", "POST", {"nominations": [nomination], "number": "123/QĐ-LMHTXVN",
+                                                                  "signed_on": signed_on.strftime("%d/%m/%Y"), "signer_name": "Nguyễn Ngọc Bảo"})):
+        response = await s.awards.request(method, path, headers=s.auth(), json=body)
+        assert response.status_code == 200, (path, response.text)
+        doc = Document(io.BytesIO(response.content))
+        section = doc.sections[0]
+        mm = [round(length.mm) for length in (section.page_width, section.page_height, section.left_margin, section.right_margin,
+                                              section.top_margin)]
+        assert mm == [210, 297, 30, 15, 20], path  # A4 (not US Letter), margins as Decree 30 sets them
+        heading = " ".join(cell.text for cell in doc.tables[0].rows[0].cells)
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in heading and "Độc lập - Tự do - Hạnh phúc" in heading and "Số:" in heading, path
+        paragraphs = [p.text for p in doc.paragraphs]
+        if "minutes" in path:
+            assert f"ngày 01 tháng 12 năm {THIS_YEAR}" in heading and f"Hội nghị ngày 01/12/{THIS_YEAR}" in " ".join(paragraphs)
+        if "decision" in path:
+            grounds = [p.removeprefix("Căn cứ ").removesuffix(";") for p in paragraphs if p.startswith("Căn cứ")]
+            assert grounds == legal_bases(ruleset("vca"), signed_on)
+            assert grounds[0].startswith("Luật Thi đua, khen thưởng số 06/2022/QH15") and "Nghị định số 98/2023/NĐ-CP" in grounds[1]
+            assert not any("Ghi chú" in g or "121/LMHTXVN" in g for g in grounds)
+            assert "01 tháng 03 năm 2025" in heading and "NGUYỄN NGỌC BẢO" in " ".join(c.text for t in doc.tables for c in t.rows[0].cells).upper()
 
 
 async def ensure_secret(s: ScoringSystem, ballot_id: str, voters: list[str], receipts: dict[str, str]) -> None:

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from thidua_shared.events.awards import DecisionSnapshot, Recipient, Subject, SubjectKind
 
-from thidua_awards.domain.rulesets import award_rule, ruleset
+from thidua_awards.domain.rulesets import award_rule, legal_bases, ruleset
 from thidua_awards.entrypoints.documents import certificate_texts, certificates_pdf, decision_docx
 
 NAME = "Nguyễn Thị Hồng Nhung"
@@ -40,7 +40,7 @@ def test_a_certificate_reads_back_in_nfc_from_nfc_and_nfd_input():
 
 def test_the_decision_draft_is_an_editable_word_file_in_nfc():
     award = award_rule("vca", "bang_khen_lmhtx_vn")
-    content = decision_docx("Liên minh Hợp tác xã Việt Nam", ruleset("vca"), award, 2026, [(unicodedata.normalize("NFD", NAME), UNIT)],
+    content = decision_docx("Liên minh Hợp tác xã Việt Nam", legal_bases(ruleset("vca"), date(2026, 12, 20)), award, 2026, [(unicodedata.normalize("NFD", NAME), UNIT)],
                             award.decided_by, date(2026, 12, 20), "Hà Nội", None, "Liên minh HTX thành phố Hà Nội")
     document = Document(io.BytesIO(content))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]

@@ -99,9 +99,9 @@ class ServiceClient:
                 told = True
             time.sleep(min(float(response.headers.get("retry-after", "1") or 1), 5.0))
 
-    def download(self, path: str, **kwargs: Any) -> bytes:
-        """A file the service builds (an Excel or CSV export); on an API error print its message and exit 1."""
-        response = self._request("GET", path, **kwargs)
+    def download(self, path: str, method: str = "GET", **kwargs: Any) -> bytes:
+        """A file the service builds (an Excel or CSV export, a Word draft); on an API error print its message and exit 1."""
+        response = self._request(method, path, **kwargs)
         if response.is_error:
             self._print_error(response)
             raise typer.Exit(1)

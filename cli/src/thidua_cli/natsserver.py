@@ -127,7 +127,8 @@ class NatsServer:
         config.write_text(self.config_text())
         if self.log_file:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        # Its own words are kept (a log file, or beside its store): why it could not start is read from them.
+        output = open(self.log_file or self.store_dir / "nats-server.out", "ab")  # noqa: SIM115
         command = [str(nats_server_binary()), "-c", str(config)]
         self.process = subprocess.Popen(
             tied(command) if self.ends_with_launcher else command, stdout=output, stderr=subprocess.STDOUT,
@@ -153,9 +154,11 @@ class NatsServer:
         url = f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true"
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
-                if not all(_bindable(p) for p in (self.port, self.monitor_port)):
+                said = self._last_words()
+                # A port taken when it started, even if freed since (another test's server stopping): pick others.
+                if "address already in use" in said or not all(_bindable(p) for p in (self.port, self.monitor_port)):
                     raise PortTaken(f"nats-server could not listen on {self.port} or {self.monitor_port}: taken")
-                raise RuntimeError(f"nats-server exited with code {self.process.returncode}")
+                raise RuntimeError(f"nats-server exited with code {self.process.returncode}: {said[-500:]}")
             try:
                 if httpx.get(url, timeout=0.5).status_code == 200:
                     return
@@ -164,6 +167,15 @@ class NatsServer:
             time.sleep(0.05)
         self.stop()
         raise TimeoutError(f"nats-server did not become ready on port {self.port}")
+
+    def _last_words(self) -> str:
+        path = self.log_file or self.store_dir / "nats-server.out"
+        try:
+            with open(path, "rb") as f:
+                f.seek(max(0, path.stat().st_size - 4000))
+                return f.read().decode(errors="replace").lower()
+        except OSError:
+            return ""
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process and self.process.poll() is None:

@@ -17,8 +17,10 @@ from thidua_shared.i18n import translate
 awards_app = typer.Typer(help="Khen thưởng: đề nghị, hồ sơ, bỏ phiếu, quyết định / awards", no_args_is_help=True)
 ballots_app = typer.Typer(help="Bỏ phiếu kín / secret ballots", no_args_is_help=True)
 postings_app = typer.Typer(help="Công khai danh sách đề nghị / public postings", no_args_is_help=True)
+drafts_app = typer.Typer(help="Dự thảo văn bản (Word, A4): tờ trình, quyết định, biên bản / document drafts", no_args_is_help=True)
 awards_app.add_typer(ballots_app, name="ballots")
 awards_app.add_typer(postings_app, name="postings")
+awards_app.add_typer(drafts_app, name="drafts")
 STEPS = ("submit", "receive", "return", "withdraw", "escalate", "to-council", "approve", "reject")
 
 
@@ -289,12 +291,48 @@ def posting_close(ctx: typer.Context, posting_id: str) -> None:
 
 
 @awards_app.command("decide")
-def decide(ctx: typer.Context, number: Annotated[str, typer.Option()], signed_on: Annotated[str, typer.Option(help="YYYY-MM-DD")],
-           signer: Annotated[str, typer.Option()], nomination: Annotated[list[str], typer.Option("--nomination")]) -> None:
+def decide(ctx: typer.Context, number: Annotated[str, typer.Option()], signed_on: Annotated[str, typer.Option(help="dd/mm/yyyy")],
+           signer: Annotated[str, typer.Option(help="Chức vụ người ký / the signer's title")],
+           nomination: Annotated[list[str], typer.Option("--nomination")],
+           signer_name: Annotated[str | None, typer.Option(help="Họ tên người ký / the signer's name")] = None) -> None:
     """Ban hành quyết định khen thưởng / issue a numbered decision."""
     c, client = _client(ctx)
-    decision = client.call("POST", "/decisions", json={"number": number, "signed_on": signed_on, "signer_title": signer, "nominations": nomination})
+    decision = client.call("POST", "/decisions", json={"number": number, "signed_on": signed_on, "signer_title": signer,
+                                                       "signer_name": signer_name, "nominations": nomination})
     c.say("decision_issued", number=decision["number"], count=len(decision["recipients"]), id=decision["id"])
+
+
+DRAFTS = {"to-trinh": "/drafts/cover-letter.docx", "quyet-dinh": "/drafts/decision.docx"}
+
+
+@drafts_app.command("to-trinh")
+def draft_cover_letter(ctx: typer.Context, nomination: Annotated[list[str], typer.Option("--nomination")],
+                       out: Annotated[Path, typer.Option("--out")] = Path("to-trinh.docx"), number: str | None = None) -> None:
+    """Dự thảo tờ trình đề nghị khen thưởng (Word, A4) / the cover letter, as a Word draft."""
+    _draft(ctx, DRAFTS["to-trinh"], {"nominations": nomination, "number": number}, out)
+
+
+@drafts_app.command("quyet-dinh")
+def draft_decision(ctx: typer.Context, nomination: Annotated[list[str], typer.Option("--nomination")],
+                   out: Annotated[Path, typer.Option("--out")] = Path("du-thao-quyet-dinh.docx"), number: str | None = None,
+                   signed_on: Annotated[str | None, typer.Option(help="dd/mm/yyyy: căn cứ pháp lý theo ngày này")] = None,
+                   signer_name: str | None = None) -> None:
+    """Dự thảo quyết định khen thưởng (Word, A4, đủ căn cứ) / the decision, as a Word draft with its legal grounds."""
+    _draft(ctx, DRAFTS["quyet-dinh"], {"nominations": nomination, "number": number, "signed_on": signed_on, "signer_name": signer_name}, out)
+
+
+@drafts_app.command("bien-ban")
+def draft_minutes(ctx: typer.Context, ballot_id: str, out: Annotated[Path, typer.Option("--out")] = Path("bien-ban-kiem-phieu.docx")) -> None:
+    """Biên bản kiểm phiếu của một cuộc bỏ phiếu đã kiểm (Word) / a counted ballot's minutes."""
+    c, client = _client(ctx)
+    out.write_bytes(client.download(f"/ballots/{ballot_id}/minutes.docx"))
+    c.say("exported", path=out)
+
+
+def _draft(ctx: typer.Context, path: str, body: dict[str, Any], out: Path) -> None:
+    c, client = _client(ctx)
+    out.write_bytes(client.download(path, method="POST", json={k: v for k, v in body.items() if v is not None}))
+    c.say("exported", path=out)
 
 
 @awards_app.command("certificates")

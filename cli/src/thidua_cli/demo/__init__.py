@@ -16,7 +16,7 @@ from typing import Any
 from thidua_cli import ballot_client
 from thidua_cli.client import Context, ServiceClient
 from thidua_cli.demo.campaigns import NINH_BINH_ADOPTION, VCA_2013, VCA_DOAN_KET_SANG_TAO, YEN_BAI_2019
-from thidua_cli.demo.awards import BALLOT_TITLE, CITIES, DECISION, FLAG, OFFICER, PLEDGE_2018, SUMMARIES, TELLERS, VOTES
+from thidua_cli.demo.awards import BALLOT_TITLE, CITIES, DECISION, FLAG, MEETING_ON, OFFICER, PLEDGE_2018, SUMMARIES, TELLERS, VOTES
 from thidua_cli.demo.scoring import (
     CITIES_2017,
     HAI_PHONG_2017,
@@ -285,7 +285,8 @@ class DemoLoader:
             ballot_client.register(members[unit], keys[unit], unit)
         closes = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
         ballot = a.call("POST", "/ballots", json={"kind": "cluster", "title": BALLOT_TITLE, "nominations": nominations, "cluster": CITIES,
-                                                  "year": 2017, "closes_at": closes, "tellers": list(TELLERS), "threshold": 2})
+                                                  "year": 2017, "closes_at": closes, "meeting_on": MEETING_ON,
+                                                  "tellers": list(TELLERS), "threshold": 2})
         for unit in TELLERS:
             ballot_client.deal(members[unit], ballot["id"], keys[unit], unit)
         for unit, choice in VOTES.items():  # each member unit votes through its own token: nobody votes for it

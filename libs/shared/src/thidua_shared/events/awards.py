@@ -323,6 +323,7 @@ class BallotSnapshot(Frozen):
     rule: VoteRule
     opens_at: datetime
     closes_at: datetime
+    meeting_on: date | None = None  # the meeting the vote is held at (its minutes are dated so), if any
     # The vote-counting committee (Ban kiểm phiếu), voters themselves: any `threshold` of them decrypt the tally.
     tellers: list[Id] = Field(default_factory=list, max_length=15)  # empty only in ballots from before encryption
     threshold: int = Field(0, ge=0, le=15)
@@ -526,6 +527,7 @@ class DecisionSnapshot(Frozen):
     ruleset_id: str = Field(max_length=64)
     year: Year
     signer_title: str = Field(max_length=255)
+    signer_name: str | None = Field(None, max_length=255)  # who signs, printed under the title
     recipients: list[Recipient] = Field(min_length=1, max_length=2000)
 
 

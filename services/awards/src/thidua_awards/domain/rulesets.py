@@ -130,7 +130,8 @@ class RuleSet(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]{2,64}$")
     title: str
     issuer: Literal["state", "vca"]
-    sources: list[str]
+    sources: list[str]  # where the set's rules come from (for the record, not the grounds of a decision)
+    legal_bases: list[str] = Field(default_factory=list)  # the laws, decrees or regulations a decision under it cites
     effective_from: date
     effective_to: date | None = None
     settled: bool = True
@@ -174,6 +175,16 @@ def ruleset(ruleset_id: str) -> RuleSet:
     if found is None:
         raise NotFound("ruleset_not_found", ref=ruleset_id)
     return found
+
+
+def legal_bases(rules: RuleSet, on: date) -> list[str]:
+    """The "Căn cứ" lines of a decision signed on `on`: the State's law and decree in force that day, then, for an
+    award of the alliance's own, its charter and regulation. Never the notes the rules were drawn from."""
+    if rules.issuer == "state":
+        return list(rules.legal_bases)
+    state = next((s for s in sorted(all_rulesets(), key=lambda s: s.effective_from, reverse=True)
+                  if s.issuer == "state" and s.in_force(on)), None)
+    return [*(state.legal_bases if state else []), *rules.legal_bases]
 
 
 def rule_in_force(award_code: str, on: date) -> tuple[RuleSet, AwardRule]:

@@ -22,14 +22,15 @@ import segno
 import yaml
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 from weasyprint import HTML
 
+from thidua_shared.clock import VIETNAM
 from thidua_shared.errors import Invalid
 from thidua_shared.events.awards import BallotSnapshot, DecisionSnapshot, NominationSnapshot, SubjectKind
 from thidua_shared.i18n import format_date, format_percent, long_date
 
-from thidua_awards.domain.rulesets import AwardRule, RuleSet
+from thidua_awards.domain.rulesets import AwardRule
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "documents"
 FONTS = DOCUMENTS_DIR / "fonts"
@@ -57,6 +58,7 @@ class CertificateText:
     organisation: str  # who awards it (LIÊN MINH HỢP TÁC XÃ VIỆT NAM)
     title: str  # BẰNG KHEN
     signer: str  # CHỦ TỊCH LIÊN MINH HTX VIỆT NAM
+    signer_name: str | None
     recipient: str
     unit: str | None
     achievement: str
@@ -83,7 +85,7 @@ def certificate_texts(decision: DecisionSnapshot, award: AwardRule, organisation
         achievement = (f"Đã được tặng danh hiệu {award.name_vi} năm {decision.year}" if award.certificate in ("co_thi_dua", "danh_hieu")
                        else f"Đã có thành tích xuất sắc trong phong trào thi đua năm {decision.year}")
         texts.append(CertificateText(
-            organisation=organisation.upper(), title=title, signer=decision.signer_title.upper(),
+            organisation=organisation.upper(), title=title, signer=decision.signer_title.upper(), signer_name=decision.signer_name,
             recipient=("Ông/Bà " if is_person else "") + r.name, unit=r.unit_name if is_person else None, achievement=achievement,
             decision=f"Quyết định số {decision.number}, {long_date(decision.signed_on)}", place_date=long_date(decision.signed_on, place),
             proof_link=link,
@@ -114,7 +116,9 @@ body {{ font-family: 'Thidua Serif'; margin: 0; }}
 .unit {{ font-size: 15pt; }}
 .achievement {{ font-size: 15pt; font-style: italic; margin-top: 5mm; }}
 .foot {{ position: absolute; bottom: 14mm; left: 16mm; right: 16mm; font-size: 11pt; text-align: left; }}
-.when {{ position: absolute; bottom: 30mm; right: 24mm; font-size: 12pt; font-style: italic; }}
+.when {{ position: absolute; bottom: 22mm; right: 20mm; width: 95mm; text-align: center; font-size: 12pt; font-style: italic; }}
+.sign {{ font-style: normal; font-weight: bold; margin-top: 2mm; }}
+.sign-name {{ font-style: normal; font-weight: bold; margin-top: 16mm; }}
 .field {{ position: absolute; }}
 .proof {{ position: absolute; bottom: 22mm; left: 16mm; width: 70mm; text-align: left; }}
 .proof img {{ width: 22mm; height: 22mm; }}
@@ -137,7 +141,7 @@ def _plain(t: CertificateText) -> str:
 <div class="nation">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<div class="motto">Độc lập - Tự do - Hạnh phúc</div></div>
 <div class="title">{_e(t.title)}</div><div class="signer">{_e(t.signer)}</div><div class="give">TẶNG</div>
 <div class="recipient">{_e(t.recipient)}</div>{unit}<div class="achievement">{_e(t.achievement)}</div>
-<div class="when">{_e(t.place_date)}</div><div class="foot">{_e(t.decision)}</div>{_qr(t.proof_link)}
+<div class="when">{_e(t.place_date)}<div class="sign">{_e(t.signer)}</div><div class="sign-name">{_e(t.signer_name)}</div></div><div class="foot">{_e(t.decision)}</div>{_qr(t.proof_link)}
 </div></div>"""
 
 
@@ -165,20 +169,33 @@ def _preprinted(t: CertificateText, fields: dict[str, dict[str, Any]]) -> str:
 
 # --- Word drafts ----------------------------------------------------------------------------------------------
 def _document() -> Any:
+    """An administrative document as Decree 30/2020/NĐ-CP sets it: A4, margins top and bottom 20 mm, left 30 mm,
+    right 15 mm, Times New Roman 13 pt."""
     doc = Document()
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(20), Mm(20), Mm(30), Mm(15)
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "Times New Roman", Pt(13)
     return doc
 
 
 def _heading(doc: Any, organisation: str, number: str, place_date: str) -> None:
+    """The issuer and the number on the left; the national name and motto, then place and date, on the right."""
     table = doc.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
-    left.text = f"{nfc(organisation).upper()}\nSố: {nfc(number)}"
-    right.text = f"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n{nfc(place_date)}"
-    for cell in (left, right):
-        for paragraph in cell.paragraphs:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _lines(left, [(nfc(organisation).upper(), True, False, 12), (f"Số: {nfc(number)}", False, False, 13)])
+    _lines(right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False, 12), ("Độc lập - Tự do - Hạnh phúc", True, False, 13),
+                   (nfc(place_date), False, True, 13)])
+
+
+def _lines(cell: Any, lines: list[tuple[str, bool, bool, int]]) -> None:
+    cell.text = ""
+    for index, (text, bold, italic, size) in enumerate(lines):
+        paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(text)
+        run.bold, run.italic, run.font.size = bold, italic, Pt(size)
 
 
 def _centred(doc: Any, text: str, bold: bool = True, size: int = 14) -> None:
@@ -205,10 +222,15 @@ def _save(doc: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _signature(doc: Any, title: str) -> None:
-    paragraph = doc.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph.add_run(f"{nfc(title).upper()}\n(Ký, ghi rõ họ tên, đóng dấu)").bold = True
+def _signature(doc: Any, title: str, name: str | None = None, recipients: list[str] | None = None) -> None:
+    """Where to send it (Nơi nhận) on the left; the signer's title, a space to sign, and name on the right."""
+    table = doc.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    _lines(left, [("Nơi nhận:", True, True, 12), *[(f"- {nfc(r)};", False, False, 11) for r in recipients or ["Như trên", "Lưu: VT"]]])
+    for paragraph in left.paragraphs:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _lines(right, [(nfc(title).upper(), True, False, 13), ("(Ký, ghi rõ họ tên, đóng dấu)", False, True, 12), ("", False, False, 13),
+                   ("", False, False, 13), (nfc(name or ""), True, False, 13)])
 
 
 def cover_letter_docx(organisation: str, council: str, award: AwardRule, year: int, nominations: list[NominationSnapshot],
@@ -229,20 +251,20 @@ def cover_letter_docx(organisation: str, council: str, award: AwardRule, year: i
         for i, n in enumerate(nominations, start=1)])
     doc.add_paragraph("Hồ sơ kèm theo: tờ trình, báo cáo thành tích, biên bản họp và kết quả bỏ phiếu của từng trường hợp.")
     doc.add_paragraph(f"Kính trình {nfc(council)} xem xét, quyết định./.")
-    _signature(doc, "Thủ trưởng đơn vị")
+    _signature(doc, "Thủ trưởng đơn vị", None, [nfc(council), "Lưu: VT"])
     return _save(doc)
 
 
-def decision_docx(organisation: str, rules: RuleSet, award: AwardRule, year: int, recipients: list[tuple[str, str]], signer: str,
-                  today: date, place: str, number: str | None, proposed_by: str) -> bytes:
+def decision_docx(organisation: str, bases: list[str], award: AwardRule, year: int, recipients: list[tuple[str, str]], signer: str,
+                  today: date, place: str, number: str | None, proposed_by: str, signer_name: str | None = None) -> bytes:
     """The decision as a draft to finish in Word: its grounds, its articles, the list of recipients."""
     doc = _document()
     _heading(doc, organisation, number or "      /QĐ-", long_date(today, place))
     _centred(doc, "QUYẾT ĐỊNH", size=15)
     _centred(doc, f"Về việc tặng {award.name_vi} năm {year}")
     _centred(doc, signer.upper())
-    for source in rules.sources:
-        doc.add_paragraph(f"Căn cứ {nfc(source)};")
+    for basis in bases:  # the laws and decrees of the rule set in force, then the issuer's own regulations
+        doc.add_paragraph(f"Căn cứ {nfc(basis)};")
     doc.add_paragraph(f"Xét đề nghị của {nfc(proposed_by)} và Hội đồng Thi đua - Khen thưởng,")
     _centred(doc, "QUYẾT ĐỊNH:")
     doc.add_paragraph(f"Điều 1. Tặng {award.name_vi} năm {year} cho {len(recipients)} tập thể, cá nhân có tên trong danh sách kèm theo "
@@ -250,22 +272,28 @@ def decision_docx(organisation: str, rules: RuleSet, award: AwardRule, year: int
     doc.add_paragraph("Điều 2. Quyết định có hiệu lực kể từ ngày ký.")
     doc.add_paragraph("Điều 3. Chánh Văn phòng, Trưởng Ban Thi đua - Khen thưởng, Thủ trưởng các đơn vị liên quan và các tập thể, "
                       "cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.")
-    _signature(doc, signer)
+    _signature(doc, signer, signer_name, ["Như Điều 3", "Ban Thi đua - Khen thưởng", "Lưu: VT"])
     doc.add_page_break()
     _centred(doc, f"DANH SÁCH ĐƯỢC TẶNG {award.name_vi.upper()} NĂM {year}")
     _nominee_table(doc, ["STT", "Tên tập thể, cá nhân", "Đơn vị"], [[str(i), name, unit] for i, (name, unit) in enumerate(recipients, start=1)])
     return _save(doc)
 
 
-def minutes_docx(organisation: str, ballot: BallotSnapshot, result: dict[str, Any], names: dict[str, str], today: date, place: str) -> bytes:
-    """Biên bản kiểm phiếu: who could vote, how many did, each nominee's count and result, and the box's digest."""
+def minutes_docx(organisation: str, ballot: BallotSnapshot, result: dict[str, Any], names: dict[str, str], counted_on: date, place: str) -> bytes:
+    """Biên bản kiểm phiếu: who could vote, how many did, each nominee's count and result, and the box's digest; dated the
+    day of the meeting (or of the count), never the day it is printed."""
     doc = _document()
-    _heading(doc, organisation, "      /BB-KP", long_date(today, place))
+    held_on = ballot.meeting_on or counted_on
+    _heading(doc, organisation, "      /BB-KP", long_date(held_on, place))
     _centred(doc, "BIÊN BẢN KIỂM PHIẾU", size=15)
     _centred(doc, ballot.title, bold=False)
     rule = ballot.rule
-    doc.add_paragraph(f"Thời gian bỏ phiếu: từ {ballot.opens_at:%H:%M} {format_date(ballot.opens_at)} đến {ballot.closes_at:%H:%M} "
-                      f"{format_date(ballot.closes_at)}. Hình thức: bỏ phiếu kín.")
+    if ballot.meeting_on is not None:
+        doc.add_paragraph(f"Hội nghị ngày {format_date(ballot.meeting_on)}. Hình thức: bỏ phiếu kín.")
+    else:
+        opens, closes = ballot.opens_at.astimezone(VIETNAM), ballot.closes_at.astimezone(VIETNAM)
+        doc.add_paragraph(f"Thời gian bỏ phiếu: từ {opens:%H:%M} {format_date(opens)} đến {closes:%H:%M} {format_date(closes)}. "
+                          "Hình thức: bỏ phiếu kín.")
     doc.add_paragraph(f"Số người có quyền bỏ phiếu: {result['eligible']}; số phiếu thu về: {result['voted']}; "
                       f"yêu cầu tối thiểu: {format_percent(rule.quorum)} ({'đạt' if result['quorum_met'] else 'không đạt'}).")
     basis = "số phiếu thu về" if rule.basis.value == "present" else "tổng số người có quyền bỏ phiếu"

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from thidua_shared.access.tokens import Principal
-from thidua_shared.clock import today_in_vietnam
+from thidua_shared.clock import VIETNAM, today_in_vietnam
 from thidua_shared.errors import Conflict, Invalid, NotFound
 from thidua_shared.events.awards import NominationSnapshot
 from thidua_shared.events.envelope import utc_now
@@ -41,7 +41,7 @@ from thidua_shared.spreadsheets import SheetLimits
 from thidua_shared.tabular import template_workbook
 from thidua_shared.validation import FIRST_YEAR, LAST_YEAR, Day, check_period
 
-from thidua_awards.domain.rulesets import all_rulesets, award_rule, ruleset
+from thidua_awards.domain.rulesets import all_rulesets, award_rule, legal_bases, ruleset
 from thidua_awards.entrypoints import documents, export
 from thidua_awards.entrypoints import schemas as out
 from thidua_awards.service_layer import commands as cmd
@@ -301,8 +301,10 @@ async def decision_draft(command: cmd.DraftDocument, runtime: RuntimeDep, princi
     first = chosen[0]
     award = award_rule(first.ruleset_id, first.award_code)
     recipients = [(n.subject_name, units.get(n.proposer_unit_id, "")) for n in chosen]
-    content = documents.decision_docx(to_unit.name, ruleset(first.ruleset_id), award, first.year, recipients, award.decided_by,
-                                      today_in_vietnam(), place_of(to_unit), command.number, ", ".join(sorted(set(units.values()))))
+    signed_on = command.signed_on or today_in_vietnam()
+    content = documents.decision_docx(to_unit.name, legal_bases(ruleset(first.ruleset_id), signed_on), award, first.year, recipients,
+                                      award.decided_by, signed_on, place_of(to_unit), command.number, ", ".join(sorted(set(units.values()))),
+                                      command.signer_name)
     return download(content, documents.DOCX, "du-thao-quyet-dinh.docx")
 
 
@@ -390,7 +392,9 @@ async def minutes(ballot_id: str, runtime: RuntimeDep, principal: PrincipalDep) 
             raise Conflict("ballot_not_open", when="chưa kiểm phiếu / not counted yet")
         names = {n.id: n.subject_name for n in (await repo.nominations_by_ids(view.ballot.nominations)).values()}
         unit = await load_unit(repo, view.ballot.unit_id)
-    content = documents.minutes_docx(unit.name, view.ballot, view.result, names, today_in_vietnam(), place_of(unit))
+    closed_by_time = view.ballot.closes_at.astimezone(VIETNAM).date()
+    counted_on = min(closed_by_time, today_in_vietnam())  # the count's day; a meeting's date, when given, comes first
+    content = documents.minutes_docx(unit.name, view.ballot, view.result, names, counted_on, place_of(unit))
     return download(content, documents.DOCX, "bien-ban-kiem-phieu.docx")
 
 

@@ -124,7 +124,8 @@ async def open_ballot(uow: AwardsUnitOfWork, principal: Principal, command: cmd.
             raise Invalid("ballot_threshold", threshold=threshold, tellers=len(tellers))
         ballot = BallotSnapshot(id=new_id(), node=node, kind=command.kind, title=command.title, unit_id=unit_id,  # type: ignore[arg-type]
                                 cluster_id=cluster_id, year=command.year, nominations=[n.id for n in nominations], voters=voters,
-                                rule=rule, opens_at=opens_at, closes_at=command.closes_at, tellers=tellers, threshold=threshold,
+                                rule=rule, opens_at=opens_at, closes_at=command.closes_at, meeting_on=command.meeting_on,
+                                tellers=tellers, threshold=threshold,
                                 status="keys")
         await repo.add_ballot(ballot)
         uow.record(ev.BallotOpened(ballot=ballot), aggregate_id=ballot.id, actor=principal.actor)

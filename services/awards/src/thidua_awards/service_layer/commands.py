@@ -117,6 +117,7 @@ class OpenBallot(Command):
     voters: list[Ref] = Field(default_factory=list, max_length=1000, description="Thành viên Hội đồng (id cá nhân) / council members")
     opens_at: Moment | None = None
     closes_at: Moment
+    meeting_on: Day | None = Field(None, description="Ngày hội nghị bỏ phiếu (biên bản ghi ngày này) / the meeting's date")
     tellers: list[Ref] = Field(min_length=1, max_length=15, description=(
         "Ban kiểm phiếu, chọn trong những người (đơn vị) bỏ phiếu / the vote-counting committee, chosen among the voters"))
     threshold: int | None = Field(None, ge=1, le=15, description=(
@@ -168,6 +169,7 @@ class IssueDecision(Command):
     number: str = Field(min_length=1, max_length=100, description="Số quyết định / the decision's number")
     signed_on: Day
     signer_title: str = Field(min_length=1, max_length=255)
+    signer_name: str | None = Field(None, max_length=255, description="Họ tên người ký / the signer's name")
     nominations: list[Ref] = Field(min_length=1, max_length=2000)
 
 
@@ -180,3 +182,6 @@ class Revoke(Command):
 class DraftDocument(Command):
     nominations: list[Ref] = Field(min_length=1, max_length=2000)
     number: str | None = Field(None, max_length=100)
+    signed_on: Day | None = Field(None, description="Ngày ký dự kiến (mặc định: hôm nay); căn cứ pháp lý theo ngày này / the date it is to be "
+                                                    "signed (default: today); the legal grounds in force that day")
+    signer_name: str | None = Field(None, max_length=255, description="Họ tên người ký / the signer's name")

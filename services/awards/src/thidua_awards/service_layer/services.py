@@ -642,7 +642,8 @@ async def issue_decision(uow: AwardsUnitOfWork, principal: Principal, command: c
                                            units[n.subject.id].name if n.subject.id in units else None)) for n in chosen]
         decision = DecisionSnapshot(id=new_id(), node=node, number=command.number, signed_on=command.signed_on, to_unit_id=first.to_unit_id,
                                     award_code=first.award_code, ruleset_id=first.ruleset_id, year=first.year,
-                                    signer_title=command.signer_title, recipients=recipients)
+                                    signer_title=command.signer_title, signer_name=command.signer_name,
+                                    recipients=recipients)
         await write_decision(repo, decision, chosen, principal.actor)
         uow.record(ev.AwardDecided(decision=decision), aggregate_id=decision.id, actor=principal.actor)
         await uow.commit()
