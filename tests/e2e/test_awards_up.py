@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import subprocess
+import sysconfig
 import sqlite3
 import time
 from pathlib import Path
@@ -62,6 +64,7 @@ def test_the_2017_meeting_ends_in_a_decided_flag_and_its_certificate(tmp_path: P
         printed_text = "".join("".join(p.split()) for p in pages)
         assert printed_text.count(f"minh-bach/award:{decision['id']}?leaf={leaf}") == 2
         council_votes_from_the_command_line(up, tmp_path, hcm["id"])
+        found_by_what_people_know(up, decision_number, decision["id"])
         verified = thidua(up, "audit", "verify")
         assert verified.returncode == 0 and "Chuỗi vn.awards" in verified.stdout, verified.stdout + verified.stderr
         every_service_replays_identical(up)
@@ -98,6 +101,23 @@ def council_votes_from_the_command_line(up: Up, tmp_path: Path, nomination: str)
     assert "đang kiểm phiếu" in ok("awards", "ballots", "close", ballot)
     assert "đồng ý 1, không đồng ý 0, không ý kiến 0 – đạt" in ok(*member, "awards", "ballots", "count", ballot, "--key-file", str(key_file))
     assert "đã được tính" in ok(*member, "awards", "ballots", "verify", ballot, receipt)
+
+
+def found_by_what_people_know(up: Up, decision_number: str, decision_id: str) -> None:
+    """Issue 18, item 6: a campaign by its letter's number, a decision by its number, a cluster's pledges, a token's
+    id to revoke it with: every list shows ids, every success says what was done."""
+    def said(*args: str) -> str:  # as on a wide terminal: a table's cells are not wrapped
+        command = [str(Path(sysconfig.get_path("scripts")) / "thidua"), *args]
+        done = subprocess.run(command, env={**up.env, "COLUMNS": "250"}, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return " ".join(done.stdout.split())
+
+    assert "Đoàn kết sáng tạo" in said("campaigns", "show", "396/LMHTXVN-TTTT")  # before: {'detail': 'Not Found'}
+    assert decision_id in said("awards", "decisions", "--number", decision_number)
+    assert "Giao ước thi đua năm 2026" in said("pledges", "list", "--cluster", "CUM-TP-TRUNG-UONG")
+    issued = said("tokens", "create", "--holder", "Nguyễn Văn An", "--role", "provincial_officer", "--scope", "LMHTX-31")
+    token_id = re.search(r"tokens revoke (\S+)\)", issued).group(1)  # type: ignore[union-attr]
+    assert "Đã thu hồi mã truy cập" in said("tokens", "revoke", token_id)
 
 
 def every_service_replays_identical(up: Up) -> None:

@@ -20,6 +20,7 @@ from thidua_shared.settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # a message is one line, whatever the terminal's width
+ID_COLUMN = {"min_width": 36, "no_wrap": True}  # an id column is never cut: it is what other commands take
 
 
 @dataclass

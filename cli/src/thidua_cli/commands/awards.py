@@ -3,7 +3,7 @@ decisions and certificates, history, imports and the statistical reports."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,8 +11,8 @@ import typer
 from rich.table import Table
 
 from thidua_cli import ballot_client
-from thidua_cli.client import Context, ServiceClient, console
-from thidua_shared.i18n import translate
+from thidua_cli.client import ID_COLUMN, Context, ServiceClient, console
+from thidua_shared.i18n import format_date, translate
 
 awards_app = typer.Typer(help="Khen thưởng: đề nghị, hồ sơ, bỏ phiếu, quyết định / awards", no_args_is_help=True)
 ballots_app = typer.Typer(help="Bỏ phiếu kín / secret ballots", no_args_is_help=True)
@@ -300,6 +300,21 @@ def decide(ctx: typer.Context, number: Annotated[str, typer.Option()], signed_on
     decision = client.call("POST", "/decisions", json={"number": number, "signed_on": signed_on, "signer_title": signer,
                                                        "signer_name": signer_name, "nominations": nomination})
     c.say("decision_issued", number=decision["number"], count=len(decision["recipients"]), id=decision["id"])
+
+
+@awards_app.command("decisions")
+def decisions(ctx: typer.Context, number: Annotated[str | None, typer.Option(help="Số quyết định / the decision's number")] = None,
+              year: int | None = None, to: Annotated[str | None, typer.Option("--to", help="Cơ quan quyết định (mã đơn vị)")] = None) -> None:
+    """Các quyết định khen thưởng: số, ngày ký, hình thức, số người được khen, mã / decisions, found by their number."""
+    c, client = _client(ctx)
+    found = client.call("GET", "/decisions", params={k: v for k, v in {"number": number, "year": year, "to_unit": to}.items() if v})
+    table = Table()
+    for code in ("column_decision", "column_when", "column_award", "column_year", "column_count", "column_id"):
+        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    for d in found:
+        table.add_row(d["number"], format_date(date.fromisoformat(d["signed_on"]), c.language), d["award_code"], str(d["year"]),
+                      str(len(d["recipients"])), d["id"])
+    console.print(table)
 
 
 DRAFTS = {"to-trinh": "/drafts/cover-letter.docx", "quyet-dinh": "/drafts/decision.docx"}

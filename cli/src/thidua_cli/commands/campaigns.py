@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from thidua_cli.client import Context, console
+from thidua_cli.refs import campaign_ref
+from thidua_cli.client import ID_COLUMN, Context, console
 from thidua_shared.i18n import format_date, translate
 
 campaigns_app = typer.Typer(help="Phong trào, đợt thi đua / campaigns", no_args_is_help=True)
@@ -39,19 +40,19 @@ def campaigns_list(
     params = {k: v for k, v in {"level": level, "status": status, "year": year, "unit": unit}.items() if v is not None}
     items = c.client("campaigns").call("GET", "/campaigns", params=params)
     table = Table()
-    for code in ("column_letter", "column_title", "column_issuer", "column_period", "column_status"):
-        table.add_column(_t(c, code))
+    for code in ("column_letter", "column_title", "column_issuer", "column_period", "column_status", "column_id"):
+        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
     for item in items:
         table.add_row(item.get("letter_number") or "", item["title"], (item.get("issuer") or {}).get("code", ""),
-                      f"{_d(c, item['period_start'])} – {_d(c, item['period_end'])}", _t(c, f"campaign_{item['status']}"))
+                      f"{_d(c, item['period_start'])} – {_d(c, item['period_end'])}", _t(c, f"campaign_{item['status']}"), item["id"])
     console.print(table)
-    console.print(" ".join(f"{i['id']}" for i in items), style="dim")
 
 
 @campaigns_app.command("show")
 def campaigns_show(ctx: typer.Context, campaign_id: str) -> None:
     """Xem phong trào và cây tiêu chí / show a campaign with its indicator tree."""
     c: Context = ctx.obj
+    campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
     item = c.client("campaigns").call("GET", f"/campaigns/{campaign_id}")
     console.print(f"[bold]{item['title']}[/bold]", highlight=False)
     console.print(f"{item.get('letter_number') or ''}  {_d(c, item.get('letter_date'))}  ·  "
@@ -87,6 +88,7 @@ def campaigns_revise(
 ) -> None:
     """Điều chỉnh phong trào đã phát động, có lý do / revise a launched campaign with a reason."""
     c: Context = ctx.obj
+    campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
     item = c.client("campaigns").call("POST", f"/campaigns/{campaign_id}/revise", json={"reason": reason, "changes": _read_json(c, changes)})
     c.say("campaign_revised", title=item["title"], revision=item["revision"])
 
@@ -96,6 +98,7 @@ def campaigns_attach(ctx: typer.Context, campaign_id: str, file: Path,
                      reason: Annotated[str | None, typer.Option(help="Bắt buộc sau khi phát động")] = None) -> None:
     """Đính kèm văn bản (bản ký) / attach the signed letter or another document."""
     c: Context = ctx.obj
+    campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
     with file.open("rb") as handle:
         item = c.client("campaigns").call("POST", f"/campaigns/{campaign_id}/attachments", params={"reason": reason} if reason else {},
                                           files={"file": (file.name, handle)})
@@ -113,6 +116,7 @@ def _read_json(c: Context, path: Path) -> Any:
 def campaigns_launch(ctx: typer.Context, campaign_id: str) -> None:
     """Phát động / launch a draft."""
     c: Context = ctx.obj
+    campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
     item = c.client("campaigns").call("POST", f"/campaigns/{campaign_id}/launch")
     c.say("campaign_launched_msg", title=item["title"])
 
@@ -125,6 +129,7 @@ def campaigns_register(
 ) -> None:
     """Đăng ký thi đua cho một đơn vị / register a unit for a campaign."""
     c: Context = ctx.obj
+    campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
     targets = [{"indicator_code": code, "target": value} for code, value in (t.split("=", 1) for t in target or [])]
     c.client("campaigns").call("POST", f"/campaigns/{campaign_id}/registrations", json={"unit": unit, "titles": title or [], "targets": targets})
     c.say("registered", unit=unit)
@@ -134,6 +139,7 @@ def campaigns_register(
 def campaigns_export(ctx: typer.Context, campaign_id: str, out: Path) -> None:
     """Xuất Excel chỉ tiêu và đăng ký / export indicators and registrations to .xlsx."""
     c: Context = ctx.obj
+    campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
     out.write_bytes(c.client("campaigns").download(f"/campaigns/{campaign_id}/export.xlsx"))
     c.say("exported", path=out)
 
@@ -145,6 +151,21 @@ def pledges_open(ctx: typer.Context, cluster: str, year: int,
     c: Context = ctx.obj
     pledge = c.client("campaigns").call("POST", "/pledges", json={"cluster": cluster, "year": year, "title": title, "text": text})
     c.say("pledge_opened", id=pledge["id"], members=len(pledge["members"]))
+
+
+@pledges_app.command("list")
+def pledges_list(ctx: typer.Context, cluster: Annotated[str, typer.Option(help="Mã cụm, khối / the cluster's code")],
+                 year: int | None = None) -> None:
+    """Các giao ước của một cụm, khối: năm, tiêu đề, đủ chữ ký chưa, mã / a cluster's pledges."""
+    c: Context = ctx.obj
+    pledges = c.client("campaigns").call("GET", "/pledges", params={k: v for k, v in {"cluster": cluster, "year": year}.items() if v})
+    table = Table()
+    for code in ("column_year", "column_title", "column_status", "column_id"):
+        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    for pledge in pledges:
+        table.add_row(str(pledge["year"]), pledge["title"], _t(c, "pledge_state_complete" if pledge["complete"] else "pledge_state_open"),
+                      pledge["id"])
+    console.print(table)
 
 
 @pledges_app.command("show")

@@ -267,6 +267,7 @@ def tokens_create(
     body = {"holder_name": holder, "role": role, "scope_unit": scope, "person": person}
     issued = c.client("registry").call("POST", "/tokens", json=body)
     c.say("token_created", token=issued["token"], role=issued["role"], scope=scope or _t(c, "whole_federation"))
+    c.say("token_id_line", id=issued["id"])  # what `tokens revoke` takes
 
 
 @tokens_app.command("revoke")
@@ -274,6 +275,7 @@ def tokens_revoke(ctx: typer.Context, token_id: str) -> None:
     """Thu hồi mã truy cập / revoke an access token."""
     c: Context = ctx.obj
     c.client("registry").call("DELETE", f"/tokens/{token_id}")
+    c.say("token_revoked", id=token_id)
 
 
 def _say_total(c: Context, page: dict) -> None:  # type: ignore[type-arg]

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from thidua_cli.refs import campaign_ref
 from thidua_cli.client import Context, ServiceClient, console
 from thidua_cli.commands.campaigns import _read_json
 from thidua_shared.i18n import format_moment, format_number, translate
@@ -56,7 +57,7 @@ def _body(c: Context, file: Path | None, campaign: str | None, unit: str | None,
         return _read_json(c, file)
     if not campaign or not unit:
         raise c.fail("scoring_needs_campaign_unit")
-    return {"campaign": campaign, "unit": unit, "period": period, "results": _results(c, values, achieved)}
+    return {"campaign": campaign_ref(c, campaign), "unit": unit, "period": period, "results": _results(c, values, achieved)}
 
 
 Values = Annotated[list[str] | None, typer.Option("--value", help="Kết quả MÃ=SỐ (lặp lại), ví dụ --value 9.1=12")]
@@ -123,7 +124,7 @@ def rounds_open(
     """Mở vòng chấm của cụm/khối / open a cluster's review round."""
     c, client = _client(ctx)
     opened = client.call("POST", "/rounds", json={
-        "campaign": campaign, "cluster": cluster, "year": year, "period": period, "corrects": corrects, "reason": reason,
+        "campaign": campaign_ref(c, campaign), "cluster": cluster, "year": year, "period": period, "corrects": corrects, "reason": reason,
         "rule": {"kind": rule, "reviewers_per_unit": reviewers, "panel": panel or []},
         "policy": {"aggregation": aggregation, "normalization": normalization},
     })
@@ -134,6 +135,7 @@ def rounds_open(
 def rounds_list(ctx: typer.Context, campaign: Annotated[str | None, typer.Option()] = None, cluster: Annotated[str | None, typer.Option()] = None) -> None:
     """Các vòng chấm / review rounds."""
     c, client = _client(ctx)
+    campaign = campaign_ref(c, campaign) if campaign else None
     found = client.call("GET", "/rounds", params={k: v for k, v in {"campaign": campaign, "cluster": cluster}.items() if v})
     table = Table()
     table.add_column(_t(c, "column_round"), overflow="fold", min_width=36)  # the whole id: it is what the other commands take
@@ -255,6 +257,7 @@ def targets(ctx: typer.Context, campaign_id: str, period: Annotated[str, typer.O
             unit: Annotated[str | None, typer.Option()] = None, xlsx: Annotated[Path | None, typer.Option()] = None) -> None:
     """Chỉ tiêu, thực hiện, % so với chỉ tiêu, điểm / target, actual, % of target, points."""
     c, client = _client(ctx)
+    campaign_id = campaign_ref(c, campaign_id)
     params = {k: v for k, v in {"period": period, "unit": unit}.items() if v}
     if xlsx is not None:
         xlsx.write_bytes(client.download(f"/campaigns/{campaign_id}/targets.xlsx", params=params))

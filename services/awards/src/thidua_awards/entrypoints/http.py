@@ -80,9 +80,6 @@ async def _nomination(runtime: ServiceRuntime, principal: Principal, nomination_
         return nomination_out(await queries.nomination_details(repo, principal, nomination_id))
 
 
-def download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
 
 def place_of(unit: UnitView) -> str:
     """Where an organisation's letters are dated from: the capital for the VCA, else the province named in it."""
@@ -291,7 +288,7 @@ async def cover_letter(command: cmd.DraftDocument, runtime: RuntimeDep, principa
     first = chosen[0]
     content = documents.cover_letter_docx(to_unit.name, f"Hội đồng Thi đua - Khen thưởng {to_unit.name}", award_rule(first.ruleset_id, first.award_code),
                                           first.year, chosen, units, outcomes, today_in_vietnam(), place_of(to_unit), command.number)
-    return download(content, documents.DOCX, "to-trinh.docx")
+    return attachment(content, documents.DOCX, "to-trinh.docx")
 
 
 @router.post("/drafts/decision.docx", tags=["documents"], response_class=Response,
@@ -305,7 +302,7 @@ async def decision_draft(command: cmd.DraftDocument, runtime: RuntimeDep, princi
     content = documents.decision_docx(to_unit.name, legal_bases(ruleset(first.ruleset_id), signed_on), award, first.year, recipients,
                                       award.decided_by, signed_on, place_of(to_unit), command.number, ", ".join(sorted(set(units.values()))),
                                       command.signer_name)
-    return download(content, documents.DOCX, "du-thao-quyet-dinh.docx")
+    return attachment(content, documents.DOCX, "du-thao-quyet-dinh.docx")
 
 
 # --- ballots ----------------------------------------------------------------------------------------------------
@@ -395,7 +392,7 @@ async def minutes(ballot_id: str, runtime: RuntimeDep, principal: PrincipalDep) 
     closed_by_time = view.ballot.closes_at.astimezone(VIETNAM).date()
     counted_on = min(closed_by_time, today_in_vietnam())  # the count's day; a meeting's date, when given, comes first
     content = documents.minutes_docx(unit.name, view.ballot, view.result, names, counted_on, place_of(unit))
-    return download(content, documents.DOCX, "bien-ban-kiem-phieu.docx")
+    return attachment(content, documents.DOCX, "bien-ban-kiem-phieu.docx")
 
 
 # --- public posting ---------------------------------------------------------------------------------------------
@@ -498,7 +495,7 @@ async def certificates(
     if not texts:
         raise Invalid("decision_not_recipient", ref=nomination or "")
     content = await asyncio.to_thread(documents.certificates_pdf, texts, layout)  # a batch takes a while: off the event loop
-    return download(content, "application/pdf", f"giay-chung-nhan-{decision.id}.pdf")
+    return attachment(content, "application/pdf", f"giay-chung-nhan-{decision.id}.pdf")
 
 
 # --- reports --------------------------------------------------------------------------------------------------------
@@ -532,5 +529,5 @@ async def report_xlsx(form: str, runtime: RuntimeDep, principal: PrincipalDep, y
         reporter = await load_unit(repo, to_unit) if to_unit else None
         chosen, cells = await reports.report(repo, principal, form, start, end, reporter.id if reporter else None)
     content = export.report_workbook(chosen, cells, start, end, reporter.name if reporter else "Liên minh Hợp tác xã Việt Nam", today_in_vietnam())
-    return download(content, export.XLSX, f"bieu-{chosen.id}-{start.year}.xlsx")
+    return attachment(content, export.XLSX, f"bieu-{chosen.id}-{start.year}.xlsx")
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from thidua_shared.access.tokens import Principal
 from thidua_shared.clock import today_in_vietnam
 from thidua_shared.events.scoring import Period
-from thidua_shared.http import DOCUMENT_BODY, PrincipalDep, RuntimeDep, add_document_download, store_document
+from thidua_shared.http import DOCUMENT_BODY, PrincipalDep, RuntimeDep, add_document_download, attachment, store_document
 from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.registry_replica import ClusterView, load_unit
 from thidua_shared.runtime import ServiceRuntime
@@ -89,9 +89,6 @@ def closing_out(view: queries.TableView) -> out.ClosingOut | None:
         out.MissingWorkOut(kind=m.kind, reviewer=view.units.get(m.reviewer_unit_id, unknown), unit=view.units.get(m.unit_id, unknown),
                            indicator_code=m.indicator_code) for m in closing.missing])
 
-
-def download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 async def _round(runtime: ServiceRuntime, principal: Principal, round_id: str) -> out.RoundOut:
@@ -247,14 +244,14 @@ async def table(round_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> 
 async def table_xlsx(round_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> Response:
     async with runtime.reader() as repo:
         view = await queries.round_table(repo, principal, round_id)
-    return download(export.table_workbook(view, today_in_vietnam()), export.XLSX, f"bang-diem-{view.cluster.code}-{view.round.year}.xlsx")
+    return attachment(export.table_workbook(view, today_in_vietnam()), export.XLSX, f"bang-diem-{view.cluster.code}-{view.round.year}.xlsx")
 
 
 @router.get("/rounds/{round_id}/table.csv", tags=["tables"], response_class=Response, summary="Bảng điểm dạng CSV / the table as CSV")
 async def table_csv(round_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> Response:
     async with runtime.reader() as repo:
         view = await queries.round_table(repo, principal, round_id)
-    return download(export.table_csv(view), "text/csv; charset=utf-8", f"bang-diem-{view.cluster.code}-{view.round.year}.csv")
+    return attachment(export.table_csv(view), "text/csv; charset=utf-8", f"bang-diem-{view.cluster.code}-{view.round.year}.csv")
 
 
 @router.get("/rounds/{round_id}/inputs", tags=["tables"], summary="Dữ liệu đầu vào để tính lại / the inputs to recompute from")
@@ -279,7 +276,7 @@ async def score_sheet(round_id: str, unit_ref: str, runtime: RuntimeDep, princip
 async def score_sheet_xlsx(round_id: str, unit_ref: str, runtime: RuntimeDep, principal: PrincipalDep) -> Response:
     async with runtime.reader() as repo:
         sheet = await queries.score_sheet(repo, principal, round_id, unit_ref)
-    return download(export.score_sheet_workbook(sheet, today_in_vietnam()), export.XLSX, f"phieu-diem-{sheet.unit.code}.xlsx")
+    return attachment(export.score_sheet_workbook(sheet, today_in_vietnam()), export.XLSX, f"phieu-diem-{sheet.unit.code}.xlsx")
 
 
 @router.get("/campaigns/{campaign_id}/targets", response_model=list[out.TargetSheetOut], tags=["tables"],
@@ -306,7 +303,7 @@ async def targets_xlsx(
 ) -> Response:
     async with runtime.reader() as repo:
         campaign, sheets = await queries.target_table(repo, principal, campaign_id, period, unit, limit, offset)
-    return download(export.targets_workbook(campaign.title, period.value, sheets, today_in_vietnam()), export.XLSX, f"chi-tieu-{campaign.id}.xlsx")
+    return attachment(export.targets_workbook(campaign.title, period.value, sheets, today_in_vietnam()), export.XLSX, f"chi-tieu-{campaign.id}.xlsx")
 
 
 @router.get("/campaigns/{campaign_id}/standings", response_model=list[out.StandingOut], tags=["tables"],
