@@ -27,6 +27,7 @@ from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.nats_access import NatsIdentity, identity_for
 from thidua_shared.settings import Settings
 from thidua_shared.topology import TOOLS_IDENTITY
+from thidua_shared.i18n import translate
 from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import ED25519, Checkpoint, Note, NoteError, Verifier, cosign, parse_note, sign, verified_by
 
@@ -229,6 +230,14 @@ def witness_name(node: str) -> str:
     return f"thidua.vn/witness/{node}"
 
 
+class WitnessRefused(NoteError):
+    """Why a witness will not cosign, as a message code of the catalog (said in both languages by the CLI)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(translate(code, "en", **params))
+        self.code, self.params = code, params
+
+
 class Witness:
     """A node (or anyone with a key) that cosigns the centre's checkpoints: only a checkpoint the log
     signed and that is consistent with the last one this witness cosigned. What it cosigned last is
@@ -246,18 +255,18 @@ class Witness:
 
     def cosign(self, note: Note, log: Verifier, proof: tuple[int, int, list[bytes]] | None) -> Note:
         if log not in verified_by(note, [log]):
-            raise NoteError("the checkpoint is not signed by the log's key")
+            raise WitnessRefused("witness_not_signed_by_log")
         new = Checkpoint.parse(note.text)
         if new.origin != log.name:
-            raise NoteError(f"the checkpoint is of log {new.origin!r}, not {log.name!r}")
+            raise WitnessRefused("witness_other_log", origin=new.origin, log=log.name)
         old = self.last_cosigned(new.origin)
         if old is not None and (old.size, old.root) != (new.size, new.root):
             if new.size < old.size:
-                raise NoteError(f"older than the checkpoint of size {old.size} already cosigned")
+                raise WitnessRefused("witness_older", size=old.size)
             if proof is None or proof[:2] != (old.size, new.size):
-                raise NoteError(f"a consistency proof from size {old.size} to {new.size} is needed")
+                raise WitnessRefused("witness_needs_proof", old=old.size, new=new.size)
             if not merkle.verify_consistency(old.size, new.size, old.root, new.root, proof[2]):
-                raise NoteError(f"not consistent with the checkpoint of size {old.size} cosigned before: the log rewrote its history")
+                raise WitnessRefused("witness_rewritten", size=old.size)
         cosigned = note.with_signature(cosign(note.text, self.name, self.key, int(time.time())))
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._state(new.origin).write_text(str(cosigned), encoding="utf-8")

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thidua_cli.audit import LogVerifier, iter_stored
-from thidua_cli.audit.ledger import TreeStore, Witness, consistency_text, log_verifier, read_consistency, refresh, witness_name
+from thidua_cli.audit.ledger import TreeStore, Witness, WitnessRefused, consistency_text, log_verifier, read_consistency, refresh, witness_name
 from thidua_cli.audit.history import history as history_of, workbook
 from thidua_cli.audit.replay import ReplayOutcome, live_database_url, replay
 from thidua_cli.audit.stream import stored_messages
@@ -147,14 +147,14 @@ def _read_note(c: Context, path: Path) -> Note:
     try:
         return parse_note(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, NoteError) as exc:
-        raise c.fail("audit_bad_file", path=path, reason=str(exc)) from exc
+        raise c.fail("audit_bad_file", path=path) from exc
 
 
 def _verifiers(c: Context, values: list[str] | None) -> list[Verifier]:
     try:
         return [Verifier.from_vkey(v) for v in values or []]
     except NoteError as exc:
-        raise c.fail("audit_bad_key", reason=str(exc)) from exc
+        raise c.fail("audit_bad_key") from exc
 
 
 def refresh_log(c: Context) -> tuple[TreeStore, Note]:
@@ -214,21 +214,21 @@ def check(ctx: typer.Context, proof_file: Path,
     try:
         proof = InclusionProofText.parse(proof_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, NoteError) as exc:
-        raise c.fail("audit_bad_file", path=proof_file, reason=str(exc)) from exc
+        raise c.fail("audit_bad_file", path=proof_file) from exc
     log_verifier_, witnesses = _verifiers(c, [log_key])[0], _verifiers(c, witness)
     try:
         signed = verified_by(proof.checkpoint, [log_verifier_, *witnesses])
         checkpoint = Checkpoint.parse(proof.checkpoint.text)
     except NoteError as exc:
-        raise c.fail("audit_check_failed", reason=str(exc)) from exc
+        raise c.fail("audit_note_unverified") from exc
     cosigners = [v.name for v in signed if v.kind == COSIGNATURE_V1]
     if log_verifier_ not in signed or checkpoint.origin != log_verifier_.name:
-        raise c.fail("audit_check_failed", reason="the checkpoint is not signed by the log's key")
+        raise c.fail("audit_not_signed_by_log")
     if len(cosigners) < min_cosignatures:
-        raise c.fail("audit_check_failed", reason=f"{len(cosigners)} cosignatures, {min_cosignatures} required")
+        raise c.fail("audit_too_few_cosignatures", count=len(cosigners), required=min_cosignatures)
     leaf = merkle.leaf_hash(proof.extra or b"")
     if not merkle.verify_inclusion(leaf, proof.index, checkpoint.size, proof.path, checkpoint.root):
-        raise c.fail("audit_check_failed", reason="the inclusion proof does not lead to the checkpoint's root")
+        raise c.fail("audit_proof_not_to_root")
     event = json.loads(proof.extra or b"{}")
     c.say("audit_check_ok", index=proof.index, size=checkpoint.size, cosigners=", ".join(cosigners) or "–")
     c.say("audit_event", type=event.get("type"), id=event.get("id"), node=event.get("node"),
@@ -246,7 +246,7 @@ def consistency(ctx: typer.Context, old: Path, new: Path,
     try:
         proof = merkle.consistency_proof(older.size, newer.size, store.subtree)
     except (ValueError, LookupError) as exc:
-        raise c.fail("audit_check_failed", reason=str(exc)) from exc
+        raise c.fail("audit_no_consistency", old=older.size, new=newer.size) from exc
     finally:
         store.close()
     if out is not None:
@@ -268,8 +268,10 @@ def cosign_command(ctx: typer.Context, checkpoint_file: Path,
     try:
         path = read_consistency(proof.read_text(encoding="utf-8")) if proof else None
         cosigned = witness.cosign(note, log, path)
+    except WitnessRefused as refused:
+        raise c.fail(refused.code, **refused.params) from refused
     except (OSError, NoteError, ValueError) as exc:
-        raise c.fail("audit_witness_refused", reason=str(exc)) from exc
+        raise c.fail("audit_bad_file", path=proof or checkpoint_file) from exc
     target = out or checkpoint_file.with_suffix(".cosigned")
     target.write_text(str(cosigned), encoding="utf-8")
     c.say("audit_cosigned", size=Checkpoint.parse(note.text).size, path=target)
@@ -283,7 +285,7 @@ def add_cosignature(ctx: typer.Context, cosigned_file: Path) -> None:
     try:
         merged = store.add_cosignature(_read_note(c, cosigned_file), log_verifier(_node_key(c)))
     except LookupError as exc:
-        raise c.fail("audit_check_failed", reason=str(exc)) from exc
+        raise c.fail("audit_cosigned_unknown") from exc
     finally:
         store.close()
     c.say("audit_cosignatures", count=len(merged.signatures) - 1)
