@@ -308,11 +308,13 @@ def decisions(ctx: typer.Context, number: Annotated[str | None, typer.Option(hel
     """Các quyết định khen thưởng: số, ngày ký, hình thức, số người được khen, mã / decisions, found by their number."""
     c, client = _client(ctx)
     found = client.call("GET", "/decisions", params={k: v for k, v in {"number": number, "year": year, "to_unit": to}.items() if v})
+    names = {a["code"]: a[f"name_{c.language}"] for s in client.call("GET", "/rulesets") for a in s["awards"]}  # an award by its name
     table = Table()
     for code in ("column_decision", "column_when", "column_award", "column_year", "column_count", "column_id"):
         table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
     for d in found:
-        table.add_row(d["number"], format_date(date.fromisoformat(d["signed_on"]), c.language), d["award_code"], str(d["year"]),
+        table.add_row(d["number"], format_date(date.fromisoformat(d["signed_on"]), c.language), names.get(d["award_code"], d["award_code"]),
+                      str(d["year"]),
                       str(len(d["recipients"])), d["id"])
     console.print(table)
 
