@@ -21,6 +21,10 @@ class Teller:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
+    def index_in(self, view: dict[str, Any]) -> int:
+        """This teller's index in a ballot's committee (`GET /ballots/{id}/tellers`), found by its transport key."""
+        return int(next(t["index"] for t in view["tellers"] if t["transport_key"] == self.keys[1]))
+
 
 async def make_key(awards: httpx.AsyncClient, ballot_id: str, tellers: list[Teller]) -> dict[str, Any]:
     """Every teller registers a transport key and deals; the last deal opens the ballot."""
@@ -30,8 +34,7 @@ async def make_key(awards: httpx.AsyncClient, ballot_id: str, tellers: list[Tell
     ballot: dict[str, Any] = {}
     for t in tellers:
         view = (await awards.get(f"/ballots/{ballot_id}/tellers", headers=t.headers())).json()
-        index = next(x["index"] for x in view["tellers"] if x["transport_key"] == t.keys[1])
-        deal = crypto.deal(ballot_id, index, view["threshold"], {x["index"]: x["transport_key"] for x in view["tellers"]})
+        deal = crypto.deal(ballot_id, t.index_in(view), view["threshold"], {x["index"]: x["transport_key"] for x in view["tellers"]})
         dealt = await awards.post(f"/ballots/{ballot_id}/deals", headers=t.headers(), json={"unit": t.unit, "deal": deal.model_dump(mode="json")})
         assert dealt.status_code == 200, dealt.text
         ballot = dealt.json()
@@ -47,7 +50,7 @@ async def vote(awards: httpx.AsyncClient, headers: dict[str, str], ballot: dict[
 
 async def count(awards: httpx.AsyncClient, ballot_id: str, teller: Teller) -> httpx.Response:
     view = (await awards.get(f"/ballots/{ballot_id}/tellers", headers=teller.headers())).json()
-    index = next(x["index"] for x in view["tellers"] if x["transport_key"] == teller.keys[1])
+    index = teller.index_in(view)
     secret = crypto.secret_share(ballot_id, index, teller.keys[0], [TellerDeal.model_validate(d) for d in view["deals"]])
     tally = [[Encrypted.model_validate(c) for c in row] for row in view["counting"]["tally"]]
     share = crypto.count(index, secret, tally)
@@ -61,18 +64,15 @@ async def recount(awards: httpx.AsyncClient, headers: dict[str, str], ballot_id:
     tally, after = crypto.Tally(len(ballot["nominations"])), ""
     while True:
         page = (await awards.get(f"/ballots/{ballot_id}/box", headers=headers, params={"after": after, "limit": 2})).json()
-        for entry in page["ballots"]:
-            encrypted = EncryptedBallot.model_validate(entry["ballot"])
-            assert crypto.receipt_of(encrypted) == entry["receipt"]
-            crypto.check_ballot(encrypted, ballot["public_key"], ballot["nominations"])
-            tally.add(encrypted)
+        for entry in page["ballots"]:  # each receipt its ballot's hash, each ballot's proofs checked (else ProofFailed)
+            tally.add_published(entry["receipt"], EncryptedBallot.model_validate(entry["ballot"]), ballot["public_key"], ballot["nominations"])
         if not page["next"]:
             break
         after = page["next"]
-    assert [[c.model_dump() for c in row] for row in tally.encrypted()] == view["counting"]["tally"]
+    product = tally.encrypted()
+    assert [[c.model_dump() for c in row] for row in product] == view["counting"]["tally"]
     deals = [TellerDeal.model_validate(d) for d in view["deals"]]
-    public = crypto.public_shares(deals, len(view["tellers"]))
     counts = [TellerCount.model_validate(c) for c in view["counts"]]
     for c in counts:
-        crypto.check_count(c, tally.encrypted(), public[c.index])
-    return crypto.decrypt(tally.encrypted(), counts[: view["threshold"]], view["counting"]["voted"])
+        crypto.check_count(c, product, crypto.public_share(deals, c.index))
+    return crypto.decrypt(product, counts[: view["threshold"]], view["counting"]["voted"])

@@ -139,7 +139,7 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
     counting = (await s.awards.post(f"/ballots/{bid}/close", headers=s.auth())).json()
     assert (counting["status"], counting["result"]) == ("counting", None)
     view = (await s.awards.get(f"/ballots/{bid}/tellers", headers=s.auth())).json()
-    own = next(t["index"] for t in view["tellers"] if t["transport_key"] == tellers[0].keys[1])
+    own = tellers[0].index_in(view)
     stranger = await s.awards.post(f"/ballots/{bid}/counts", headers=s.auth(voters["LMHTX-79"]), json={
         "unit": "LMHTX-79", "count": {"index": own % 3 + 1, "shares": []}})
     assert (stranger.status_code, stranger.json()["code"]) == (422, "ballot_teller_index")  # one's own index only

@@ -112,7 +112,7 @@ async def test_no_file_the_servers_write_pairs_a_voter_with_a_choice(awards_syst
     deals = [TellerDeal.model_validate(d) for d in view["deals"]]
     shares = {}
     for teller in tellers:
-        index = next(t["index"] for t in view["tellers"] if t["transport_key"] == teller.keys[1])
+        index = teller.index_in(view)
         shares[index] = crypto.secret_share(bid, index, teller.keys[0], deals)
     present = sorted(shares)[:2]
     ballot_secret = sum(shares[i] * group.lagrange_at_zero(i, present) for i in present) % group.Q

@@ -174,7 +174,7 @@ async def scenario(s: ScoringSystem) -> Scenario:
     ids["keys_ballot"] = keys_ballot.json()["id"]
     await s.awards.put("/tellers/key", headers=tellers["LMHTX-01"].headers(), json={"public_key": tellers["LMHTX-01"].keys[1], "unit": "LMHTX-01"})
     view = (await s.awards.get(f"/ballots/{ids['keys_ballot']}/tellers", headers=s.auth())).json()
-    ids["deal_index"] = str(next(t["index"] for t in view["tellers"] if t["transport_key"] == tellers["LMHTX-31"].keys[1]))
+    ids["deal_index"] = str(tellers["LMHTX-31"].index_in(view))
     posting = await s.awards.post("/postings", headers=s.auth(), json={"to_unit": "VCA", "title": "Công khai", "nominations": [ids["nomination"]]})
     ids["posting"] = posting.json()["id"]
     commented = await s.awards.post(f"/postings/{ids['posting']}/comments", headers=s.auth(), json={"text": "Ý kiến đầu"})

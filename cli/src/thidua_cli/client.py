@@ -20,6 +20,11 @@ from thidua_shared.settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # a message is one line, whatever the terminal's width
+def one_line(first: str, other: str | None) -> str:
+    """A message in both languages on one line, the reader's first; once, where both read the same."""
+    return first if not other or other == first else f"{first} / {other}"
+
+
 ID_COLUMN = {"min_width": 36, "no_wrap": True}  # an id column is never cut: it is what other commands take
 
 
@@ -38,9 +43,9 @@ class Context:
     def fail(self, message_code: str, /, **params: object) -> typer.Exit:
         """The failure in one line, in the chosen language first and the other after it (a script's log is read by
         whoever is on duty)."""
-        first, other = (self.language, "en" if self.language == "vi" else "vi")
-        said = [translate(message_code, first, **params), translate(message_code, other, **params)]
-        errors.print(f"[red]{escape(said[0] if said[0] == said[1] else ' / '.join(said))}[/red]", highlight=False)
+        other = "en" if self.language == "vi" else "vi"
+        said = one_line(translate(message_code, self.language, **params), translate(message_code, other, **params))
+        errors.print(f"[red]{escape(said)}[/red]", highlight=False)
         return typer.Exit(1)
 
     def client(self, service: str) -> "ServiceClient":
@@ -142,8 +147,8 @@ class ServiceClient:
 
     def _print_body(self, body: dict[str, Any]) -> None:
         other = "en" if self.ctx.language == "vi" else "vi"
-        said = [body.get(f"message_{self.ctx.language}") or body.get("message", str(body)), body.get(f"message_{other}")]
-        errors.print(f"[red]{escape(' / '.join(m for m in said if m))}[/red]", highlight=False)
+        said = one_line(body.get(f"message_{self.ctx.language}") or body.get("message", str(body)), body.get(f"message_{other}"))
+        errors.print(f"[red]{escape(said)}[/red]", highlight=False)
         for item in (body.get("details") or {}).get("errors", []) if isinstance(body.get("details"), dict) else []:
             message = item.get(f"message_{self.ctx.language}") or item.get("message_vi")
             header = item.get("header") or item.get("column")

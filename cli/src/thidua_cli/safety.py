@@ -14,13 +14,13 @@ from nats.errors import NoServersError
 # Typer (0.2x) carries its own copy of click; its exceptions are public in all but the module's name.
 from typer._click import exceptions as usage_errors
 
+from thidua_cli.client import one_line
 from thidua_shared.i18n import translate
 
 
 def both(message_code: str, /, **params: object) -> str:
     """One line, Vietnamese first: the language option may be the very thing that failed to parse."""
-    vi, en = translate(message_code, "vi", **params), translate(message_code, "en", **params)
-    return vi if vi == en else f"{vi} / {en}"
+    return one_line(translate(message_code, "vi", **params), translate(message_code, "en", **params))
 
 
 def run(app: typer.Typer, args: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from thidua_cli.audit.replay import ReplayOutcome, live_database_url, replay
 from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
 from thidua_shared.events.awards import DECISION_EVENTS
-from thidua_shared.i18n import format_moment, format_number, translate
+from thidua_shared.i18n import field_name, format_moment, format_number, translate
 from thidua_shared.keys import TrustedKeys, ensure_node_key
 from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import COSIGNATURE_V1, Checkpoint, InclusionProofText, Note, NoteError, Verifier, parse_note, verified_by
@@ -326,9 +326,7 @@ def history(ctx: typer.Context, kind: Annotated[str, typer.Argument(help="Loại
 
 def _change(c: Context, path: str, before: object, after: object) -> str:
     """"unit.code: None → 'LMHTX-31'" as a person reads it: "Mã: (trống) → LMHTX-31"."""
-    field = path.rsplit(".", 1)[-1]
-    label = translate(f"field_{field}", c.language)
-    label = field if label == f"field_{field}" else label
+    label = field_name(path.rsplit(".", 1)[-1], c.language)
 
     def shown(value: object) -> str:
         return translate("audit_empty", c.language) if value in (None, "", [], {}) else str(value)

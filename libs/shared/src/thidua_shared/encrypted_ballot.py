@@ -38,7 +38,7 @@ from thidua_shared.events.envelope import canonical_json
 from thidua_shared.secret_ballot import Ciphertext, ProofFailed
 
 __all__ = ["OPTIONS", "ProofFailed", "Tally", "ballot_key", "check_ballot", "check_count", "check_deal", "count", "deal", "decrypt",
-           "encrypt_ballot", "number", "public_shares", "receipt_of", "secret_share", "transport_keys", "value"]
+           "encrypt_ballot", "number", "public_share", "receipt_of", "secret_share", "transport_keys", "value"]
 
 OPTIONS = (Choice.YES, Choice.NO, Choice.ABSTAIN)
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
@@ -46,14 +46,23 @@ SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
 
 # --- numbers on the wire ------------------------------------------------------------------------------------
 def number(x: int) -> str:
-    return base64.urlsafe_b64encode(x.to_bytes(max(1, (x.bit_length() + 7) // 8), "big")).rstrip(b"=").decode()
+    return _b64(x.to_bytes(max(1, (x.bit_length() + 7) // 8), "big"))
 
 
 def value(text: str) -> int:
     try:
-        return int.from_bytes(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), "big")
+        return int.from_bytes(_unb64(text), "big")
     except ValueError as error:
         raise ProofFailed("not a number") from error
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    """Unpadded base64url, as every number, key and sealed share travels."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _ciphertext(c: Encrypted) -> Ciphertext:
@@ -113,6 +122,14 @@ class Tally:
             for i, option in enumerate(choice.options):
                 row[i] = row[i] * _ciphertext(option)
 
+    def add_published(self, receipt: str, ballot: EncryptedBallot, key: str, nominations: Sequence[str]) -> None:
+        """A ballot of a published box, as a teller or an auditor recounts it: its receipt is its hash and its proofs
+        hold (a ballot the server forged or altered would make the tally a lie), then it is multiplied in."""
+        if receipt_of(ballot) != receipt:
+            raise ProofFailed("a receipt that is not its ballot's hash")
+        check_ballot(ballot, key, nominations)
+        self.add(ballot)
+
     def encrypted(self) -> list[list[Encrypted]]:
         return [[_encrypted(c) for c in row] for row in self.products]
 
@@ -123,7 +140,7 @@ def transport_keys() -> tuple[bytes, str]:
     private = X25519PrivateKey.generate()
     public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-    return raw, base64.urlsafe_b64encode(public).rstrip(b"=").decode()
+    return raw, _b64(public)
 
 
 def _context(ballot_id: str, dealer: int, recipient: int) -> bytes:
@@ -138,10 +155,10 @@ def deal(ballot_id: str, index: int, threshold: int, recipients: Mapping[int, st
     proofs = [group.prove_knowledge(a, c) for a, c in zip(coefficients, commitments, strict=True)]
     sealed = {}
     for recipient, public in sorted(recipients.items()):
-        key = X25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(public + "=" * (-len(public) % 4)))
+        key = X25519PublicKey.from_public_bytes(_unb64(public))
         share = group.share_for(coefficients, recipient).to_bytes(group.ELEMENT_BYTES, "big")
         blob = SUITE.encrypt(share, key, info=_context(ballot_id, index, recipient))
-        sealed[str(recipient)] = base64.urlsafe_b64encode(blob).rstrip(b"=").decode()
+        sealed[str(recipient)] = _b64(blob)
     return TellerDeal(index=index, commitments=[number(c) for c in commitments],
                       proofs=[KnowledgeProof(c=number(p.c), v=number(p.v)) for p in proofs], sealed=sealed)
 
@@ -164,10 +181,9 @@ def ballot_key(deals: Iterable[TellerDeal]) -> str:
     return number(group.joint_key(_commitments(deals)))
 
 
-def public_shares(deals: Iterable[TellerDeal], tellers: int) -> dict[int, int]:
-    """g to each teller's share of the key: what its decryption shares are checked against."""
-    commitments = _commitments(deals)
-    return {i: group.public_share(commitments, i) for i in range(1, tellers + 1)}
+def public_share(deals: Iterable[TellerDeal], index: int) -> int:
+    """g to the share of the key of the teller at `index`: what its decryption shares are checked against."""
+    return group.public_share(_commitments(deals), index)
 
 
 def secret_share(ballot_id: str, index: int, private_key: bytes, deals: Iterable[TellerDeal]) -> int:
@@ -178,8 +194,7 @@ def secret_share(ballot_id: str, index: int, private_key: bytes, deals: Iterable
     for d in deals:
         blob = d.sealed[str(index)]
         try:
-            share = int.from_bytes(SUITE.decrypt(base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4)), key,
-                                                 info=_context(ballot_id, d.index, index)), "big")
+            share = int.from_bytes(SUITE.decrypt(_unb64(blob), key, info=_context(ballot_id, d.index, index)), "big")
         except Exception as error:  # cryptography's InvalidTag or a malformed blob: either way not ours
             raise ProofFailed(f"the share from teller {d.index} does not open with this key") from error
         group.check_share(share, [value(c) for c in d.commitments], index)

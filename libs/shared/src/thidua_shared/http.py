@@ -34,7 +34,7 @@ from thidua_shared.consistency import AFTER_HEADER, POSITION_HEADER, Written, co
 from thidua_shared.errors import AppError, Forbidden, Invalid, NotFound, PayloadTooLarge, ServiceUnavailable
 from thidua_shared.events.envelope import new_event_id
 from thidua_shared.files import LocalFileStore, StoredFile
-from thidua_shared.i18n import Language, language_from_header, translate
+from thidua_shared.i18n import LANGUAGES, Language, language_from_header, translate
 from thidua_shared.validation_messages import explain
 from thidua_shared.jobs import Job, JobView, Progress
 from thidua_shared.logging import bound_to_request, get_logger
@@ -373,7 +373,7 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str) ->
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         language = get_language(request)
         errors = explain(exc.errors())  # each field by its label, the problem in words: never pydantic's English
-        said = {lang: translate("validation_failed", lang) + (f" {errors[0][f'message_{lang}']}" if errors else "") for lang in ("vi", "en")}
+        said = {lang: translate("validation_failed", lang) + (f" {errors[0][f'message_{lang}']}" if errors else "") for lang in LANGUAGES}
         body = {"code": "validation_failed", "message": said[language], "message_vi": said["vi"], "message_en": said["en"], "details": errors}
         return JSONResponse(body, status_code=422)
 

@@ -41,6 +41,12 @@ def messages(language: Language) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
 
 
+def field_name(name: str, language: Language = "vi") -> str:
+    """A field or column as a person reads it ("Tên đơn vị" for `name`): its `field_<name>` label, or the name itself
+    where the catalog has none (a field the caller made up)."""
+    return messages("en" if language == "en" else "vi").get(f"field_{name}", name)
+
+
 @dataclass(frozen=True)
 class Label:
     """A message parameter shown as its own catalog text in each language (a state, a step), never as its code:

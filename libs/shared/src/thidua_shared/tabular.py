@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from thidua_shared.errors import AppError, Invalid
-from thidua_shared.i18n import translate
+from thidua_shared.i18n import field_name, translate
 from thidua_shared.validation_messages import explain
 from thidua_shared.jobs import Progress
 from thidua_shared.spreadsheets import SheetLimits, read_rows
@@ -77,7 +77,7 @@ class RowErrors:
     def header(self, column: str | None) -> str:
         if column is None:
             return ""
-        return self.headers.get(column) or translate(f"field_{column}", "vi").removeprefix("field_")
+        return self.headers.get(column) or field_name(column)
 
     def add(self, row: int, column: str | None, message_code: str, /, **params: object) -> None:
         self._item(row, column, message_code, translate(message_code, "vi", **params), translate(message_code, "en", **params))
@@ -106,7 +106,7 @@ def read_table(path: Path, filename: str, limits: SheetLimits, progress: Progres
     header = [columns.column_for(cell) for cell in header_cells]
     missing = [c for c in columns.required if c not in header]
     if missing:
-        raise Invalid("import_missing_columns", columns=", ".join(f"«{translate(f'field_{c}', 'vi')}» ({c})" for c in missing))
+        raise Invalid("import_missing_columns", columns=", ".join(f"«{field_name(c)}» ({c})" for c in missing))
     typed = {col: cell.strip() for cell, col in zip(header_cells, header, strict=False) if col}
     rows = []
     for number, cells in enumerate(table, start=2):

@@ -14,7 +14,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from thidua_shared.i18n import LANGUAGES, Language, messages, translate
+from thidua_shared.i18n import LANGUAGES, Language, field_name, messages, translate
 
 WHERE = {"body", "query", "path", "header", "form"}  # where FastAPI says the value came from: not a field
 QUOTED = re.compile(r"'([^']*)'")
@@ -28,7 +28,7 @@ def field_label(loc: Sequence[str | int], language: Language) -> str:
         if isinstance(part, int):
             parts.append(translate("invalid_item", language, index=part + 1))
         elif part not in WHERE:
-            parts.append(messages(language).get(f"field_{part}", str(part)))  # a field we do not have: the caller's own name
+            parts.append(field_name(str(part), language))
     return " › ".join(parts) or translate("field_body", language)
 
 

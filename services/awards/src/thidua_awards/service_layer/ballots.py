@@ -283,7 +283,7 @@ async def count(uow: AwardsUnitOfWork, principal: Principal, ballot_id: str, com
         ballot, teller, counts = await _teller_turn(repo, principal, ballot_id, command.unit, command.count.index, "count")
         index = command.count.index
         counting = ev.BallotCounting.model_validate(await repo.tally(ballot.id))
-        public = crypto.public_shares(await repo.deals(ballot.id), len(ballot.tellers))[index]
+        public = crypto.public_share(await repo.deals(ballot.id), index)
         await asyncio.to_thread(_proven, crypto.check_count, command.count, counting.tally, public)
         await repo.add_count(ballot.id, teller, command.count)
         uow.record(ev.BallotCounted(ballot_id=ballot.id, teller=teller, count=command.count), aggregate_id=ballot.id, actor=principal.actor)
