@@ -149,6 +149,10 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
     assert (closed["status"], tally["yes"], tally["no"], tally["passed"]) == ("closed", 2, 1, True)  # 2 of 3 ≥ half of all members
     late = await ballots.count(s.awards, bid, tellers[1])
     assert (late.status_code, late.json()["code"]) == (409, "ballot_not_counting")
+    # A voter finds the ballot by its cluster and year; a unit outside it does not see it.
+    listed = (await s.awards.get("/ballots", headers=s.auth(voters["LMHTX-31"]), params={"cluster": "CUM-TP", "year": THIS_YEAR})).json()
+    assert [(b["id"], b["voted"], b["eligible"], b["passed"]) for b in listed] == [(bid, 3, closed["eligible"], [n["id"]])]
+    assert (await s.awards.get("/ballots", headers=s.auth(await s.token("unit_reporter", "LMHTX-48")))).json() == []
     mine = await s.awards.get(f"/ballots/{bid}/receipts/{receipts['LMHTX-01']}", headers=s.auth(voters["LMHTX-01"]))
     assert mine.json() == {"ballot_id": bid, "receipt": receipts["LMHTX-01"], "in_box": True, "counted": True}
     recounted = await ballots.recount(s.awards, s.auth(), bid)  # from what is published alone

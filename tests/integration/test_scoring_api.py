@@ -99,6 +99,9 @@ async def test_a_block_reports_cross_scores_explains_and_closes_with_a_ranking_a
     round_ = opened.json()
     rid = round_["id"]
     ids = {u["code"]: u["id"] for u in round_["member_units"]}
+    for year, found in ((THIS_YEAR, [rid]), (THIS_YEAR - 1, [])):  # found by its cluster and year, as people name it
+        listed = await s.scoring.get("/rounds", headers=s.auth(leader), params={"cluster": "KHOI-15-NN", "year": year})
+        assert [r["id"] for r in listed.json()] == found
     pairs = {(a["reviewer"]["code"], a["unit"]["code"]) for a in round_["assignments"]}
     assert ("THT-15-A1", "HTX-15-A") not in pairs and ("HTX-15-A", "THT-15-A1") not in pairs
     assert all(reviewer != unit for reviewer, unit in pairs)

@@ -12,6 +12,8 @@ from rich.table import Table
 
 from thidua_cli import ballot_client
 from thidua_cli.client import ID_COLUMN, Context, ServiceClient, console
+from thidua_cli.refs import (BallotArg, DecisionArg, NominationArg, RoundArg, ballot_ref, decision_ref, nomination_ref,
+                             nominations_ref, round_ref)
 from thidua_shared.i18n import format_date, translate
 
 awards_app = typer.Typer(help="Khen thưởng: đề nghị, hồ sơ, bỏ phiếu, quyết định / awards", no_args_is_help=True)
@@ -39,7 +41,7 @@ def _client(ctx: typer.Context) -> tuple[Context, ServiceClient]:
 
 
 def _print_nomination(c: Context, n: dict[str, Any]) -> None:
-    console.print(f"[bold]{n['subject_name']}[/bold] – {n['award']['name_vi']} {n['year']}  ({_state(c, n['state'])})", highlight=False)
+    console.print(f"[bold]{n['subject_name']}[/bold] – {n['award'][f'name_{c.language}']} {n['year']}  ({_state(c, n['state'])})", highlight=False)
     console.print(_t(c, "nomination_ruleset", ruleset=n["ruleset"]["title"], eligible=_t(c, f"eligible_{n['eligible']}")), highlight=False)
     table = Table()
     for code in ("column_criterion", "column_status", "column_reason"):
@@ -60,7 +62,7 @@ def rules(ctx: typer.Context) -> None:
         mark = "" if ruleset["settled"] else f"  [yellow]({_t(c, 'unsettled')})[/yellow]"
         console.print(f"[bold]{ruleset['id']}[/bold] – {ruleset['title']} (từ {ruleset['effective_from']}){mark}", highlight=False)
         for award in ruleset["awards"]:
-            console.print(f"  {award['code']}: {award['name_vi']} – {award['decided_by']}", highlight=False)
+            console.print(f"  {award['code']}: {award[f'name_{c.language}']} – {award['decided_by']}", highlight=False)
 
 
 @awards_app.command("nominate")
@@ -79,16 +81,18 @@ def nominate(ctx: typer.Context, award: Annotated[str, typer.Option()], year: An
 
 
 @awards_app.command("from-ranking")
-def from_ranking(ctx: typer.Context, round_id: str, award: str = "co_thi_dua_lmhtx_vn") -> None:
+def from_ranking(ctx: typer.Context, round_id: RoundArg, award: str = "co_thi_dua_lmhtx_vn") -> None:
     """Đề nghị tặng Cờ cho đơn vị dẫn đầu một bảng xếp hạng / propose a ranking's leader."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     _print_nomination(c, client.call("POST", "/nominations/from-ranking", json={"round": round_id, "award": award}))
 
 
 @awards_app.command("show")
-def show(ctx: typer.Context, nomination_id: str) -> None:
+def show(ctx: typer.Context, nomination_id: NominationArg) -> None:
     """Hồ sơ: tiêu chí, tài liệu, các bước / a nomination, its checks and its trail."""
     c, client = _client(ctx)
+    nomination_id = nomination_ref(c, nomination_id)
     n = client.call("GET", f"/nominations/{nomination_id}")
     _print_nomination(c, n)
     for step in n["trail"]:
@@ -103,19 +107,19 @@ def list_(ctx: typer.Context, to: Annotated[str | None, typer.Option("--to")] = 
     c, client = _client(ctx)
     params = {k: v for k, v in {"to_unit": to, "year": year, "state": state, "award": award}.items() if v is not None}
     table = Table()
-    table.add_column("Id", overflow="fold", min_width=36)
-    for code in ("column_name", "column_award", "column_year", "column_state"):
-        table.add_column(_t(c, code))
+    for code in ("column_name", "column_award", "column_year", "column_state", "column_id"):
+        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
     for n in client.call("GET", "/nominations", params=params):
-        table.add_row(n["id"], n["subject_name"], n["award"]["name_vi"], str(n["year"]), _state(c, n["state"]))
+        table.add_row(n["subject_name"], n["award"][f"name_{c.language}"], str(n["year"]), _state(c, n["state"]), n["id"])
     console.print(table)
 
 
 @awards_app.command("attach")
-def attach(ctx: typer.Context, nomination_id: str, kind: Annotated[str, typer.Option(help="cover_letter | achievement_report | vote_minutes | initiative_certificate | other")],
+def attach(ctx: typer.Context, nomination_id: NominationArg, kind: Annotated[str, typer.Option(help="cover_letter | achievement_report | vote_minutes | initiative_certificate | other")],
            file: Path) -> None:
     """Tải và gắn tài liệu vào hồ sơ / upload and attach a dossier document."""
     c, client = _client(ctx)
+    nomination_id = nomination_ref(c, nomination_id)
     with file.open("rb") as handle:
         uploaded = client.call("POST", "/documents", files={"file": (file.name, handle)})
     n = client.call("POST", f"/nominations/{nomination_id}/documents", json={"kind": kind, "sha256": uploaded["sha256"]})
@@ -125,10 +129,11 @@ def attach(ctx: typer.Context, nomination_id: str, kind: Annotated[str, typer.Op
 
 
 @awards_app.command("step")
-def step(ctx: typer.Context, nomination_id: str, action: Annotated[str, typer.Argument(help=" | ".join(STEPS))],
+def step(ctx: typer.Context, nomination_id: NominationArg, action: Annotated[str, typer.Argument(help=" | ".join(STEPS))],
          reason: Annotated[str | None, typer.Option()] = None) -> None:
     """Một bước của hồ sơ: gửi, tiếp nhận, trả lại, ..., Hội đồng đồng ý / a dossier's step."""
     c, client = _client(ctx)
+    nomination_id = nomination_ref(c, nomination_id)
     if action not in STEPS:
         raise c.fail("unknown_step", action=action, known=", ".join(STEPS))
     n = client.call("POST", f"/nominations/{nomination_id}/{action}", json={"reason": reason})
@@ -136,17 +141,19 @@ def step(ctx: typer.Context, nomination_id: str, action: Annotated[str, typer.Ar
 
 
 @awards_app.command("assign")
-def assign(ctx: typer.Context, nomination_id: str, officer: Annotated[str, typer.Option()]) -> None:
+def assign(ctx: typer.Context, nomination_id: NominationArg, officer: Annotated[str, typer.Option()]) -> None:
     """Chuyển chuyên viên thụ lý / hand to an officer."""
     c, client = _client(ctx)
+    nomination_id = nomination_ref(c, nomination_id)
     c.say("nomination_now", state=_state(c, client.call("POST", f"/nominations/{nomination_id}/assign", json={"officer": officer})["state"]))
 
 
 @awards_app.command("check")
-def check(ctx: typer.Context, nomination_id: str,
+def check(ctx: typer.Context, nomination_id: NominationArg,
           judge: Annotated[list[str] | None, typer.Option("--judge", help="TIÊU_CHÍ=đạt|không:lý do (lặp lại)")] = None) -> None:
     """Kiểm tra điều kiện; cán bộ đánh giá các tiêu chí cần người xét / check eligibility."""
     c, client = _client(ctx)
+    nomination_id = nomination_ref(c, nomination_id)
     judgements = []
     for item in judge or []:
         criterion, _, rest = item.partition("=")
@@ -190,12 +197,28 @@ def ballot_open(ctx: typer.Context, title: Annotated[str, typer.Option()], year:
                 hours: Annotated[int, typer.Option(help="Mở trong bao nhiêu giờ")] = 24) -> None:
     """Mở bỏ phiếu kín: của cụm (--cluster) hoặc của Hội đồng (--voter ...) / open a secret ballot."""
     c, client = _client(ctx)
+    nomination = nominations_ref(c, nomination)
     closes = (datetime.now(timezone.utc) + timedelta(hours=hours)).isoformat()
     ballot = client.call("POST", "/ballots", json={"kind": "cluster" if cluster else "council", "title": title, "year": year, "cluster": cluster,
                                                    "nominations": nomination, "voters": voter or [], "closes_at": closes,
                                                    "tellers": teller, "threshold": threshold})
     c.say("ballot_opened", id=ballot["id"], voters=len(ballot["voters"]))
     c.say("ballot_keys_wait", tellers=len(ballot["tellers"]), threshold=ballot["threshold"])
+
+
+@ballots_app.command("list")
+def ballot_list(ctx: typer.Context, cluster: Annotated[str | None, typer.Option(help="Mã cụm, khối / the cluster's code")] = None,
+                year: int | None = None, status: Annotated[str | None, typer.Option(help="keys | open | counting | closed")] = None) -> None:
+    """Các cuộc bỏ phiếu bạn được xem: tiêu đề, cụm, năm, đã bỏ phiếu, trạng thái, mã / the ballots you may see."""
+    c, client = _client(ctx)
+    found = client.call("GET", "/ballots", params={k: v for k, v in {"cluster": cluster, "year": year, "status": status}.items() if v})
+    table = Table()
+    for code in ("column_ballot", "column_cluster", "column_year", "column_turnout", "column_status", "column_id"):
+        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    for b in found:
+        table.add_row(b["title"], b["cluster"]["code"] if b["cluster"] else b["unit"]["code"], str(b["year"]),
+                      f"{b['voted']}/{b['eligible']}", _t(c, f"ballot_status_{b['status']}"), b["id"])
+    console.print(table)
 
 
 @ballots_app.command("teller-key")
@@ -208,34 +231,38 @@ def teller_key(ctx: typer.Context, key_file: KeyFile, unit: UnitOption = None) -
 
 
 @ballots_app.command("deal")
-def ballot_deal(ctx: typer.Context, ballot_id: str, key_file: KeyFile, unit: UnitOption = None) -> None:
+def ballot_deal(ctx: typer.Context, ballot_id: BallotArg, key_file: KeyFile, unit: UnitOption = None) -> None:
     """Thành viên Ban kiểm phiếu góp phần khoá của cuộc bỏ phiếu / a teller deals their part of the ballot's key."""
     c, client = _client(ctx)
+    ballot_id = ballot_ref(c, ballot_id)
     ballot = _ballot_step(c, lambda: ballot_client.deal(client, ballot_id, ballot_client.TellerKey.from_file(key_file), unit))
     c.say("ballot_dealt" if ballot["status"] == "keys" else "ballot_open_now", dealt=len(ballot["dealt"]), tellers=len(ballot["tellers"]))
 
 
 @ballots_app.command("vote")
-def ballot_vote(ctx: typer.Context, ballot_id: str, choice: Annotated[list[str], typer.Option("--choice", help="HỒ_SƠ=yes|no|abstain")],
+def ballot_vote(ctx: typer.Context, ballot_id: BallotArg, choice: Annotated[list[str], typer.Option("--choice", help="HỒ_SƠ=yes|no|abstain")],
                 voter: Annotated[str | None, typer.Option(help="Đơn vị bỏ phiếu (phiếu của cụm)")] = None) -> None:
     """Bỏ phiếu: lựa chọn được mã hoá trên máy này trước khi gửi; in mã biên nhận / vote, encrypted here; prints the receipt."""
     c, client = _client(ctx)
+    ballot_id = ballot_ref(c, ballot_id)
     choices = dict(item.split("=", 1) for item in choice if "=" in item)
     receipt = _ballot_step(c, lambda: ballot_client.vote(client, ballot_id, choices, voter))
     c.say("vote_receipt", receipt=receipt["receipt"])
 
 
 @ballots_app.command("close")
-def ballot_close(ctx: typer.Context, ballot_id: str) -> None:
+def ballot_close(ctx: typer.Context, ballot_id: BallotArg) -> None:
     """Kết thúc bỏ phiếu, công bố hòm phiếu để Ban kiểm phiếu kiểm / end the voting; the tellers then count."""
     c, client = _client(ctx)
+    ballot_id = ballot_ref(c, ballot_id)
     _print_ballot(c, client.call("POST", f"/ballots/{ballot_id}/close"))
 
 
 @ballots_app.command("count")
-def ballot_count(ctx: typer.Context, ballot_id: str, key_file: KeyFile, unit: UnitOption = None) -> None:
+def ballot_count(ctx: typer.Context, ballot_id: BallotArg, key_file: KeyFile, unit: UnitOption = None) -> None:
     """Thành viên Ban kiểm phiếu kiểm lại hòm phiếu và góp phần giải mã kết quả / a teller checks the box and counts."""
     c, client = _client(ctx)
+    ballot_id = ballot_ref(c, ballot_id)
     _print_ballot(c, _ballot_step(c, lambda: ballot_client.count(client, ballot_id, ballot_client.TellerKey.from_file(key_file), unit)))
 
 
@@ -250,17 +277,19 @@ def _print_ballot(c: Context, ballot: dict[str, Any]) -> None:
 
 
 @ballots_app.command("verify")
-def ballot_verify(ctx: typer.Context, ballot_id: str, receipt: str) -> None:
+def ballot_verify(ctx: typer.Context, ballot_id: BallotArg, receipt: str) -> None:
     """Kiểm tra phiếu của mình có trong hòm phiếu bằng mã biên nhận / check your ballot is in the box."""
     c, client = _client(ctx)
+    ballot_id = ballot_ref(c, ballot_id)
     found = client.call("GET", f"/ballots/{ballot_id}/receipts/{receipt}")
     c.say("receipt_counted" if found["counted"] else "receipt_in_box")
 
 
 @ballots_app.command("minutes")
-def ballot_minutes(ctx: typer.Context, ballot_id: str, out: Path) -> None:
+def ballot_minutes(ctx: typer.Context, ballot_id: BallotArg, out: Path) -> None:
     """Biên bản kiểm phiếu (.docx) / the minutes."""
     c, client = _client(ctx)
+    ballot_id = ballot_ref(c, ballot_id)
     out.write_bytes(client.download(f"/ballots/{ballot_id}/minutes.docx"))
     c.say("exported", path=out)
 
@@ -270,6 +299,7 @@ def posting_open(ctx: typer.Context, to: Annotated[str, typer.Option("--to")], t
                  nomination: Annotated[list[str], typer.Option("--nomination")], days: int | None = None) -> None:
     """Công khai danh sách (ngày làm việc, trừ ngày nghỉ, lễ, Tết) / post nominees publicly."""
     c, client = _client(ctx)
+    nomination = nominations_ref(c, nomination)
     posting = client.call("POST", "/postings", json={"to_unit": to, "title": title, "nominations": nomination, "working_days": days})
     c.say("posting_opened", id=posting["id"], closes=posting["closes_on"], days=posting["working_days"])
 
@@ -297,6 +327,7 @@ def decide(ctx: typer.Context, number: Annotated[str, typer.Option()], signed_on
            signer_name: Annotated[str | None, typer.Option(help="Họ tên người ký / the signer's name")] = None) -> None:
     """Ban hành quyết định khen thưởng / issue a numbered decision."""
     c, client = _client(ctx)
+    nomination = nominations_ref(c, nomination)
     decision = client.call("POST", "/decisions", json={"number": number, "signed_on": signed_on, "signer_title": signer,
                                                        "signer_name": signer_name, "nominations": nomination})
     c.say("decision_issued", number=decision["number"], count=len(decision["recipients"]), id=decision["id"])
@@ -339,23 +370,27 @@ def draft_decision(ctx: typer.Context, nomination: Annotated[list[str], typer.Op
 
 
 @drafts_app.command("bien-ban")
-def draft_minutes(ctx: typer.Context, ballot_id: str, out: Annotated[Path, typer.Option("--out")] = Path("bien-ban-kiem-phieu.docx")) -> None:
+def draft_minutes(ctx: typer.Context, ballot_id: BallotArg, out: Annotated[Path, typer.Option("--out")] = Path("bien-ban-kiem-phieu.docx")) -> None:
     """Biên bản kiểm phiếu của một cuộc bỏ phiếu đã kiểm (Word) / a counted ballot's minutes."""
     c, client = _client(ctx)
+    ballot_id = ballot_ref(c, ballot_id)
     out.write_bytes(client.download(f"/ballots/{ballot_id}/minutes.docx"))
     c.say("exported", path=out)
 
 
 def _draft(ctx: typer.Context, path: str, body: dict[str, Any], out: Path) -> None:
     c, client = _client(ctx)
+    body["nominations"] = nominations_ref(c, body["nominations"])
     out.write_bytes(client.download(path, method="POST", json={k: v for k, v in body.items() if v is not None}))
     c.say("exported", path=out)
 
 
 @awards_app.command("certificates")
-def certificates(ctx: typer.Context, decision_id: str, out: Path, layout: str = "plain", nomination: str | None = None) -> None:
+def certificates(ctx: typer.Context, decision_id: DecisionArg, out: Path, layout: str = "plain", nomination: str | None = None) -> None:
     """In giấy chứng nhận (PDF) / print the certificates."""
     c, client = _client(ctx)
+    decision_id = decision_ref(c, decision_id)
+    nomination = nomination_ref(c, nomination) if nomination else None
     params = {k: v for k, v in {"layout": layout, "nomination": nomination}.items() if v}
     out.write_bytes(client.download(f"/decisions/{decision_id}/certificates.pdf", params=params))
     c.say("exported", path=out)

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from thidua_cli.refs import campaign_ref
+from thidua_cli.refs import CampaignArg, PledgeArg, campaign_ref, pledge_ref
 from thidua_cli.client import ID_COLUMN, Context, console
 from thidua_shared.i18n import format_date, translate
 
@@ -49,7 +49,7 @@ def campaigns_list(
 
 
 @campaigns_app.command("show")
-def campaigns_show(ctx: typer.Context, campaign_id: str) -> None:
+def campaigns_show(ctx: typer.Context, campaign_id: CampaignArg) -> None:
     """Xem phong trào và cây tiêu chí / show a campaign with its indicator tree."""
     c: Context = ctx.obj
     campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
@@ -82,7 +82,7 @@ def campaigns_create(ctx: typer.Context, file: Annotated[Path, typer.Argument(he
 
 @campaigns_app.command("revise")
 def campaigns_revise(
-    ctx: typer.Context, campaign_id: str,
+    ctx: typer.Context, campaign_id: CampaignArg,
     reason: Annotated[str, typer.Option(help="Lý do điều chỉnh (bắt buộc)")],
     changes: Annotated[Path, typer.Option(help="Tệp JSON các trường điều chỉnh, ví dụ {\"period_end\": \"2021-03-31\"}")],
 ) -> None:
@@ -94,7 +94,7 @@ def campaigns_revise(
 
 
 @campaigns_app.command("attach")
-def campaigns_attach(ctx: typer.Context, campaign_id: str, file: Path,
+def campaigns_attach(ctx: typer.Context, campaign_id: CampaignArg, file: Path,
                      reason: Annotated[str | None, typer.Option(help="Bắt buộc sau khi phát động")] = None) -> None:
     """Đính kèm văn bản (bản ký) / attach the signed letter or another document."""
     c: Context = ctx.obj
@@ -113,7 +113,7 @@ def _read_json(c: Context, path: Path) -> Any:
 
 
 @campaigns_app.command("launch")
-def campaigns_launch(ctx: typer.Context, campaign_id: str) -> None:
+def campaigns_launch(ctx: typer.Context, campaign_id: CampaignArg) -> None:
     """Phát động / launch a draft."""
     c: Context = ctx.obj
     campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
@@ -123,7 +123,7 @@ def campaigns_launch(ctx: typer.Context, campaign_id: str) -> None:
 
 @campaigns_app.command("register")
 def campaigns_register(
-    ctx: typer.Context, campaign_id: str, unit: str,
+    ctx: typer.Context, campaign_id: CampaignArg, unit: str,
     title: Annotated[list[str] | None, typer.Option("--title", help="Danh hiệu đăng ký (lặp lại)")] = None,
     target: Annotated[list[str] | None, typer.Option("--target", help="Chỉ tiêu cam kết MÃ=GIÁ_TRỊ (lặp lại)")] = None,
 ) -> None:
@@ -136,7 +136,7 @@ def campaigns_register(
 
 
 @campaigns_app.command("export")
-def campaigns_export(ctx: typer.Context, campaign_id: str, out: Path) -> None:
+def campaigns_export(ctx: typer.Context, campaign_id: CampaignArg, out: Path) -> None:
     """Xuất Excel chỉ tiêu và đăng ký / export indicators and registrations to .xlsx."""
     c: Context = ctx.obj
     campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
@@ -169,9 +169,10 @@ def pledges_list(ctx: typer.Context, cluster: Annotated[str, typer.Option(help="
 
 
 @pledges_app.command("show")
-def pledges_show(ctx: typer.Context, pledge_id: str) -> None:
+def pledges_show(ctx: typer.Context, pledge_id: PledgeArg) -> None:
     """Xem giao ước và chữ ký / show a pledge and who signed."""
     c: Context = ctx.obj
+    pledge_id = pledge_ref(c, pledge_id)
     pledge = c.client("campaigns").call("GET", f"/pledges/{pledge_id}")
     table = Table(title=f"{pledge['title']} ({_t(c, 'pledge_state_complete' if pledge['complete'] else 'pledge_state_open')})")
     for code in ("column_code", "column_name", "column_signed"):
@@ -182,8 +183,9 @@ def pledges_show(ctx: typer.Context, pledge_id: str) -> None:
 
 
 @pledges_app.command("sign")
-def pledges_sign(ctx: typer.Context, pledge_id: str, unit: str) -> None:
+def pledges_sign(ctx: typer.Context, pledge_id: PledgeArg, unit: str) -> None:
     """Ký giao ước thay mặt một đơn vị thành viên / sign for a member unit."""
     c: Context = ctx.obj
+    pledge_id = pledge_ref(c, pledge_id)
     pledge = c.client("campaigns").call("POST", f"/pledges/{pledge_id}/sign", json={"unit": unit})
     c.say("pledge_signed", unit=unit, done=sum(m["signed"] for m in pledge["members"]), total=len(pledge["members"]))

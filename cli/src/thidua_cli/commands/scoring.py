@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from thidua_cli.refs import campaign_ref
+from thidua_cli.refs import CampaignArg, RoundArg, campaign_ref, round_ref
 from thidua_cli.client import Context, ServiceClient, console
 from thidua_cli.commands.campaigns import _read_json
 from thidua_shared.i18n import format_moment, format_number, translate
@@ -132,11 +132,12 @@ def rounds_open(
 
 
 @rounds_app.command("list")
-def rounds_list(ctx: typer.Context, campaign: Annotated[str | None, typer.Option()] = None, cluster: Annotated[str | None, typer.Option()] = None) -> None:
+def rounds_list(ctx: typer.Context, campaign: Annotated[str | None, typer.Option()] = None, cluster: Annotated[str | None, typer.Option()] = None,
+                year: Annotated[int | None, typer.Option()] = None) -> None:
     """Các vòng chấm / review rounds."""
     c, client = _client(ctx)
     campaign = campaign_ref(c, campaign) if campaign else None
-    found = client.call("GET", "/rounds", params={k: v for k, v in {"campaign": campaign, "cluster": cluster}.items() if v})
+    found = client.call("GET", "/rounds", params={k: v for k, v in {"campaign": campaign, "cluster": cluster, "year": year}.items() if v})
     table = Table()
     table.add_column(_t(c, "column_round"), overflow="fold", min_width=36)  # the whole id: it is what the other commands take
     for code in ("column_cluster", "column_year", "column_status", "column_members"):
@@ -147,9 +148,10 @@ def rounds_list(ctx: typer.Context, campaign: Annotated[str | None, typer.Option
 
 
 @rounds_app.command("show")
-def rounds_show(ctx: typer.Context, round_id: str) -> None:
+def rounds_show(ctx: typer.Context, round_id: RoundArg) -> None:
     """Phân công, xung đột, giải trình của vòng chấm / a round's assignments, conflicts, explanations."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     r = client.call("GET", f"/rounds/{round_id}")
     console.print(f"[bold]{r['cluster']['name']}[/bold] – {r['campaign_title']} ({_t(c, 'round_status_' + r['status'])})", highlight=False)
     table = Table(title=_t(c, "assignments_title"))
@@ -166,28 +168,31 @@ def rounds_show(ctx: typer.Context, round_id: str) -> None:
 
 
 @rounds_app.command("handover")
-def rounds_handover(ctx: typer.Context, round_id: str, to: Annotated[str, typer.Option(help="Nút nhận vòng chấm, ví dụ vn")],
+def rounds_handover(ctx: typer.Context, round_id: RoundArg, to: Annotated[str, typer.Option(help="Nút nhận vòng chấm, ví dụ vn")],
                     reason: Annotated[str, typer.Option(help="Lý do bàn giao")]) -> None:
     """Trung tâm bàn giao vòng chấm cho nút khác (nút tỉnh mất, hoặc trả lại) / the centre hands a round over to another node."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     r = client.call("POST", f"/rounds/{round_id}/handover", json={"to_node": to, "reason": reason})
     c.say("handed_over", id=r["id"], node=r["node"], digest=r["handovers"][-1]["state_digest"])
 
 
 @rounds_app.command("ask-back")
-def rounds_ask_back(ctx: typer.Context, round_id: str, reason: Annotated[str, typer.Option(help="Lý do đề nghị")]) -> None:
+def rounds_ask_back(ctx: typer.Context, round_id: RoundArg, reason: Annotated[str, typer.Option(help="Lý do đề nghị")]) -> None:
     """Từ nút tỉnh: đề nghị trung tâm trả lại vòng chấm đã tiếp nhận / from a province's node: ask for a round back."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     r = client.call("POST", f"/rounds/{round_id}/return-request", json={"reason": reason})
     c.say("asked_back", id=r["id"], centre=c.settings.centre_node)
 
 
 @scoring_app.command("review")
-def review(ctx: typer.Context, round_id: str, reviewer: Annotated[str, typer.Option()], unit: Annotated[str, typer.Option()],
+def review(ctx: typer.Context, round_id: RoundArg, reviewer: Annotated[str, typer.Option()], unit: Annotated[str, typer.Option()],
            score: Annotated[list[str], typer.Option("--score", help="Điểm MÃ=ĐIỂM (lặp lại), ví dụ --score 1=25")],
            comment: Annotated[list[str] | None, typer.Option("--comment", help="Nhận xét MÃ=NỘI DUNG (lặp lại)")] = None) -> None:
     """Chấm điểm một đơn vị được phân công / score an assigned unit."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     notes = dict(_pairs(c, comment))
     scores = [{"indicator_code": code, "points": points, "comment": notes.get(code)} for code, points in _pairs(c, score)]
     done = client.call("POST", f"/rounds/{round_id}/reviews", json={"reviewer": reviewer, "unit": unit, "scores": scores})
@@ -195,38 +200,42 @@ def review(ctx: typer.Context, round_id: str, reviewer: Annotated[str, typer.Opt
 
 
 @scoring_app.command("conflict")
-def conflict(ctx: typer.Context, round_id: str, reviewer: Annotated[str, typer.Option()], unit: Annotated[str, typer.Option()],
+def conflict(ctx: typer.Context, round_id: RoundArg, reviewer: Annotated[str, typer.Option()], unit: Annotated[str, typer.Option()],
              reason: Annotated[str, typer.Option()]) -> None:
     """Khai xung đột lợi ích / declare a conflict of interest."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     client.call("POST", f"/rounds/{round_id}/conflicts", json={"reviewer": reviewer, "unit": unit, "reason": reason})
     c.say("conflict_declared", reviewer=reviewer, unit=unit)
 
 
 @scoring_app.command("explain")
-def explain(ctx: typer.Context, round_id: str, unit: Annotated[str, typer.Option()], criterion: Annotated[str, typer.Option()],
+def explain(ctx: typer.Context, round_id: RoundArg, unit: Annotated[str, typer.Option()], criterion: Annotated[str, typer.Option()],
             text: Annotated[str, typer.Option()]) -> None:
     """Giải trình một điểm chưa đồng ý / explain a disputed score."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     client.call("POST", f"/rounds/{round_id}/explanations", json={"unit": unit, "indicator_code": criterion, "text": text})
     c.say("explained", unit=unit, criterion=criterion)
 
 
 @scoring_app.command("close")
-def close(ctx: typer.Context, round_id: str,
+def close(ctx: typer.Context, round_id: RoundArg,
           accept_missing: Annotated[bool, typer.Option("--accept-missing", help="Đóng dù còn thiếu lượt chấm / close with reviews missing")] = False,
           reason: Annotated[str | None, typer.Option(help="Lý do đóng khi còn thiếu / why it closes with work missing")] = None) -> None:
     """Khóa vòng chấm: công bố bảng điểm và xếp hạng / close the round: the table and ranking are published."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     _print_table(c, client.call("POST", f"/rounds/{round_id}/close", json={"accept_missing": accept_missing, "reason": reason}))
 
 
 @scoring_app.command("table")
-def table(ctx: typer.Context, round_id: str,
+def table(ctx: typer.Context, round_id: RoundArg,
           xlsx: Annotated[Path | None, typer.Option(help="Ghi bảng điểm ra tệp Excel")] = None,
           csv: Annotated[Path | None, typer.Option(help="Ghi bảng điểm ra tệp CSV")] = None) -> None:
     """Bảng điểm và xếp hạng của cụm / the cluster's score table and ranking."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     for path, suffix in ((xlsx, "xlsx"), (csv, "csv")):
         if path is not None:
             path.write_bytes(client.download(f"/rounds/{round_id}/table.{suffix}"))
@@ -253,7 +262,7 @@ def _print_table(c: Context, scored: dict[str, Any]) -> None:
 
 
 @scoring_app.command("targets")
-def targets(ctx: typer.Context, campaign_id: str, period: Annotated[str, typer.Option(help=PERIOD_HELP)] = "final",
+def targets(ctx: typer.Context, campaign_id: CampaignArg, period: Annotated[str, typer.Option(help=PERIOD_HELP)] = "final",
             unit: Annotated[str | None, typer.Option()] = None, xlsx: Annotated[Path | None, typer.Option()] = None) -> None:
     """Chỉ tiêu, thực hiện, % so với chỉ tiêu, điểm / target, actual, % of target, points."""
     c, client = _client(ctx)
@@ -274,7 +283,7 @@ def targets(ctx: typer.Context, campaign_id: str, period: Annotated[str, typer.O
 
 
 @scoring_app.command("recompute")
-def recompute(ctx: typer.Context, round_id: str,
+def recompute(ctx: typer.Context, round_id: RoundArg,
               inputs: Annotated[Path | None, typer.Option(help="Tệp dữ liệu đầu vào đã tải (không hỏi dịch vụ)")] = None,
               expect: Annotated[str | None, typer.Option(help="Mã SHA-256 bảng điểm đã công bố (khi dùng --inputs)")] = None) -> None:
     """Tính lại bảng điểm trên máy này từ dữ liệu đầu vào đã lưu; so từng byte với bảng đã công bố /
@@ -287,6 +296,7 @@ def recompute(ctx: typer.Context, round_id: str,
         published = expect
     else:
         client = c.client("scoring")
+        round_id = round_ref(c, round_id)
         document = client.call("GET", f"/rounds/{round_id}/inputs")
         published = client.call("GET", f"/rounds/{round_id}/table")["table_digest"]
     _, digest = engine.recompute(document)
@@ -299,9 +309,10 @@ def recompute(ctx: typer.Context, round_id: str,
 
 
 @scoring_app.command("inputs")
-def inputs_(ctx: typer.Context, round_id: str, out: Path) -> None:
+def inputs_(ctx: typer.Context, round_id: RoundArg, out: Path) -> None:
     """Tải dữ liệu đầu vào của vòng chấm đã đóng, để tính lại ở nơi khác / download a closed round's inputs."""
     c, client = _client(ctx)
+    round_id = round_ref(c, round_id)
     document = client.call("GET", f"/rounds/{round_id}/inputs")
     out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     c.say("exported", path=out)

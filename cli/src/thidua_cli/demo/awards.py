@@ -12,7 +12,7 @@ FLAG = "co_thi_dua_lmhtx_vn"
 CITIES = "CUM-TP-TRUNG-UONG"
 BALLOT_TITLE = "Bình chọn đề nghị tặng Cờ thi đua của Liên minh HTX Việt Nam năm 2017 (Hội nghị Cụm, Cần Giờ, 07/12/2017)"
 OFFICER = "Đỗ Bích Hường"
-DECISION = {"number": "01/QĐ-LMHTXVN (minh họa)", "signed_on": "20/12/2017", "signer_title": "Chủ tịch Liên minh HTX Việt Nam",
+DECISION = {"number": "01/QĐ-LMHTXVN", "signed_on": "20/12/2017", "signer_title": "Chủ tịch Liên minh HTX Việt Nam",
             "signer_name": "(họ tên người ký, minh họa)"}
 MEETING_ON = "07/12/2017"  # the cluster's meeting at Cần Giờ, where the vote was held
 SUMMARIES = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from thidua_shared.campaigns_replica import CampaignsReplicaReader
@@ -388,8 +388,9 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
 
     # --- ballots ----------------------------------------------------------------------------------------------
     async def add_ballot(self, ballot: BallotSnapshot) -> None:
-        await self.session.execute(insert(ballots).values(id=ballot.id, node=ballot.node, kind=ballot.kind, unit_id=ballot.unit_id,
-                                                          status=ballot.status, snapshot=ballot.model_dump(mode="json"), result=None))
+        await self.session.execute(insert(ballots).values(
+            id=ballot.id, node=ballot.node, kind=ballot.kind, unit_id=ballot.unit_id, cluster_id=ballot.cluster_id, year=ballot.year,
+            status=ballot.status, snapshot=ballot.model_dump(mode="json"), result=None))
         await self.session.execute(insert(ballot_voters), [{"ballot_id": ballot.id, "voter": v, "voted": False} for v in sorted(ballot.voters)])
         await self.session.execute(insert(ballot_questions), [{"ballot_id": ballot.id, "nomination_id": n} for n in ballot.nominations])
 
@@ -400,6 +401,24 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
     async def ballot(self, ballot_id: str) -> tuple[BallotSnapshot, dict[str, Any] | None] | None:
         row = (await self.session.execute(select(ballots.c.snapshot, ballots.c.result).where(ballots.c.id == ballot_id))).first()
         return (BallotSnapshot.model_validate(row.snapshot), row.result) if row else None
+
+    async def list_ballots(self, cluster_id: str | None, year: int | None, status: str | None, limit: int, offset: int,
+                           ) -> list[tuple[BallotSnapshot, dict[str, Any] | None]]:
+        """Ballots, the latest year first."""
+        query = where_given(select(ballots.c.snapshot, ballots.c.result), [(ballots.c.cluster_id, cluster_id), (ballots.c.year, year),
+                                                                          (ballots.c.status, status)])
+        query = query.order_by(ballots.c.year.desc(), ballots.c.id).limit(limit).offset(offset)
+        return [(BallotSnapshot.model_validate(row.snapshot), row.result) for row in await self.session.execute(query)]
+
+    async def turnout(self, ballot_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """(eligible, voted) of each ballot, for a page at once."""
+        found: dict[str, tuple[int, int]] = {}
+        for chunk in chunks(sorted(set(ballot_ids))):
+            query = select(ballot_voters.c.ballot_id, func.count(), func.sum(case((ballot_voters.c.voted, 1), else_=0))).where(
+                ballot_voters.c.ballot_id.in_(chunk)).group_by(ballot_voters.c.ballot_id)
+            for ballot_id, eligible, voted in await self.session.execute(query):
+                found[ballot_id] = (int(eligible), int(voted or 0))
+        return found
 
     async def ballots_of(self, nomination_ids: Sequence[str]) -> list[tuple[BallotSnapshot, dict[str, Any] | None]]:
         """Ballots (open or closed) that put any of these nominations to the vote."""
@@ -480,12 +499,6 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
     async def close_ballot(self, ballot: BallotSnapshot, result: dict[str, Any]) -> None:
         await self.session.execute(update(ballots).where(ballots.c.id == ballot.id).values(
             status="closed", snapshot=ballot.model_dump(mode="json"), result=result))
-
-    async def list_ballots(self, unit_id: str | None, limit: int, offset: int) -> list[tuple[BallotSnapshot, dict[str, Any] | None]]:
-        query = select(ballots.c.snapshot, ballots.c.result).order_by(ballots.c.id).limit(limit).offset(offset)
-        if unit_id is not None:
-            query = query.where(ballots.c.unit_id == unit_id)
-        return [(BallotSnapshot.model_validate(r.snapshot), r.result) for r in await self.session.execute(query)]
 
     # --- postings ---------------------------------------------------------------------------------------------
     async def add_posting(self, posting: PostingSnapshot) -> None:

@@ -147,6 +147,8 @@ ballots = Table(
     Column("node", String(32), nullable=False),
     Column("kind", String(10), nullable=False),
     Column("unit_id", String(36), nullable=False),
+    Column("cluster_id", String(36), nullable=True, index=True),  # a cluster's ballot: found by cluster and year
+    Column("year", Integer, nullable=False, index=True),
     Column("status", String(10), nullable=False),
     Column("snapshot", JSON, nullable=False),
     Column("result", JSON, nullable=True),  # at close: tallies, quorum, the box's digest

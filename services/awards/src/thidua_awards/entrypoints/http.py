@@ -325,6 +325,21 @@ async def open_ballot(command: cmd.OpenBallot, runtime: RuntimeDep, principal: P
     return await get_ballot(ballot.id, runtime, principal)
 
 
+@router.get("/ballots", response_model=list[out.BallotListItem], tags=["ballots"],
+            summary="Các cuộc bỏ phiếu bạn được xem, theo cụm, năm / ballots, by cluster and year")
+async def list_ballots(
+    runtime: RuntimeDep, principal: PrincipalDep, cluster: str | None = Query(None, max_length=64, description="Mã cụm/khối / cluster code"),
+    year: int | None = Query(None, ge=FIRST_YEAR, le=LAST_YEAR), status_: Literal["keys", "open", "counting", "closed"] | None = Query(None, alias="status"),
+    limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> list[out.BallotListItem]:
+    async with runtime.reader() as repo:
+        rows = await queries.ballot_list(repo, principal, cluster, year, status_, limit, offset)
+    return [out.BallotListItem(id=r.ballot.id, kind=r.ballot.kind, title=r.ballot.title, year=r.ballot.year, status=r.ballot.status,
+                               unit=r.unit, cluster=r.cluster, meeting_on=r.ballot.meeting_on, opens_at=r.ballot.opens_at,
+                               closes_at=r.ballot.closes_at, nominations=r.ballot.nominations, eligible=r.eligible, voted=r.voted,
+                               passed=r.passed) for r in rows]
+
+
 @router.get("/ballots/{ballot_id}", response_model=out.BallotOut, tags=["ballots"],
             summary="Cuộc bỏ phiếu: số đã bỏ; sau khi kiểm phiếu, kết quả / a ballot")
 async def get_ballot(ballot_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> out.BallotOut:

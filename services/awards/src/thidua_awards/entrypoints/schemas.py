@@ -84,6 +84,23 @@ class BallotOut(BallotSnapshot):
     counted: list[int]  # tellers who have given their share of the count
 
 
+class BallotListItem(BaseModel):
+    id: str
+    kind: str
+    title: str
+    year: int
+    status: str
+    unit: UnitRef
+    cluster: UnitRef | None
+    meeting_on: date | None
+    opens_at: datetime
+    closes_at: datetime
+    nominations: list[str]
+    eligible: int
+    voted: int
+    passed: list[str]  # nominations carried, once closed
+
+
 class VoteReceipt(BaseModel):
     ballot_id: str
     receipt: str

@@ -13,7 +13,7 @@ from typing import Any
 from thidua_shared.access.tokens import Principal
 from thidua_shared.errors import Conflict, Forbidden, NotFound
 from thidua_shared.events.awards import AwardRecord, BallotSnapshot, DecisionSnapshot, NominationSnapshot, PostingSnapshot, SubjectKind
-from thidua_shared.registry_replica import load_unit
+from thidua_shared.registry_replica import ClusterView, load_cluster, load_unit
 from thidua_shared.units import UnitRef
 
 from thidua_awards.adapters.repository import AwardsRepository, CommentRow, TrailStep
@@ -103,6 +103,49 @@ async def ballot_details(repo: AwardsRepository, principal: Principal, ballot_id
     dealt = [d.index for d in await repo.deals(ballot.id)]
     counted = [c.index for c in await repo.counts(ballot.id)]
     return BallotView(ballot, result, eligible, voted, dealt, counted)
+
+
+@dataclass(frozen=True)
+class BallotRow:
+    """A ballot as a list shows it: whose, which cluster, the year, how many of those who may vote have."""
+
+    ballot: BallotSnapshot
+    unit: UnitRef
+    cluster: UnitRef | None
+    eligible: int
+    voted: int
+    passed: list[str]  # nominations carried, once closed
+
+
+async def ballot_list(repo: AwardsRepository, principal: Principal, cluster: str | None, year: int | None, status: str | None,
+                      limit: int, offset: int) -> list[BallotRow]:
+    """The ballots the caller may read (the office that opened it and those above, its voters, the cluster's
+    managers), so that a council member or a teller finds a ballot's id without being told it."""
+    cluster_view = await load_cluster(repo, cluster) if cluster else None
+    found = await repo.list_ballots(cluster_view.id if cluster_view else None, year, status, limit, offset)
+    if principal.scope_unit_id is not None:
+        # One query for the page's units and voters; a ballot not seen through them is asked the full rule.
+        mine = await repo.within(principal.scope_unit_id, sorted({u for b, _ in found for u in (b.unit_id, *b.voters)}))
+        found = [(b, r) for b, r in found if mine.intersection((b.unit_id, *b.voters)) or principal.person_id in b.voters
+                 or await _readable(repo, principal, b)]
+    refs = await unit_refs(repo, sorted({b.unit_id for b, _ in found}))
+    clusters = {c.id: c for c in [await repo.cluster(i) for i in sorted({b.cluster_id for b, _ in found if b.cluster_id})] if c}
+    turnout = await repo.turnout([b.id for b, _ in found])
+    return [BallotRow(b, refs[b.unit_id], _cluster_ref(clusters.get(b.cluster_id)) if b.cluster_id else None,
+                      *turnout.get(b.id, (0, 0)), sorted(t["nomination_id"] for t in (result or {}).get("tallies", []) if t["passed"]))
+            for b, result in found]
+
+
+def _cluster_ref(cluster: ClusterView | None) -> UnitRef | None:
+    return UnitRef(id=cluster.id, code=cluster.code, name=cluster.name) if cluster else None
+
+
+async def _readable(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> bool:
+    try:
+        await _may_read(repo, principal, ballot)
+    except Forbidden:
+        return False
+    return True
 
 
 async def _may_read(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> None:

@@ -327,11 +327,11 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
             ))
 
     async def list_rounds(self, campaign_ids: Sequence[str] | None, cluster_id: str | None, status: str | None,
-                          limit: int, offset: int, member: str | None = None) -> list[RoundSnapshot]:
+                          limit: int, offset: int, member: str | None = None, year: int | None = None) -> list[RoundSnapshot]:
         query = select(rounds.c.snapshot).order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit).offset(offset)
         if campaign_ids is not None:
             query = query.where(rounds.c.campaign_id.in_(list(campaign_ids)))
-        query = where_given(query, [(rounds.c.cluster_id, cluster_id), (rounds.c.status, status)])
+        query = where_given(query, [(rounds.c.cluster_id, cluster_id), (rounds.c.status, status), (rounds.c.year, year)])
         if member is not None:
             query = query.where(rounds.c.id.in_(select(round_members.c.round_id).where(round_members.c.unit_id == member)))
         return [RoundSnapshot.model_validate(s) for s in await self.session.scalars(query)]

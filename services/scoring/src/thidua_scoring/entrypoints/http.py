@@ -17,6 +17,7 @@ from thidua_shared.http import DOCUMENT_BODY, PrincipalDep, RuntimeDep, add_docu
 from thidua_shared.paging import MAX_OFFSET
 from thidua_shared.registry_replica import ClusterView, load_unit
 from thidua_shared.runtime import ServiceRuntime
+from thidua_shared.validation import FIRST_YEAR, LAST_YEAR
 
 from thidua_scoring.domain.fixed import POINT_PLACES, plain, shown
 from thidua_scoring.adapters.repository import ReviewRow
@@ -158,10 +159,11 @@ async def open_round(command: cmd.OpenRound, runtime: RuntimeDep, principal: Pri
 async def list_rounds(
     runtime: RuntimeDep, principal: PrincipalDep, campaign: str | None = Query(None, max_length=64),
     cluster: str | None = Query(None, max_length=64), status_: Literal["open", "closed"] | None = Query(None, alias="status"),
+    year: int | None = Query(None, ge=FIRST_YEAR, le=LAST_YEAR, description="Năm thi đua / the emulation year"),
     limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[out.RoundOut]:
     async with runtime.reader() as repo:
-        return [round_out(v) for v in await queries.round_list(repo, principal, campaign, cluster, status_, limit, offset)]
+        return [round_out(v) for v in await queries.round_list(repo, principal, campaign, cluster, status_, limit, offset, year=year)]
 
 
 @router.get("/rounds/{round_id}", response_model=out.RoundOut, tags=["rounds"],

@@ -108,10 +108,10 @@ class RoundView:
 
 
 async def round_list(repo: ScoringRepository, principal: Principal, campaign_ref: str | None, cluster_ref: str | None,
-                     status: str | None, limit: int, offset: int) -> list[RoundView]:
+                     status: str | None, limit: int, offset: int, year: int | None = None) -> list[RoundView]:
     campaign_ids = await family(repo, await load_campaign(repo, campaign_ref)) if campaign_ref else None
     cluster_id = (await load_cluster(repo, cluster_ref)).id if cluster_ref else None
-    found = await repo.list_rounds(campaign_ids, cluster_id, status, limit, offset)
+    found = await repo.list_rounds(campaign_ids, cluster_id, status, limit, offset, year=year)
     clusters = await repo.clusters([r.cluster_id for r in found])
     candidates = {u for r in found for u in [*r.members, *([clusters[r.cluster_id].owner_unit_id] if r.cluster_id in clusters else [])]}
     mine = await own_units(repo, principal, sorted(candidates))  # one query for the page, not one per round
