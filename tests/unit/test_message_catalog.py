@@ -90,3 +90,21 @@ def test_a_state_or_a_step_is_shown_by_its_label_in_each_language_never_by_its_c
     refused = Conflict("nomination_wrong_state", action=Label("nomination_action_submit"), state=Label("nomination_state_decided"))
     assert refused.message("vi") == "Hồ sơ đang ở bước «Đã có quyết định khen thưởng»: không thể «Gửi lên»."
     assert refused.message("en") == "The nomination is 'Decided': 'Submission' is not possible now."
+
+
+def test_every_event_type_role_and_record_kind_has_a_label_a_person_reads():
+    """Codes made from data, not written in the sources: an event's type in `audit history`, a token's role, the
+    history's columns, and the kinds of record a reference names (`scoring table CUM-X/2017`)."""
+    import thidua_shared.events.all  # noqa: F401  (every service's events, into the catalog)
+    from thidua_cli.audit.history import HISTORY_COLUMNS
+    from thidua_shared.events.catalog import CATALOG
+    from thidua_shared.i18n import event_name, role_name
+    from thidua_shared.roles import Role
+
+    for language in LANGUAGES:
+        assert all(event_name(t, language) != t for t, _ in CATALOG), [t for t, _ in CATALOG if event_name(t, language) == t]
+        assert all(role_name(r, language) != r for r in Role)
+        for code in [f"history_column_{c}" for c in HISTORY_COLUMNS] + [f"ref_{k}" for k in ("campaign", "round", "pledge", "ballot",
+                                                                                              "nomination", "decision")]:
+            assert code in messages(language), code
+    assert event_name("campaigns.campaign_launched", "vi") == "Phát động phong trào"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from thidua_shared.i18n import format_moment
+from thidua_shared.i18n import Language, event_name, field_name, format_moment, role_name, translate
 
 MAX_CHANGES = 60  # per event: a snapshot of a whole table is summarised beyond this
 MAX_VALUE = 200  # characters of a value shown
@@ -43,12 +43,13 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
     more_changes: int = 0
 
-    def row(self, language: str = "vi") -> dict[str, Any]:
+    def row(self, language: Language = "vi") -> dict[str, Any]:
         """As JSON and the spreadsheet show it: the time in Vietnam's time zone, as a reader writes it."""
         return {
-            "position": self.stream_sequence, "event_id": self.event_id, "type": self.type, "node": self.node,
+            "position": self.stream_sequence, "event_id": self.event_id, "type": self.type, "event": event_name(self.type, language),
+            "node": self.node,
             "at": format_moment(self.occurred_at, language), "occurred_at": self.occurred_at.isoformat(),
-            "actor": self.actor, "role": self.role, "actor_id": self.actor_id, "reason": self.reason,
+            "actor": self.actor, "role": self.role, "role_name": role_name(self.role, language), "actor_id": self.actor_id, "reason": self.reason,
             "changes": [{"path": c.path, "before": c.before, "after": c.after} for c in self.changes],
             "more_changes": self.more_changes,
         }
@@ -102,8 +103,12 @@ def history(bodies: list[tuple[int, bytes]]) -> list[Entry]:
     return entries
 
 
-def workbook(entries: list[Entry], title: str) -> bytes:
-    """The history as a spreadsheet: one row per change (the event's columns repeated), Vietnamese headers."""
+HISTORY_COLUMNS = ("at", "node", "event", "actor", "role", "why", "field", "before", "after", "event_id")
+
+
+def workbook(entries: list[Entry], title: str, language: Language = "vi") -> bytes:
+    """The history as a spreadsheet: one row per change (the event's columns repeated), headers, events, roles
+    and fields in the reader's language."""
     import io
 
     from openpyxl import Workbook
@@ -111,17 +116,18 @@ def workbook(entries: list[Entry], title: str) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "Lịch sử"
+    sheet.title = translate("history_sheet", language)
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=13)
-    headers = ["Thời điểm (giờ Việt Nam)", "Nút", "Sự kiện", "Người thực hiện", "Vai trò", "Lý do", "Trường", "Trước", "Sau", "Mã sự kiện"]
-    sheet.append(headers)
+    sheet.append([translate(f"history_column_{name}", language) for name in HISTORY_COLUMNS])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for entry in entries:
-        head = [format_moment(entry.occurred_at), entry.node, entry.type, entry.actor, entry.role, entry.reason or ""]
+        head = [format_moment(entry.occurred_at, language), entry.node, event_name(entry.type, language), entry.actor,
+                role_name(entry.role, language), entry.reason or ""]
         for change in entry.changes or [Change("", None, None)]:
-            sheet.append([*head, change.path, _cell(change.before), _cell(change.after), entry.event_id])
+            label = field_name(change.path.rsplit(".", 1)[-1], language) if change.path else ""
+            sheet.append([*head, label, _cell(change.before), _cell(change.after), entry.event_id])
     for column, width in zip("ABCDEFGHIJ", (22, 8, 34, 26, 18, 40, 36, 30, 30, 38)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -21,8 +21,9 @@ from thidua_cli.audit.history import history as history_of, workbook
 from thidua_cli.audit.replay import ReplayOutcome, live_database_url, replay
 from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
+from thidua_cli.refs import ID, decision_ref, round_ref
 from thidua_shared.events.awards import DECISION_EVENTS
-from thidua_shared.i18n import field_name, format_moment, format_number, translate
+from thidua_shared.i18n import event_name, field_name, format_moment, format_number, role_name, translate
 from thidua_shared.keys import TrustedKeys, ensure_node_key
 from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import COSIGNATURE_V1, Checkpoint, InclusionProofText, Note, NoteError, Verifier, parse_note, verified_by
@@ -143,6 +144,13 @@ def _node_key(c: Context) -> Ed25519PrivateKey:
     return ensure_node_key(c.settings.keys_dir, c.settings.node)
 
 
+def _as_witness(c: Context) -> None:
+    """A witness is another party, with its own folder and key: the centre cannot vouch for its own log, and a
+    witness's key made in the centre's folder would land among the keys the centre trusts."""
+    if c.settings.node == c.settings.centre_node:
+        raise c.fail("audit_witness_is_centre", node=c.settings.node)
+
+
 def _read_note(c: Context, path: Path) -> Note:
     try:
         return parse_note(path.read_text(encoding="utf-8"))
@@ -164,34 +172,42 @@ def refresh_log(c: Context) -> tuple[TreeStore, Note]:
 
 
 @audit_app.command("log")
-def log(ctx: typer.Context) -> None:
+def log(ctx: typer.Context, out: Annotated[Path | None, typer.Option(help="Ghi điểm kiểm ra tệp (cho nhân chứng, cho lần so sau)")] = None) -> None:
     """Cập nhật cây Merkle của nhật ký và ký điểm kiểm (checkpoint) / update the Merkle log and sign a checkpoint."""
     c: Context = ctx.obj
     store, note = refresh_log(c)
+    store.close()
     checkpoint = Checkpoint.parse(note.text)
     c.say("audit_checkpoint", size=checkpoint.size, root=checkpoint.root.hex())
-    typer.echo(str(note), nl=False)
-    store.close()
+    if out is None:
+        typer.echo(str(note), nl=False)
+        return
+    out.write_text(str(note), encoding="utf-8")
+    c.say("exported", path=out)
 
 
 @audit_app.command("key")
 def key(ctx: typer.Context, witness: Annotated[bool, typer.Option(help="Khóa đồng ký của nút này / this node's witness key")] = False) -> None:
     """In khóa công khai để kiểm chứng (vkey) / print the public key that checks the log's (or this witness's) signatures."""
     c: Context = ctx.obj
+    if witness:
+        _as_witness(c)
     node_key = _node_key(c)
     verifier = Verifier(witness_name(c.settings.node), COSIGNATURE_V1, node_key.public_key()) if witness else log_verifier(node_key)
     typer.echo(verifier.vkey())
 
 
 @audit_app.command("prove")
-def prove(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Mã sự kiện, award:<mã quyết định> hoặc ranking:<mã vòng chấm>")],
+def prove(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Mã sự kiện, award:<mã hoặc số quyết định> hoặc ranking:<mã vòng chấm hoặc CỤM/NĂM>")],
           out: Annotated[Path | None, typer.Option(help="Tệp .tlog-proof để ghi")] = None) -> None:
     """Lập bằng chứng (tlog-proof) rằng một sự kiện, khen thưởng hoặc xếp hạng nằm trong nhật ký / prove an event, award or ranking is in the log."""
     c: Context = ctx.obj
     store, note = refresh_log(c)
     kind, _, value = ref.partition(":") if ":" in ref else ("event", "", ref)
-    found = {"event": lambda: store.leaf_of_event(value), "award": lambda: store.last_leaf_about(value, DECISION_EVENTS),
-             "ranking": lambda: store.last_leaf_about(value, RANKING_TYPES)}.get(kind, lambda: None)()
+    found = _leaf(store, kind, value)
+    if found is None and kind in PEOPLES_REFS and not ID.match(value):  # a decision's number, a round's cluster and year
+        value = PEOPLES_REFS[kind](c, value)
+        found = _leaf(store, kind, value)
     if found is None:
         raise c.fail("audit_not_in_log", ref=ref)
     index, stream_seq = found
@@ -202,6 +218,15 @@ def prove(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Mã sự 
     target.write_text(str(proof), encoding="utf-8")
     store.close()
     c.say("audit_proof_written", path=target, index=index, size=size)
+
+
+PEOPLES_REFS = {"award": decision_ref, "ranking": round_ref}
+
+
+def _leaf(store: TreeStore, kind: str, value: str) -> tuple[int, int] | None:
+    """(leaf index, stream sequence) of an event by its id, of an award's decision, or of a round's ranking."""
+    about = {"award": DECISION_EVENTS, "ranking": RANKING_TYPES}
+    return store.leaf_of_event(value) if kind == "event" else store.last_leaf_about(value, about[kind]) if kind in about else None
 
 
 @audit_app.command("check")
@@ -231,7 +256,7 @@ def check(ctx: typer.Context, proof_file: Path,
         raise c.fail("audit_proof_not_to_root")
     event = json.loads(proof.extra or b"{}")
     c.say("audit_check_ok", index=proof.index, size=checkpoint.size, cosigners=", ".join(cosigners) or "–")
-    c.say("audit_event", type=event.get("type"), id=event.get("id"), node=event.get("node"),
+    c.say("audit_event", type=event_name(str(event.get("type")), c.language), id=event.get("id"), node=event.get("node"),
           at=format_moment(datetime.fromisoformat(event["occurred_at"]), c.language) if "occurred_at" in event else "?",
           actor=(event.get("actor") or {}).get("name"))
 
@@ -263,6 +288,7 @@ def cosign_command(ctx: typer.Context, checkpoint_file: Path,
                    out: Annotated[Path | None, typer.Option(help="Tệp để ghi điểm kiểm đã đồng ký")] = None) -> None:
     """Nhân chứng: đồng ký điểm kiểm sau khi kiểm tra nhất quán với điểm đã thấy / a witness cosigns a consistent checkpoint."""
     c: Context = ctx.obj
+    _as_witness(c)
     note, log = _read_note(c, checkpoint_file), _verifiers(c, [log_key])[0]
     witness = Witness(c.settings.var_dir / "witness", c.settings.node, _node_key(c))
     try:
@@ -315,13 +341,14 @@ def history(ctx: typer.Context, kind: Annotated[str, typer.Argument(help="Loại
         changes = "\n".join(_change(c, ch.path, ch.before, ch.after) for ch in entry.changes[:8])
         if len(entry.changes) > 8 or entry.more_changes:
             changes += "\n" + translate("audit_more_changes", c.language, count=len(entry.changes) - 8 + entry.more_changes)
-        table.add_row(format_moment(entry.occurred_at, c.language), entry.node, entry.type, f"{entry.actor} ({entry.role})",
+        table.add_row(format_moment(entry.occurred_at, c.language), entry.node, event_name(entry.type, c.language),
+                      f"{entry.actor} ({role_name(entry.role, c.language)})",
                       entry.reason or "", changes)
     console.print(table)
     if json_out is not None:
         json_out.write_text(json.dumps([e.row(c.language) for e in entries], ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     if xlsx is not None:
-        xlsx.write_bytes(workbook(entries, translate("audit_history_title", c.language, kind=kind, ref=ref, count=len(entries))))
+        xlsx.write_bytes(workbook(entries, translate("audit_history_title", c.language, kind=kind, ref=ref, count=len(entries)), c.language))
 
 
 def _change(c: Context, path: str, before: object, after: object) -> str:

@@ -47,6 +47,17 @@ def field_name(name: str, language: Language = "vi") -> str:
     return messages("en" if language == "en" else "vi").get(f"field_{name}", name)
 
 
+def event_name(event_type: str, language: Language = "vi") -> str:
+    """An event's type as a person reads it ("Phát động phong trào" for `campaigns.campaign_launched`): its
+    `event_<service>_<name>` label; every type in the catalog has one (a test holds it)."""
+    return messages("en" if language == "en" else "vi").get(f"event_{event_type.replace('.', '_')}", event_type)
+
+
+def role_name(role: str, language: Language = "vi") -> str:
+    """A token's role as a person reads it ("Cán bộ Liên minh HTX tỉnh" for `provincial_officer`)."""
+    return messages("en" if language == "en" else "vi").get(f"role_{role}", role)
+
+
 @dataclass(frozen=True)
 class Label:
     """A message parameter shown as its own catalog text in each language (a state, a step), never as its code:

@@ -14,15 +14,3 @@ class Role(StrEnum):
     COUNCIL_MEMBER = "council_member"  # thành viên Hội đồng TĐKT
     AUDITOR = "auditor"  # kiểm tra, giám sát: read only
     SYSTEM = "system"  # the software itself (migrations, bootstrap); never in a token
-
-
-ROLE_LABELS_VI: dict[Role, str] = {
-    Role.NATIONAL_ADMIN: "Quản trị quốc gia",
-    Role.PROVINCIAL_OFFICER: "Cán bộ Liên minh HTX tỉnh",
-    Role.CLUSTER_LEADER: "Cụm/Khối trưởng",
-    Role.UNIT_REPORTER: "Người báo cáo của đơn vị",
-    Role.REVIEWER: "Người chấm điểm",
-    Role.COUNCIL_MEMBER: "Thành viên Hội đồng TĐKT",
-    Role.AUDITOR: "Kiểm tra viên",
-    Role.SYSTEM: "Hệ thống",
-}
