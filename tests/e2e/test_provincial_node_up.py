@@ -21,13 +21,13 @@ def test_a_provincial_node_runs_beside_the_centre_and_uses_what_came_down(tmp_pa
     province.env.update(THIDUA_NODE="hp", THIDUA_CENTRE_URL=f"nats-leaf://127.0.0.1:{centre.leaf_port}")
 
     # Each side learns the other's keys, as the two offices would exchange them.
-    said = thidua(province, "nodes", "identity")
+    said = thidua(province, "nodes", "identity", "--out", str(tmp_path / "desk"))
     assert said.returncode == 0, said.stderr
     link_key = re.search(r"\bU[A-Z2-7]{55}\b", said.stdout)
     assert link_key, said.stdout
     accepted = thidua(centre, "nodes", "trust", "hp", "--link-key", link_key.group(0))
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
-    assert thidua(centre, "nodes", "identity").returncode == 0
+    assert thidua(centre, "nodes", "identity", "--out", str(tmp_path / "desk")).returncode == 0
     trusted = thidua(province, "nodes", "trust", "vn", "--signing-key", str(centre.var / "keys" / "vn.ed25519.pub.pem"))
     assert trusted.returncode == 0, trusted.stdout + trusted.stderr
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from thidua_cli.launcher import installed_services
+from thidua_cli.addresses import installed_services
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from thidua_shared.consistency import HeldPositions
 from thidua_shared.i18n import Language, translate
-from thidua_cli.launcher import ADMIN_TOKEN_FILE, service_url
+from thidua_cli.addresses import ADMIN_TOKEN_FILE, service_url
 from thidua_shared.settings import Settings
 
 console = Console()
@@ -57,6 +58,22 @@ class Context:
     def _saved_admin_token(self) -> str | None:
         path = self.settings.var_dir / ADMIN_TOKEN_FILE
         return path.read_text().strip() if path.exists() else None
+
+
+def read_token_file(c: Context, path: Path) -> str:
+    """A token kept in a file (from `tokens create --out`), so that it never shows on a command line or in `ps`."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise c.fail("token_file_unreadable", path=path) from None
+
+
+def write_token_file(path: Path, token: str) -> None:
+    """Readable by its owner only, created so (never world-readable, not even for a moment)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    path.chmod(0o600)
 
 
 def _error_code(response: httpx.Response) -> str | None:

@@ -9,7 +9,6 @@ services run against external servers instead.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import signal
 import socket
@@ -26,6 +25,7 @@ import nats
 import structlog
 from nats.js.api import StreamSource
 
+from thidua_cli.addresses import ADMIN_TOKEN_FILE, installed_services, service_url
 from thidua_cli.credentials import ACCOUNT, accounts_block, link_seed
 from thidua_cli.links import LinkWatcher
 from thidua_cli.natsserver import NatsServer, server_name
@@ -36,19 +36,12 @@ from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.messaging.streams import apply_streams, sources_from_centre, sources_from_provinces
 from thidua_shared.settings import ServiceSettings, Settings
-from thidua_shared.topology import ADMIN_IDENTITY, PROVINCIAL_SERVICES, SERVICES
+from thidua_shared.topology import ADMIN_IDENTITY
 
-ADMIN_TOKEN_FILE = "admin.token"
 logger = structlog.get_logger("thidua.launcher")
 
 # Prints a message from the CLI's bilingual catalog: say(code, **params).
 Say = Callable[..., None]
-
-
-def installed_services(settings: Settings | None = None) -> list[str]:
-    """The services this node runs: all installed ones at the centre, scoring alone on a province."""
-    wanted = PROVINCIAL_SERVICES if settings is not None and settings.is_province else tuple(SERVICES)
-    return [name for name in wanted if importlib.util.find_spec(f"thidua_{name}") is not None]
 
 
 def stream_sources(settings: Settings) -> list[StreamSource]:
@@ -62,10 +55,6 @@ async def connect(settings: Settings, identity: str, **options: object) -> nats.
     """A NATS connection as `identity` (its seed from var/credentials or its settings)."""
     return await nats.connect(settings.nats_servers, name=f"{settings.node}.{identity}",
                               **identity_for(settings, identity).connect_options(), **options)  # type: ignore[arg-type]
-
-
-def service_url(settings: Settings, service: str) -> str:
-    return f"http://{settings.host}:{ServiceSettings.for_service(service).resolved_port(service)}"
 
 
 def ensure_admin_token(var_dir: Path) -> tuple[str, bool]:

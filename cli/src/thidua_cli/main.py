@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from thidua_cli.commands.campaigns import campaigns_app, pledges_app
-from thidua_cli.client import Context
+from thidua_cli.client import Context, read_token_file
 from thidua_cli.commands.status import status
 from thidua_cli.commands.registry import clusters_app, import_app, people_app, tokens_app, units_app
 from thidua_cli.commands.audit import audit_app
@@ -47,9 +47,13 @@ def main(
     ctx: typer.Context,
     lang: Annotated[Language | None, typer.Option("--lang", "-l", help="vi (mặc định) hoặc en")] = None,
     token: Annotated[str | None, typer.Option("--token", help="Mã truy cập / access token")] = None,
+    token_file: Annotated[Path | None, typer.Option("--token-file", envvar="THIDUA_TOKEN_FILE",
+                                                    help="Tệp chứa mã truy cập (không lộ trên dòng lệnh) / a file holding the token")] = None,
 ) -> None:
     settings = _settings()
     ctx.obj = Context(language=lang or settings.language, token=token, settings=settings)
+    if token is None and token_file is not None:
+        ctx.obj.token = read_token_file(ctx.obj, token_file)
 
 
 @app.command()
@@ -193,7 +197,7 @@ def nats_credentials(
     """Tạo khóa NKey cho từng dịch vụ, công cụ và cấu hình tài khoản cho máy chủ NATS (triển khai thật)
     / create an NKey per service and tool, and the servers' accounts.conf (production)."""
     from thidua_cli.credentials import accounts_block
-    from thidua_cli.launcher import installed_services
+    from thidua_cli.addresses import installed_services
 
     c: Context = ctx.obj
     settings = c.settings.model_copy(update={"credentials": out})

@@ -8,7 +8,7 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,7 +18,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from thidua_cli.audit import LogVerifier, iter_stored
 from thidua_cli.audit.ledger import TreeStore, Witness, WitnessRefused, consistency_text, log_verifier, read_consistency, refresh, witness_name
 from thidua_cli.audit.history import history as history_of, workbook
-from thidua_cli.audit.replay import ReplayOutcome, live_database_url, replay
 from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
 from thidua_cli.refs import ID, decision_ref, round_ref
@@ -29,6 +28,9 @@ from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import COSIGNATURE_V1, Checkpoint, InclusionProofText, Note, NoteError, Verifier, parse_note, verified_by
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.topology import SERVICES, TOOLS_IDENTITY
+
+if TYPE_CHECKING:
+    from thidua_cli.audit.replay import ReplayOutcome
 
 audit_app = typer.Typer(help="Kiểm toán nhật ký sự kiện / audit the event log", no_args_is_help=True)
 
@@ -77,7 +79,7 @@ def verify(ctx: typer.Context, every_signature: Annotated[bool, typer.Option(
 
 
 # --- replay ----------------------------------------------------------------------------------------------
-def _print_replay(c: Context, outcome: ReplayOutcome) -> None:
+def _print_replay(c: Context, outcome: "ReplayOutcome") -> None:
     spec, replayer = outcome.replayer.spec, outcome.replayer
     for first, last in outcome.holes:
         c.say("audit_replay_hole", first=first, last=last)
@@ -105,6 +107,8 @@ def replay_command(
 ) -> None:
     """Dựng lại trạng thái một dịch vụ chỉ từ nhật ký vào CSDL mới và so với CSDL đang chạy, từng bảng /
     rebuild a service from the log alone into a fresh database and compare it with the live one, table by table."""
+    from thidua_cli.audit.replay import live_database_url, replay  # databases and migrations: loaded for this command only
+
     c: Context = ctx.obj
     if service not in SERVICES:
         raise c.fail("audit_replay_unknown_service", service=service, services=", ".join(SERVICES))

@@ -11,7 +11,7 @@ import typer
 from thidua_cli.client import Context
 from thidua_cli.credentials import own_link_key, register_link
 from thidua_shared.keys import ensure_node_key, load_public_key, public_key_path
-from thidua_shared.settings import NODE_PATTERN
+from thidua_shared.settings import LINK_KEY_SUFFIX, NODE_PATTERN
 
 nodes_app = typer.Typer(help="Nút tỉnh và trung tâm / provincial nodes and the centre", no_args_is_help=True)
 
@@ -22,14 +22,28 @@ def _node_code(c: Context, code: str) -> str:
     return code
 
 
+def _key_or_file(value: str) -> str:
+    """An NKey as typed (U…), or the file `nodes identity` wrote it to (hp.link.pub)."""
+    path = Path(value)
+    return path.read_text(encoding="utf-8").strip() if not value.startswith("U") and path.is_file() else value
+
+
 @nodes_app.command("identity")
-def identity(ctx: typer.Context) -> None:
-    """Khóa của nút này để đăng ký ở nút kia / this node's keys, to register on the other side."""
+def identity(ctx: typer.Context, out: Annotated[Path, typer.Option(help="Thư mục ghi các tệp khóa để gửi đi / where to write the keys to send")] = Path(".")) -> None:
+    """Khóa của nút này để gửi cho nút kia: <nút>.ed25519.pub.pem (khóa ký), và ở tỉnh <nút>.link.pub (khóa liên kết)
+    / this node's public keys, written as files to send to the other side."""
     c: Context = ctx.obj
-    ensure_node_key(c.settings.keys_dir, c.settings.node)
-    c.say("node_identity", node=c.settings.node, key=public_key_path(c.settings.keys_dir, c.settings.node).resolve())
+    node = c.settings.node
+    ensure_node_key(c.settings.keys_dir, node)
+    out.mkdir(parents=True, exist_ok=True)
+    signing = out / f"{node}.ed25519.pub.pem"
+    if signing.resolve() != public_key_path(c.settings.keys_dir, node).resolve():
+        shutil.copyfile(public_key_path(c.settings.keys_dir, node), signing)
+    c.say("node_identity", node=node, key=signing)
     if c.settings.is_province:
-        c.say("node_link_key", key=own_link_key(c.settings))
+        link = out / f"{node}{LINK_KEY_SUFFIX}"
+        link.write_text(own_link_key(c.settings) + "\n", encoding="utf-8")
+        c.say("node_link_key", key=own_link_key(c.settings), path=link)
 
 
 @nodes_app.command("trust")
@@ -57,7 +71,7 @@ def trust(
         c.say("node_trusted", node=code, path=target)
     if link_key is not None:
         try:
-            register_link(c.settings, code, link_key)
+            register_link(c.settings, code, _key_or_file(link_key))
         except ValueError as exc:
             raise c.fail("node_key_unusable", path=link_key, reason=str(exc)) from None
         c.say("node_link_registered", node=code)

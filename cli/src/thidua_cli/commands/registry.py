@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from thidua_cli.client import Context, console
-from thidua_shared.i18n import format_date, format_number, translate
+from thidua_cli.client import Context, console, write_token_file
+from thidua_shared.i18n import format_date, format_number, role_name, translate
 
 units_app = typer.Typer(help="Đơn vị / units", no_args_is_help=True)
 clusters_app = typer.Typer(help="Cụm, khối thi đua / clusters and blocks", no_args_is_help=True)
@@ -63,6 +63,11 @@ def units_list(
     _say_total(c, page)
 
 
+def _named(unit: dict[str, Any]) -> str:
+    """A unit as a person finds it: its name, its code beside it ("Liên minh HTX tỉnh Lào Cai (LMHTX-10)")."""
+    return f"{unit['name']} ({unit['code']})"
+
+
 @units_app.command("show")
 def units_show(ctx: typer.Context, unit: str) -> None:
     """Xem một đơn vị (mã cũ dẫn tới đơn vị kế thừa) / show a unit."""
@@ -70,8 +75,8 @@ def units_show(ctx: typer.Context, unit: str) -> None:
     u = c.client("registry").call("GET", f"/units/{unit}")
     console.print(_units_table(c, [u]))
     if u.get("successor"):
-        c.say("merged_into_line", successor=u["successor"]["code"], date=format_date(date.fromisoformat(u["status_date"]), c.language),
-              current=(u.get("current") or u["successor"])["code"])
+        c.say("merged_into_line", successor=_named(u["successor"]), date=format_date(date.fromisoformat(u["status_date"]), c.language),
+              current=_named(u.get("current") or u["successor"]))
 
 
 @units_app.command("subtree")
@@ -261,12 +266,18 @@ def tokens_create(
     role: Annotated[str, typer.Option(help="national_admin, provincial_officer, cluster_leader, unit_reporter, reviewer, council_member, auditor")],
     scope: Annotated[str | None, typer.Option(help="Mã đơn vị phạm vi / scope unit code")] = None,
     person: Annotated[str | None, typer.Option(help="Id cá nhân / person id")] = None,
+    out: Annotated[Path | None, typer.Option(help="Ghi mã vào tệp (chỉ chủ tệp đọc được) thay vì in ra / write the token to an owner-only file")] = None,
 ) -> None:
     """Cấp mã truy cập (lưu dạng băm) / issue an access token (stored hashed)."""
     c: Context = ctx.obj
     body = {"holder_name": holder, "role": role, "scope_unit": scope, "person": person}
     issued = c.client("registry").call("POST", "/tokens", json=body)
-    c.say("token_created", token=issued["token"], role=issued["role"], scope=scope or _t(c, "whole_federation"))
+    role_shown, scope_shown = role_name(issued["role"], c.language), scope or _t(c, "whole_federation")
+    if out is None:
+        c.say("token_created", token=issued["token"], role=role_shown, scope=scope_shown)
+    else:
+        write_token_file(out, issued["token"])
+        c.say("token_created_in_file", path=out, role=role_shown, scope=scope_shown)
     c.say("token_id_line", id=issued["id"])  # what `tokens revoke` takes
 
 

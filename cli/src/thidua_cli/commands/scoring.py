@@ -78,7 +78,7 @@ def preview(ctx: typer.Context, campaign: Annotated[str | None, typer.Option()] 
     for line in scored["lines"]:
         table.add_row(line["indicator_code"], line["title"], _n(c, line["points"]), _n(c, line["max_points"]))
     console.print(table)
-    c.say("self_score_total", total=scored["total"], scale=scored["scale"])
+    c.say("self_score_total", total=_n(c, scored["total"]), scale=_n(c, scored["scale"]))
 
 
 @scoring_app.command("submit")
@@ -94,7 +94,7 @@ def submit(ctx: typer.Context, campaign: Annotated[str | None, typer.Option()] =
     body["evidence"] = sorted({*body.get("evidence", []), *cited})
     body.update({k: v for k, v in {"reason": reason, "late_reason": late_reason}.items() if v})
     sent = client.call("POST", "/submissions", json=body)
-    c.say("submitted", unit=sent["unit"]["code"], version=sent["version"], total=sent["self_total"])
+    c.say("submitted", unit=sent["unit"]["code"], version=sent["version"], total=_n(c, sent["self_total"]))
 
 
 def _upload(client: ServiceClient, path: Path) -> str:

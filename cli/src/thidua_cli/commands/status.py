@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from thidua_cli.client import Context, console
-from thidua_cli.launcher import installed_services, service_url
+from thidua_cli.addresses import installed_services, service_url
 from thidua_shared.i18n import translate
 
 

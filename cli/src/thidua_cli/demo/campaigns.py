@@ -102,6 +102,7 @@ VCA_DOAN_KET_SANG_TAO = {
 
 NINH_BINH_ADOPTION = {
     "issuer": "LMHTX-37",
+    "letter_number": "125/KH-LMHTX",  # illustrative: the article on Ninh Bình's adoption gives no number
     "title": "Liên minh HTX tỉnh Ninh Bình cụ thể hóa phong trào «Đoàn kết sáng tạo»",
     "period_start": "2022-07-01",
     "period_end": "2030-12-31",

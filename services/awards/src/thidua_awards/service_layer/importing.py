@@ -49,7 +49,7 @@ SUBJECT_COLUMNS = {
     "person_id": ("person id", "person_id", "ma ca nhan"),
 }
 SUBJECT_GUIDES = {
-    "unit": Guide("Mã đơn vị", "Mã của tập thể (hoặc của đơn vị nơi cá nhân làm việc), ví dụ HTX-31-QP.", "HTX-31-QP"),
+    "unit": Guide("Mã đơn vị", "Mã của tập thể (hoặc của đơn vị nơi cá nhân làm việc), ví dụ HTX-31-QUANGPHUC.", "HTX-31-QUANGPHUC"),
     "person": Guide("Họ và tên", "Bỏ trống nếu là tập thể; với cá nhân: họ và tên như trong danh sách của đơn vị.", "Nguyễn Văn Nam"),
     "person_id": Guide("Mã cá nhân", "Không bắt buộc: dùng khi đơn vị có hai người trùng họ tên.", ""),
 }
@@ -89,7 +89,7 @@ KINDS: dict[str, Columns] = {
                              "proposer": ("proposer", "don vi de nghi"), "to_unit": ("to", "co quan quyet dinh", "cap quyet dinh", "gui"),
                              "summary": ("summary", "thanh tich", "tom tat thanh tich"),
                              "commendation_type": ("type", "loai hinh", "loai hinh khen thuong")}, ("unit", "award", "year", "proposer", "to_unit"),
-                            {"award": AWARD, "year": YEAR, "proposer": Guide("Đơn vị đề nghị", "Mã đơn vị trình đề nghị.", "HTX-31-QP"),
+                            {"award": AWARD, "year": YEAR, "proposer": Guide("Đơn vị đề nghị", "Mã đơn vị trình đề nghị.", "HTX-31-QUANGPHUC"),
                              "to_unit": Guide("Cơ quan quyết định", "Mã đơn vị có thẩm quyền quyết định khen thưởng.", "LMHTX-31"),
                              "summary": Guide("Tóm tắt thành tích", "Vài dòng về thành tích.", "Hoàn thành vượt mức các chỉ tiêu năm"),
                              "commendation_type": Guide("Loại hình khen thưởng", "Một trong: Thường xuyên, Chuyên đề (theo đợt), Đột xuất, "

@@ -43,7 +43,7 @@ UNIT_COLUMNS = Columns(
     },
     required=("code", "name", "kind"),
     guides={
-        "code": Guide("Mã đơn vị", "Mã duy nhất của đơn vị: chữ in hoa, số và dấu gạch ngang, ví dụ HTX-31-QP.", "HTX-31-MOI"),
+        "code": Guide("Mã đơn vị", "Mã duy nhất của đơn vị: chữ in hoa, số và dấu gạch ngang, ví dụ HTX-31-QUANGPHUC.", "HTX-31-MOI"),
         "name": Guide("Tên đơn vị", "Tên đầy đủ, có dấu.", "Hợp tác xã Dịch vụ nông nghiệp Tân Tiến"),
         "kind": Guide("Loại hình", "Một trong: Hợp tác xã (HTX), Liên hiệp HTX, Tổ hợp tác (THT), Quỹ tín dụng nhân dân (QTDND), "
                                    "Liên minh HTX tỉnh, Ban, Đơn vị sự nghiệp, Doanh nghiệp thành viên.", "Hợp tác xã"),

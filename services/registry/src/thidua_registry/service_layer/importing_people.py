@@ -35,7 +35,7 @@ PEOPLE_COLUMNS = Columns(
     },
     required=("unit", "full_name"),
     guides={
-        "unit": Guide("Mã đơn vị", "Mã của đơn vị nơi người này làm việc, ví dụ HTX-31-QP.", "HTX-31-QP"),
+        "unit": Guide("Mã đơn vị", "Mã của đơn vị nơi người này làm việc, ví dụ HTX-31-QUANGPHUC.", "HTX-31-QUANGPHUC"),
         "full_name": Guide("Họ và tên", "Họ và tên đầy đủ, có dấu.", "Nguyễn Văn Nam"),
         "position": Guide("Chức vụ", "Chức vụ hoặc chức danh.", "Giám đốc"),
         "national_id": Guide("Số CMND/CCCD", "12 chữ số (CCCD) hoặc 9 chữ số (CMND); chỉ dùng để phát hiện trùng, không lưu được đọc lại.",
