@@ -176,6 +176,12 @@ async def test_a_reporter_of_one_cooperative_reaches_nothing_of_another(registry
     assert (await registry.patch("/units/HTX-48-HV", {"name": "x"}, auditor)).status_code == 403
     assert (await registry.post("/units", {"code": "HTX-48-N", "name": "N", "kind": "cooperative", "parent": "LMHTX-48"}, officer_31)).status_code == 403
     assert (await registry.post("/tokens", {"holder_name": "x", "role": "national_admin"}, officer_31)).status_code == 403
+    # Who holds which token: the national board sees it (never a token or its hash); nobody else does.
+    assert (await registry.get("/tokens", officer_31)).status_code == 403
+    held = (await registry.get("/tokens", registry.admin_token)).json()
+    assert {"provincial_officer", "unit_reporter", "auditor"} <= {t["role"] for t in held}
+    assert all(set(t) == {"id", "holder_name", "role", "scope", "person_id", "issued_at", "revoked_at"} for t in held)
+    assert "LMHTX-31" in {t["scope"] for t in held}
     assert (await registry.http.get("/units")).status_code == 401
     bad = await registry.http.get("/units", headers={"Authorization": "Bearer tdt_sai"})
     assert (bad.status_code, bad.json()["code"]) == (401, "token_invalid")

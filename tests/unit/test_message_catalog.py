@@ -98,6 +98,7 @@ def test_every_event_type_role_and_record_kind_has_a_label_a_person_reads():
     import thidua_shared.events.all  # noqa: F401  (every service's events, into the catalog)
     from thidua_cli.audit.history import HISTORY_COLUMNS
     from thidua_shared.events.catalog import CATALOG
+    from thidua_shared.events.scoring import Period
     from thidua_shared.i18n import event_name, role_name
     from thidua_shared.roles import Role
 
@@ -105,6 +106,8 @@ def test_every_event_type_role_and_record_kind_has_a_label_a_person_reads():
         assert all(event_name(t, language) != t for t, _ in CATALOG), [t for t, _ in CATALOG if event_name(t, language) == t]
         assert all(role_name(r, language) != r for r in Role)
         for code in [f"history_column_{c}" for c in HISTORY_COLUMNS] + [f"ref_{k}" for k in ("campaign", "round", "pledge", "ballot",
-                                                                                              "nomination", "decision")]:
+                                                                                              "nomination", "decision")] + [
+                "posting_status_open", "posting_status_closed", "registration_active", "registration_withdrawn",
+                *(f"report_period_{p}" for p in Period), *(f"ballot_status_{s}" for s in ("keys", "open", "counting", "closed"))]:
             assert code in messages(language), code
     assert event_name("campaigns.campaign_launched", "vi") == "Phát động phong trào"

@@ -53,31 +53,26 @@ def campaign_ref(c: Context, ref: str) -> str:
     return _one(c, found, ref, "ref_campaign", lambda i: i["title"][:40])
 
 
-def round_ref(c: Context, ref: str) -> str:
-    """A review round from its id or its cluster and year: CUM-TP-TRUNG-UONG/2017."""
+def _by_cluster_and_year(c: Context, ref: str, what: str, service: str, path: str, describe) -> str:  # type: ignore[no-untyped-def]
     if known := _id(ref):
         return known
-    cluster, year = _code_and_year(c, ref, "ref_round")
-    found = c.client("scoring").call("GET", "/rounds", params={"cluster": cluster, "year": year, "limit": 50})
-    return _one(c, found, ref, "ref_round", lambda i: i.get("campaign_title", "")[:40])
+    cluster, year = _code_and_year(c, ref, what)
+    return _one(c, c.client(service).call("GET", path, params={"cluster": cluster, "year": year}), ref, what, describe)
+
+
+def round_ref(c: Context, ref: str) -> str:
+    """A review round from its id or its cluster and year: CUM-TP-TRUNG-UONG/2017."""
+    return _by_cluster_and_year(c, ref, "ref_round", "scoring", "/rounds", lambda i: i.get("campaign_title", "")[:40])
 
 
 def pledge_ref(c: Context, ref: str) -> str:
     """A cluster's yearly pledge from its id or its cluster and year."""
-    if known := _id(ref):
-        return known
-    cluster, year = _code_and_year(c, ref, "ref_pledge")
-    found = c.client("campaigns").call("GET", "/pledges", params={"cluster": cluster, "year": year})
-    return _one(c, found, ref, "ref_pledge", lambda i: i["title"][:40])
+    return _by_cluster_and_year(c, ref, "ref_pledge", "campaigns", "/pledges", lambda i: i["title"][:40])
 
 
 def ballot_ref(c: Context, ref: str) -> str:
     """A ballot from its id or its cluster and year."""
-    if known := _id(ref):
-        return known
-    cluster, year = _code_and_year(c, ref, "ref_ballot")
-    found = c.client("awards").call("GET", "/ballots", params={"cluster": cluster, "year": year})
-    return _one(c, found, ref, "ref_ballot", lambda i: i["title"][:40])
+    return _by_cluster_and_year(c, ref, "ref_ballot", "awards", "/ballots", lambda i: i["title"][:40])
 
 
 def nomination_ref(c: Context, ref: str) -> str:

@@ -304,6 +304,20 @@ def posting_open(ctx: typer.Context, to: Annotated[str, typer.Option("--to")], t
     c.say("posting_opened", id=posting["id"], closes=posting["closes_on"], days=posting["working_days"])
 
 
+@postings_app.command("list")
+def posting_list(ctx: typer.Context, to: Annotated[str | None, typer.Option("--to", help="Cơ quan xét (mã đơn vị)")] = None,
+                 status: Annotated[str | None, typer.Option(help="open | closed")] = None) -> None:
+    """Các đợt công khai danh sách đề nghị: tiêu đề, đến ngày, số người, trạng thái, mã / postings."""
+    c, client = _client(ctx)
+    table = Table()
+    for code in ("column_title", "column_until", "column_count", "column_status", "column_id"):
+        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    for p in client.call("GET", "/postings", params={k: v for k, v in {"to_unit": to, "status": status}.items() if v}):
+        table.add_row(p["title"], format_date(date.fromisoformat(p["closes_on"]), c.language), str(len(p["nominations"])),
+                      _t(c, f"posting_status_{p['status']}"), p["id"])
+    console.print(table)
+
+
 @postings_app.command("comment")
 def posting_comment(ctx: typer.Context, posting_id: str, text: Annotated[str, typer.Option()], author: str | None = None) -> None:
     """Góp ý / comment."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from rich.tree import Tree
 
 from thidua_cli.refs import CampaignArg, PledgeArg, campaign_ref, pledge_ref
 from thidua_cli.client import ID_COLUMN, Context, console
-from thidua_shared.i18n import format_date, translate
+from thidua_shared.i18n import format_date, format_number, translate
 
 campaigns_app = typer.Typer(help="Phong trào, đợt thi đua / campaigns", no_args_is_help=True)
 pledges_app = typer.Typer(help="Giao ước thi đua của cụm / cluster pledges", no_args_is_help=True)
@@ -142,6 +143,20 @@ def campaigns_export(ctx: typer.Context, campaign_id: CampaignArg, out: Path) ->
     campaign_id = campaign_ref(c, campaign_id)  # an id, or the letter's number people know it by
     out.write_bytes(c.client("campaigns").download(f"/campaigns/{campaign_id}/export.xlsx"))
     c.say("exported", path=out)
+
+
+@campaigns_app.command("registrations")
+def campaigns_registrations(ctx: typer.Context, campaign_id: CampaignArg) -> None:
+    """Các đơn vị đã đăng ký thi đua: danh hiệu, chỉ tiêu cam kết, mã / a campaign's registrations."""
+    c: Context = ctx.obj
+    campaign_id = campaign_ref(c, campaign_id)
+    table = Table()
+    for code in ("column_code", "column_name", "column_title", "column_target", "column_status", "column_id"):
+        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    for r in c.client("campaigns").call("GET", f"/campaigns/{campaign_id}/registrations"):
+        targets = ", ".join(f"{t['indicator_code']}={format_number(Decimal(str(t['target'])), c.language)}" for t in r["targets"])
+        table.add_row(r["unit_code"], r["unit_name"], "; ".join(r["titles"]), targets, _t(c, f"registration_{r['status']}"), r["id"])
+    console.print(table)
 
 
 @pledges_app.command("open")

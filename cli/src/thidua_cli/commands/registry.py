@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from thidua_cli.client import Context, console, write_token_file
+from thidua_cli.client import ID_COLUMN, Context, console, write_token_file
 from thidua_shared.i18n import format_date, format_number, role_name, translate
 
 units_app = typer.Typer(help="Đơn vị / units", no_args_is_help=True)
@@ -279,6 +279,20 @@ def tokens_create(
         write_token_file(out, issued["token"])
         c.say("token_created_in_file", path=out, role=role_shown, scope=scope_shown)
     c.say("token_id_line", id=issued["id"])  # what `tokens revoke` takes
+
+
+@tokens_app.command("list")
+def tokens_list(ctx: typer.Context, all_: Annotated[bool, typer.Option("--all", help="Cả mã đã thu hồi / revoked ones too")] = False) -> None:
+    """Mã truy cập đã cấp: người giữ, vai trò, phạm vi, ngày cấp, mã (không bao giờ in lại mã) / tokens issued."""
+    c: Context = ctx.obj
+    table = Table()
+    for code in ("column_holder", "column_role", "column_scope", "column_when", "column_status", "column_id"):
+        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    for t in c.client("registry").call("GET", "/tokens", params={"active": not all_}):
+        issued = format_date(datetime.fromisoformat(t["issued_at"]).date(), c.language)
+        table.add_row(t["holder_name"], role_name(t["role"], c.language), t["scope"] or _t(c, "whole_federation"), issued,
+                      _t(c, "token_revoked_state" if t["revoked_at"] else "token_active_state"), t["id"])
+    console.print(table)
 
 
 @tokens_app.command("revoke")

@@ -506,6 +506,12 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
                                                            closes_on=posting.closes_on, snapshot=posting.model_dump(mode="json")))
         await self.session.execute(insert(posting_nominations), [{"posting_id": posting.id, "nomination_id": n} for n in posting.nominations])
 
+    async def list_postings(self, to_unit_id: str | None, status: str | None, limit: int, offset: int) -> list[PostingSnapshot]:
+        """Postings, those closing last first."""
+        query = where_given(select(postings.c.snapshot), [(postings.c.to_unit_id, to_unit_id), (postings.c.status, status)])
+        query = query.order_by(postings.c.closes_on.desc(), postings.c.id).limit(limit).offset(offset)
+        return [PostingSnapshot.model_validate(s) for s in await self.session.scalars(query)]
+
     async def posting(self, posting_id: str) -> PostingSnapshot | None:
         snapshot = await self.session.scalar(select(postings.c.snapshot).where(postings.c.id == posting_id))
         return PostingSnapshot.model_validate(snapshot) if snapshot else None
@@ -535,12 +541,6 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
     async def comments(self, posting_id: str) -> list[CommentRow]:
         query = select(posting_comments).where(posting_comments.c.posting_id == posting_id).order_by(posting_comments.c.received_at)
         return [CommentRow(r.id, r.posting_id, r.nomination_id, r.author, r.text, r.answer, r.received_at) for r in await self.session.execute(query)]
-
-    async def list_postings(self, to_unit: str | None, limit: int) -> list[PostingSnapshot]:
-        query = select(postings.c.snapshot).order_by(postings.c.closes_on.desc()).limit(limit)
-        if to_unit is not None:
-            query = query.where(postings.c.to_unit_id == to_unit)
-        return [PostingSnapshot.model_validate(s) for s in await self.session.scalars(query)]
 
     # --- decisions ----------------------------------------------------------------------------------------------
     async def add_decision(self, decision: DecisionSnapshot) -> None:

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from thidua_shared.access.tokens import Principal
 from thidua_shared.clock import VIETNAM, today_in_vietnam
 from thidua_shared.errors import Conflict, Invalid, NotFound
-from thidua_shared.events.awards import NominationSnapshot
+from thidua_shared.events.awards import NominationSnapshot, PostingSnapshot
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.i18n import format_percent
 from thidua_shared.http import (
@@ -428,6 +428,16 @@ async def _posting(runtime: ServiceRuntime, principal: Principal, posting_id: st
 async def open_posting(command: cmd.OpenPosting, runtime: RuntimeDep, principal: PrincipalDep) -> out.PostingOut:
     posting = await services.open_posting(runtime.uow(), principal, command, today_in_vietnam())
     return await _posting(runtime, principal, posting.id)
+
+
+@router.get("/postings", response_model=list[PostingSnapshot], tags=["postings"],
+            summary="Các đợt công khai danh sách đề nghị (công khai với mọi người có mã) / postings")
+async def list_postings(runtime: RuntimeDep, principal: PrincipalDep, to_unit: str | None = Query(None, max_length=64),
+                        status_: Literal["open", "closed"] | None = Query(None, alias="status"),
+                        limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> list[PostingSnapshot]:
+    async with runtime.reader() as repo:  # public to every holder of a token, as each posting is
+        to_unit_id = (await load_unit(repo, to_unit)).id if to_unit else None
+        return await repo.list_postings(to_unit_id, status_, limit, offset)
 
 
 @router.get("/postings/{posting_id}", response_model=out.PostingOut, tags=["postings"], summary="Đợt công khai và ý kiến / a posting")

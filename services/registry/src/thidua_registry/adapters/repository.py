@@ -400,6 +400,16 @@ class RegistryRepository:
         row = (await self.session.execute(select(tokens).where(tokens.c.id == token_id))).first()
         return TokenRecord(row.id, row.token_hash, row.role, row.scope_unit_id, row.revoked_at) if row else None
 
+    async def list_tokens(self, active_only: bool, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Who holds which token: never its hash. The latest first; the scope named by its unit's code."""
+        query = (select(tokens.c.id, tokens.c.holder_name, tokens.c.role, tokens.c.person_id, tokens.c.issued_at, tokens.c.revoked_at,
+                        units.c.code.label("scope"))
+                 .select_from(tokens.outerjoin(units, units.c.id == tokens.c.scope_unit_id))
+                 .order_by(tokens.c.issued_at.desc(), tokens.c.id).limit(limit).offset(offset))
+        if active_only:
+            query = query.where(tokens.c.revoked_at.is_(None))
+        return [dict(row._mapping) for row in await self.session.execute(query)]
+
     async def token_hash_known(self, token_hash: str) -> bool:
         return bool(await self.session.scalar(select(func.count()).where(tokens.c.token_hash == token_hash)))
 

@@ -245,6 +245,14 @@ async def issue_token(command: cmd.IssueToken, runtime: RuntimeDep, principal: P
     return out.TokenIssued(id=issued.token_id, token=issued.token, role=command.role, scope_unit_id=issued.scope_unit_id)
 
 
+@router.get("/tokens", response_model=list[out.TokenOut], tags=["access"], summary="Các mã truy cập đã cấp (không có mã) / tokens issued")
+async def list_tokens(runtime: RuntimeDep, principal: PrincipalDep, active: bool = Query(True, description="Chỉ mã còn hiệu lực / in force only"),
+                      limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> list[out.TokenOut]:
+    principal.require_role((Role.NATIONAL_ADMIN,))  # who may revoke them sees them
+    async with runtime.reader() as repo:
+        return [out.TokenOut(**row) for row in await repo.list_tokens(active, limit, offset)]
+
+
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["access"], summary="Thu hồi mã / revoke a token")
 async def revoke_token(token_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> None:
     await services.revoke_token(runtime.uow(), principal, token_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
@@ -75,6 +75,18 @@ class NodeKeyRegistered(BaseModel):
         "Mọi nút sẽ tin sự kiện ký bằng khóa này; khóa cũ vẫn được tin cho sự kiện đã ký trước đó."
         " / Every node will trust events signed with this key; earlier keys still verify what they signed."
     )
+
+
+class TokenOut(BaseModel):
+    """A token as its list shows it: who holds it, as what, over which unit; never the token or its hash."""
+
+    id: str
+    holder_name: str
+    role: Role
+    scope: str | None  # the scope unit's code; none: the whole federation
+    person_id: str | None
+    issued_at: datetime
+    revoked_at: datetime | None
 
 
 class TokenIssued(BaseModel):
