@@ -220,6 +220,11 @@ async def documents_fit_for_signing(s: ScoringSystem, nomination: str, ballot: s
         assert mm == [210, 297, 30, 15, 20], path  # A4 (not US Letter), margins as Decree 30 sets them
         heading = " ".join(cell.text for cell in doc.tables[0].rows[0].cells)
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in heading and "Độc lập - Tự do - Hạnh phúc" in heading and "Số:" in heading, path
+        motto = next(r for p in doc.tables[0].rows[0].cells[1].paragraphs for r in p.runs if r.text == "Độc lập - Tự do - Hạnh phúc")
+        assert motto.underline and motto.bold  # the line beneath the motto
+        listed = doc.tables[1] if "signer_name" not in (body or {}) else doc.tables[-1]
+        widths = [round(column.width.mm) for column in listed.columns]
+        assert widths[0] == 15 and widths[1] == max(widths) and abs(sum(widths) - 165) <= 3, (path, widths)  # "STT" narrow, names wide
         paragraphs = [p.text for p in doc.paragraphs]
         if "minutes" in path:
             assert f"ngày 01 tháng 12 năm {THIS_YEAR}" in heading and f"Hội nghị ngày 01/12/{THIS_YEAR}" in " ".join(paragraphs)

@@ -187,6 +187,7 @@ def _heading(doc: Any, organisation: str, number: str, place_date: str) -> None:
     _lines(left, [(nfc(organisation).upper(), True, False, 12), (f"Số: {nfc(number)}", False, False, 13)])
     _lines(right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False, 12), ("Độc lập - Tự do - Hạnh phúc", True, False, 13),
                    (nfc(place_date), False, True, 13)])
+    right.paragraphs[1].runs[0].underline = True  # the motto's line beneath it, as long as the motto
 
 
 def _lines(cell: Any, lines: list[tuple[str, bool, bool, int]]) -> None:
@@ -205,15 +206,26 @@ def _centred(doc: Any, text: str, bold: bool = True, size: int = 14) -> None:
     run.bold, run.font.size = bold, Pt(size)
 
 
+TEXT_WIDTH_MM = 165  # A4's 210 mm less the margins of 30 and 15
+
+
 def _nominee_table(doc: Any, headers: list[str], rows: list[list[str]]) -> None:
+    """A list of nominees: a narrow "STT" column, the name twice as wide as the others (names are long, numbers short)."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
+    table.autofit = False
+    share = (TEXT_WIDTH_MM - 15) / (len(headers))  # the name column takes two shares, the others one
+    widths = [Mm(15), Mm(2 * share), *[Mm(share) for _ in headers[2:]]]
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
     for values in rows:
         for cell, text in zip(table.add_row().cells, values, strict=True):
             cell.text = nfc(text)
+    for column, width in zip(table.columns, widths, strict=True):  # the grid (LibreOffice reads it) and each cell (Word does)
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _save(doc: Any) -> bytes:
