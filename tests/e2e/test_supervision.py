@@ -109,8 +109,8 @@ def test_up_stopped_as_a_terminal_and_a_supervisor_do_stops_everything_and_says_
     """SIGINT, then SIGTERM at once, to its process group (a terminal's Ctrl-C, then a supervisor's stop; uv used
     to forward the first again): before, `up` died on the second signal and its children ran on."""
     up = Up(tmp_path / "var", new_session=True).start()
-    children = children_of(up)
-    assert len(children) == 5 and all(_running(pid) for pid in children)
+    children = children_of(up)  # nats-server, the four services and the portal
+    assert len(children) == 6 and all(_running(pid) for pid in children)
     # Nothing under var/ is readable by anyone but its owner: databases and their WAL, the event store, keys, logs.
     readable = [str(p) for p in [up.var, *up.var.rglob("*")] if not p.is_symlink() and p.lstat().st_mode & 0o077]
     assert not readable, readable[:10]

@@ -33,7 +33,7 @@ class Up:
         self.up_args = up_args
         self.new_session = new_session  # a process group of its own, to be signalled as a terminal does
         self.nats_port, self.registry_port, self.campaigns_port, self.scoring_port = free_port(), free_port(), free_port(), free_port()
-        self.awards_port, self.leaf_port = free_port(), free_port()
+        self.awards_port, self.leaf_port, self.portal_port = free_port(), free_port(), free_port()
         self.env = dict(
             os.environ,
             THIDUA_VAR_DIR=str(var),
@@ -44,6 +44,7 @@ class Up:
             THIDUA_CAMPAIGNS_PORT=str(self.campaigns_port),
             THIDUA_SCORING_PORT=str(self.scoring_port),
             THIDUA_AWARDS_PORT=str(self.awards_port),
+            THIDUA_PORTAL_PORT=str(self.portal_port),
             THIDUA_LOG_FORMAT="json",
         )
         for name in ("THIDUA_NATS_URL", "THIDUA_REGISTRY_DATABASE_URL", "THIDUA_CAMPAIGNS_DATABASE_URL", "THIDUA_SCORING_DATABASE_URL", "THIDUA_AWARDS_DATABASE_URL",
@@ -84,6 +85,10 @@ class Up:
     @property
     def scoring(self) -> str:
         return f"http://127.0.0.1:{self.scoring_port}"
+
+    @property
+    def portal(self) -> str:
+        return f"http://127.0.0.1:{self.portal_port}"
 
     @property
     def awards(self) -> str:
@@ -144,6 +149,10 @@ def test_thidua_up_registers_a_unit_whose_event_is_signed_and_chained_and_resume
     up = Up(var).start()
     try:
         assert "tdt_" in up.text()  # the admin token is printed on first start
+        ready = [line for line in up.text().splitlines() if up.portal in line or "Dịch vụ " in line]
+        assert up.portal in ready[0], ready  # the portal's address first: it is the one people open
+        page = httpx.get(up.portal)
+        assert page.status_code == 200 and '<html lang="vi">' in page.text
         created = httpx.post(f"{up.registry}/units", headers=up.admin(), json={"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"})
         assert created.status_code == 201, created.text
         events = service_events(up, 2)  # the bootstrap token, then the unit
@@ -214,7 +223,7 @@ def test_a_killed_launchers_children_end_with_it_and_up_starts_cleanly_again(tmp
     first = Up(var).start()
     assert first.process is not None
     leftover_pids = [int(p.read_text()) for p in (var / "run").glob("*.pid")]
-    assert len(leftover_pids) == 5 and all(Path(f"/proc/{pid}").exists() for pid in leftover_pids)
+    assert len(leftover_pids) == 6 and all(Path(f"/proc/{pid}").exists() for pid in leftover_pids)
     first.process.kill()
     first.process.wait()
     wait_for(lambda: not any(_running(pid) for pid in leftover_pids), message="every child of the killed launcher to end")
@@ -224,7 +233,8 @@ def test_a_killed_launchers_children_end_with_it_and_up_starts_cleanly_again(tmp
         first.nats_port, first.registry_port, first.campaigns_port, first.scoring_port, first.awards_port)
     second.env.update(THIDUA_NATS_PORT=str(first.nats_port), THIDUA_REGISTRY_PORT=str(first.registry_port),
                       THIDUA_CAMPAIGNS_PORT=str(first.campaigns_port), THIDUA_SCORING_PORT=str(first.scoring_port),
-                      THIDUA_AWARDS_PORT=str(first.awards_port), THIDUA_NATS_MONITOR_PORT=first.env["THIDUA_NATS_MONITOR_PORT"])
+                      THIDUA_AWARDS_PORT=str(first.awards_port), THIDUA_NATS_MONITOR_PORT=first.env["THIDUA_NATS_MONITOR_PORT"],
+                      THIDUA_PORTAL_PORT=str(first.portal_port))
     second.start()
     try:
         assert httpx.get(f"{second.registry}/health").status_code == 200

@@ -36,7 +36,7 @@ from thidua_shared.keys import ensure_node_key
 from thidua_shared.messaging.nats_access import identity_for
 from thidua_shared.messaging.streams import apply_streams, sources_from_centre, sources_from_provinces
 from thidua_shared.settings import ServiceSettings, Settings
-from thidua_shared.topology import ADMIN_IDENTITY
+from thidua_shared.topology import ADMIN_IDENTITY, PORTAL
 
 logger = structlog.get_logger("thidua.launcher")
 
@@ -162,7 +162,7 @@ class System:
             say("leftover_stopped", pid=leftover)
         ensure_node_key(self.settings.keys_dir, self.settings.node)
         self.admin_token, self.first_start = ensure_admin_token(var)
-        ensure_ports_free(self.settings, installed_services(self.settings))
+        ensure_ports_free(self.settings, [PORTAL, *installed_services(self.settings)])
         if self.settings.nats_url is None:
             self.nats_servers = embedded_nats_servers(self.settings, var)
             for server in self.nats_servers:
@@ -172,14 +172,14 @@ class System:
         for line in asyncio.run(declare_streams(self.settings, leader_wait=30.0 if len(self.nats_servers) > 1 else 0.0)):
             say("stream_declared", line=line)
         env = self._service_env(var)
-        for name in installed_services(self.settings):
+        for name in [PORTAL, *installed_services(self.settings)]:  # the portal first: its address is the one people need
             service = ServiceProcess(name, service_url(self.settings, name), var / "logs" / f"{name}.log", env)
             service.start()
             record_child(var / "run", service.name, service.process)
             self.services.append(service)
         for service in self.services:
             self._wait_healthy(service)
-            say("service_ready", name=service.name, url=service.url, log=service.log_path)
+            say("portal_ready" if service.name == PORTAL else "service_ready", name=service.name, url=service.url, log=service.log_path)
 
     def _service_env(self, var: Path) -> dict[str, str]:
         env = dict(os.environ)

@@ -425,7 +425,7 @@ def _correlation_id_from(header: str | None) -> UUID:
 
 
 def serve(service: str, create_app: Callable[[], FastAPI]) -> None:
-    """Run one service process: logging, then uvicorn on the service's port."""
+    """Run one service process (or the portal): logging, then uvicorn on its port."""
     import uvicorn
 
     from thidua_shared.logging import configure_logging

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 NODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 LINK_KEY_SUFFIX = ".link.pub"
 
-from thidua_shared.topology import SERVICES
+from thidua_shared.topology import PORTAL, PORTAL_PORT, SERVICES
 
 
 class Settings(BaseSettings):
@@ -163,7 +163,7 @@ class ServiceSettings(BaseSettings):
         return f"sqlite+aiosqlite:///{(settings.var_dir / 'db' / f'{service}.db').resolve()}"
 
     def resolved_port(self, service: str) -> int:
-        return self.port or SERVICES[service].port
+        return self.port or (PORTAL_PORT if service == PORTAL else SERVICES[service].port)
 
 
 class BootstrapSettings(BaseSettings):

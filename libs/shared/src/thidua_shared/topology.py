@@ -92,6 +92,11 @@ SERVICES: dict[str, ServiceInfo] = {
     ),
 }
 
+# The web portal: no events of its own, no NATS identity; every node (centre and provinces) runs it in front of
+# its services, the one origin a browser talks to.
+PORTAL = "portal"
+PORTAL_PORT = 8100
+
 # --- nodes: the centre and the provinces -------------------------------------------------------------
 # The centre runs every service; a provincial node runs scoring only, on its own leaf nats-server and
 # database, and keeps working while its link to the centre is down.
