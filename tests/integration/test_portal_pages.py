@@ -9,8 +9,8 @@ import re
 import httpx
 import pytest
 
-from thidua_portal.app import create_app
-from thidua_portal.pages import HTMX
+from thidua_portal.entrypoints.app import create_app
+from thidua_portal.entrypoints.pages import HTMX
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from thidua_portal.accounts.passwords import hash_password, needs_rehash, refusal, verify
+from thidua_portal.domain.passwords import hash_password, needs_rehash, refusal, verify
 from thidua_shared.i18n import translate
 
 

@@ -3,7 +3,7 @@
 from thidua_shared.http import serve
 from thidua_shared.topology import PORTAL
 
-from thidua_portal.app import create_app
+from thidua_portal.entrypoints.app import create_app
 
 if __name__ == "__main__":
     serve(PORTAL, create_app)

@@ -10,8 +10,8 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from thidua_portal.pages import render
-from thidua_portal.web import SecurityHeaders, choose_language
+from thidua_portal.entrypoints.pages import render
+from thidua_portal.entrypoints.web import SecurityHeaders, choose_language
 
 STATIC = Path(__file__).parent / "static"
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from thidua_shared.i18n import Language, format_date, format_number, translate
-from thidua_portal.web import LANGUAGE_COOKIE
+from thidua_portal.entrypoints.web import LANGUAGE_COOKIE
 
 HTMX = "htmx-2.0.8.min.js"  # one pinned major version, served by the portal itself
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(default=True),
