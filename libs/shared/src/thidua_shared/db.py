@@ -84,28 +84,29 @@ def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
 
 
 # --- migrations ------------------------------------------------------------
-def alembic_config(script_location: Path, url: str, extra: Sequence[Path] = ()) -> Config:
-    """The service's migrations (its `env.py` and `versions/`), the platform's branch, and the
-    branches of the shared pieces the service uses (`extra`, e.g. the registry replica)."""
+def alembic_config(script_location: Path, url: str, extra: Sequence[Path] = (), platform: bool = True) -> Config:
+    """The service's migrations (its `env.py` and `versions/`), the platform's branch (not for the portal,
+    which has no outbox), and the branches of the shared pieces the service uses (`extra`, e.g. the registry
+    replica)."""
     from thidua_shared.migrations import VERSIONS as PLATFORM_VERSIONS
 
     config = Config()
     config.set_main_option("script_location", str(script_location))
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_path_separator", "os")
-    locations = [PLATFORM_VERSIONS, *extra, script_location / "versions"]
+    locations = [*([PLATFORM_VERSIONS] if platform else []), *extra, script_location / "versions"]
     config.set_main_option("version_locations", os.pathsep.join(str(location) for location in locations))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
-def upgrade_to_head(script_location: Path, url: str, extra: Sequence[Path] = ()) -> None:
+def upgrade_to_head(script_location: Path, url: str, extra: Sequence[Path] = (), platform: bool = True) -> None:
     """Apply the platform's and the service's migrations (blocking; runs its own event loop)."""
-    command.upgrade(alembic_config(script_location, url, extra), "heads")
+    command.upgrade(alembic_config(script_location, url, extra, platform), "heads")
 
 
-async def upgrade_to_head_async(script_location: Path, url: str, extra: Sequence[Path] = ()) -> None:
-    await asyncio.to_thread(upgrade_to_head, script_location, url, extra)
+async def upgrade_to_head_async(script_location: Path, url: str, extra: Sequence[Path] = (), platform: bool = True) -> None:
+    await asyncio.to_thread(upgrade_to_head, script_location, url, extra, platform)
 
 
 def run_alembic_env(target_metadata: MetaData) -> None:

@@ -1,0 +1,1 @@
+"""The portal's use cases: accounts, one-time links, signing in and out."""
