@@ -153,6 +153,8 @@ def test_thidua_up_registers_a_unit_whose_event_is_signed_and_chained_and_resume
         assert up.portal in ready[0], ready  # the portal's address first: it is the one people open
         page = httpx.get(up.portal)
         assert page.status_code == 200 and '<html lang="vi">' in page.text
+        link = next(word for word in up.text().split() if word.startswith(f"{up.portal}/thiet-lap-mat-khau/"))
+        assert "Đặt mật khẩu" in httpx.get(link).text  # the first administrator's one-time link, printed and working
         created = httpx.post(f"{up.registry}/units", headers=up.admin(), json={"code": "VCA", "name": "Liên minh Hợp tác xã Việt Nam", "kind": "national_alliance"})
         assert created.status_code == 201, created.text
         events = service_events(up, 2)  # the bootstrap token, then the unit

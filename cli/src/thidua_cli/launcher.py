@@ -180,6 +180,9 @@ class System:
         for service in self.services:
             self._wait_healthy(service)
             say("portal_ready" if service.name == PORTAL else "service_ready", name=service.name, url=service.url, log=service.log_path)
+            first_admin = var / "portal" / "first-admin.url"  # written by the portal until that password is set
+            if service.name == PORTAL and first_admin.exists():
+                say("portal_first_admin_link", url=first_admin.read_text(encoding="utf-8").strip())
 
     def _service_env(self, var: Path) -> dict[str, str]:
         env = dict(os.environ)
