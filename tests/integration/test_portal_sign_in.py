@@ -92,3 +92,9 @@ async def test_what_a_person_types_is_shown_inert(portal: httpx.AsyncClient) -> 
     typed = '"><script>alert(1)</script>'
     refused = await portal.post("/dang-nhap", data={"csrf-token": csrf_of(page), "login": typed, "password": "x"})
     assert "<script>alert(1)</script>" not in refused.text and "&lt;script&gt;" in refused.text
+
+
+async def test_a_huge_form_is_refused_before_it_is_read(portal: httpx.AsyncClient) -> None:
+    page = await portal.get("/dang-nhap")
+    huge = await portal.post("/dang-nhap", data={"csrf-token": csrf_of(page), "login": "x" * 2_000_000, "password": "y"})
+    assert huge.status_code == 413

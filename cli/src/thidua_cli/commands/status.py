@@ -11,6 +11,7 @@ from rich.table import Table
 from thidua_cli.client import Context, console
 from thidua_cli.addresses import installed_services, service_url
 from thidua_shared.i18n import translate
+from thidua_shared.topology import PORTAL
 
 
 def _fetch(url: str) -> dict[str, Any] | None:
@@ -55,6 +56,12 @@ def status(ctx: typer.Context) -> None:
                 outbox if first else "", consumer["name"] if consumer else "—",
                 _number(consumer["lag"]) if consumer else "", _number(consumer["dead_letters"]) if consumer else "",
             )
+    portal = service_url(c.settings, PORTAL)  # no events, no database of the log's: up or not
+    if _fetch(portal) is None:
+        healthy = False
+        table.add_row(PORTAL, f"[red]{t('status_unreachable', url=portal)}[/red]", "", "", "", "", "")
+    else:
+        table.add_row(PORTAL, "[green]ok[/green]", "", "", "", "", "")
     console.print(table)
     healthy &= _print_links(c, t)
     if not healthy:

@@ -19,6 +19,7 @@ from fastapi_csrf_protect.flexible import CsrfProtect
 
 from thidua_shared.errors import AppError
 from thidua_shared.events.envelope import utc_now
+from thidua_shared.http import BodyLimit
 from thidua_shared.i18n import translate
 from thidua_shared.settings import ServiceSettings, Settings
 from thidua_shared.topology import PORTAL
@@ -56,6 +57,7 @@ def create_app(portal: Portal | None = None) -> FastAPI:
     if portal is not None:
         app.state.portal = portal
         _load_csrf(portal.csrf_secret)
+    app.add_middleware(BodyLimit, settings=Settings())  # a form is small: a huge body is refused as it streams
     app.add_middleware(GZipMiddleware, minimum_size=500)  # a slow link: pages and htmx travel compressed
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
