@@ -147,6 +147,7 @@ async def test_a_ranking_leader_gets_the_vca_flag_by_secret_ballot_decision_and_
     closed = (await ballots.count(s.awards, bid, tellers[2])).json()
     tally = closed["result"]["tallies"][0]
     assert (closed["status"], tally["yes"], tally["no"], tally["passed"]) == ("closed", 2, 1, True)  # 2 of 3 ≥ half of all members
+    assert closed["nominees"] == {n["id"]: n["subject_name"]}  # a tally names whom it is about
     late = await ballots.count(s.awards, bid, tellers[1])
     assert (late.status_code, late.json()["code"]) == (409, "ballot_not_counting")
     # A voter finds the ballot by its cluster and year; a unit outside it does not see it.

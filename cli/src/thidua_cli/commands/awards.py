@@ -271,7 +271,7 @@ def _print_ballot(c: Context, ballot: dict[str, Any]) -> None:
         c.say("ballot_counting", counted=len(ballot["counted"]), threshold=ballot["threshold"])
         return
     for t in ballot["result"]["tallies"]:
-        c.say("tally_line", nomination=t["nomination_id"], yes=t["yes"], no=t["no"], abstain=t["abstain"],
+        c.say("tally_line", nomination=ballot.get("nominees", {}).get(t["nomination_id"], t["nomination_id"]), yes=t["yes"], no=t["no"], abstain=t["abstain"],
               result=_t(c, "passed" if t["passed"] else "not_passed"))
     c.say("box_digest", digest=ballot["result"]["box_digest"])
 

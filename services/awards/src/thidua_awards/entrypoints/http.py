@@ -309,7 +309,7 @@ async def decision_draft(command: cmd.DraftDocument, runtime: RuntimeDep, princi
 # The voter's and the teller's devices do the cryptography (thidua_shared.encrypted_ballot): the server only checks it.
 def ballot_out(view: queries.BallotView) -> out.BallotOut:
     return out.BallotOut(**view.ballot.model_dump(), eligible=view.eligible, voted=view.voted, result=view.result,
-                         dealt=view.dealt, counted=view.counted)
+                         dealt=view.dealt, counted=view.counted, nominees=view.nominees)
 
 
 @router.put("/tellers/key", tags=["ballots"], summary="Đăng ký khoá của thành viên Ban kiểm phiếu / register a teller's key")

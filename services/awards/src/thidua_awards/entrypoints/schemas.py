@@ -82,6 +82,7 @@ class BallotOut(BallotSnapshot):
     result: dict[str, Any] | None
     dealt: list[int]  # tellers (by index) who have dealt their part of the key
     counted: list[int]  # tellers who have given their share of the count
+    nominees: dict[str, str] = {}  # nomination id → the unit or person it proposes
 
 
 class BallotListItem(BaseModel):

@@ -94,6 +94,7 @@ class BallotView:
     voted: int
     dealt: list[int]  # the tellers (by index) who have dealt their part of the key
     counted: list[int]  # the tellers who have given their share of the count
+    nominees: dict[str, str] = field(default_factory=dict)  # each nomination's subject, as a tally names it
 
 
 async def ballot_details(repo: AwardsRepository, principal: Principal, ballot_id: str) -> BallotView:
@@ -102,7 +103,8 @@ async def ballot_details(repo: AwardsRepository, principal: Principal, ballot_id
     eligible, voted = await repo.voters_voted(ballot.id)
     dealt = [d.index for d in await repo.deals(ballot.id)]
     counted = [c.index for c in await repo.counts(ballot.id)]
-    return BallotView(ballot, result, eligible, voted, dealt, counted)
+    named = await repo.nominations_by_ids(ballot.nominations)  # one query: the tally names people, never ids
+    return BallotView(ballot, result, eligible, voted, dealt, counted, {n: named[n].subject_name for n in ballot.nominations if n in named})
 
 
 @dataclass(frozen=True)
