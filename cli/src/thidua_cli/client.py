@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from thidua_shared.consistency import HeldPositions
 from thidua_shared.i18n import Language, translate
+from thidua_shared.owner_only import write_secret
 from thidua_cli.addresses import ADMIN_TOKEN_FILE, service_url
 from thidua_shared.settings import Settings
 
@@ -70,10 +71,7 @@ def read_token_file(c: Context, path: Path) -> str:
 
 def write_token_file(path: Path, token: str) -> None:
     """Readable by its owner only, created so (never world-readable, not even for a moment)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(token + "\n")
-    path.chmod(0o600)
+    write_secret(path, token + "\n")
 
 
 def _error_code(response: httpx.Response) -> str | None:

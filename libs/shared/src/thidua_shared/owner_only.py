@@ -36,3 +36,12 @@ def make_owner_only(root: Path) -> int:
         os.chmod(path, stat.S_IMODE(mode) & 0o700)
         changed += 1
     return changed
+
+
+def write_secret(path: Path, text: str) -> None:
+    """A file only its owner reads (a token, a link, a key), created so: never readable by others, not even for
+    the moment between writing it and narrowing it, whatever the umask; an existing file is replaced."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    path.chmod(0o600)  # a file that existed before keeps its mode through O_CREAT: narrow it too

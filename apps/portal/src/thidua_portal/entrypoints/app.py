@@ -38,8 +38,7 @@ def create_app(portal: Portal | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if portal is not None:
-            app.state.portal = portal
+        if portal is not None:  # given, and in place since the app was made
             yield
             return
         settings = Settings()
@@ -66,6 +65,8 @@ def create_app(portal: Portal | None = None) -> FastAPI:
 
 
 def _load_csrf(secret: str) -> None:
+    """fastapi-csrf-protect keeps its settings on the class: set once, when the portal's secret is known."""
+
     @CsrfProtect.load_config
     def config() -> list[tuple[str, object]]:
         return [("secret_key", secret), ("cookie_key", "thidua_csrf"), ("cookie_samesite", "lax"), ("max_age", 4 * 3600)]
@@ -73,7 +74,6 @@ def _load_csrf(secret: str) -> None:
 
 def _portal(request: Request) -> Portal:
     portal: Portal = request.app.state.portal
-    _load_csrf(portal.csrf_secret)
     return portal
 
 
@@ -84,7 +84,6 @@ async def _person(request: Request) -> accounts.Account | None:
 
 def _form_page(request: Request, template: str, status: int = 200, **context: object) -> Response:
     """A page with a form: a fresh CSRF token in the form and its signed twin in a cookie."""
-    _portal(request)  # its secret signs the token
     csrf = CsrfProtect()
     token, signed = csrf.generate_csrf_tokens()
     response = render(request, template, choose_language(request), status=status, csrf=token, **context)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from thidua_shared.db import Database, upgrade_to_head_async
 from thidua_shared.events.envelope import utc_now
+from thidua_shared.owner_only import write_secret
 from thidua_shared.settings import ServiceSettings, Settings
 from thidua_shared.topology import PORTAL
 
@@ -43,8 +44,7 @@ class Portal:
             target.unlink(missing_ok=True)
             return None
         link = f"{base_url}/thiet-lap-mat-khau/{token}"
-        target.write_text(link + "\n", encoding="utf-8")
-        target.chmod(0o600)  # a secret until used: its owner (who runs `up`) reads it, nobody else
+        write_secret(target, link + "\n")  # a secret until used: its owner (who runs `up`) reads it, nobody else
         return link
 
     def link_used(self, token: str) -> None:
@@ -59,6 +59,5 @@ class Portal:
 
 def _secret(path: Path) -> str:
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        path.chmod(0o600)
+        write_secret(path, secrets.token_urlsafe(32))
     return path.read_text(encoding="utf-8").strip()

@@ -6,14 +6,14 @@ exists."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import secrets
 import unicodedata
-import uuid
 from datetime import datetime, timedelta
 
+from thidua_shared.access.tokens import hash_token
 from thidua_shared.db import Database
 from thidua_shared.errors import Invalid, Unauthorized
+from thidua_shared.ids import new_id
 
 from thidua_portal.adapters.store import Account, AccountStore
 from thidua_portal.domain import passwords, throttle
@@ -21,10 +21,6 @@ from thidua_portal.domain import passwords, throttle
 FIRST_ADMIN_LOGIN = "quantri"
 LINK_LIFETIME = timedelta(hours=24)
 SESSION_LIFETIME = timedelta(hours=12)  # a working day; then sign in again
-
-
-def token_sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def login_key(login: str) -> str:
@@ -47,7 +43,7 @@ async def first_admin_link(db: Database, now: datetime) -> str | None:
         if admin.password_hash is not None:
             return None
         token = secrets.token_urlsafe(32)
-        await store.add_link(token_sha256(token), admin.id, now + LINK_LIFETIME)
+        await store.add_link(hash_token(token), admin.id, now + LINK_LIFETIME)
     return token
 
 
@@ -55,7 +51,7 @@ async def set_password_by_link(db: Database, token: str, password: str, now: dat
     """The person behind a one-time link chooses a password; the link then works no more."""
     async with db.sessions() as session, session.begin():
         store = AccountStore(session)
-        link = await store.link(token_sha256(token))
+        link = await store.link(hash_token(token))
         if link is None or link.used_at is not None or link.expires_at <= now:
             raise Invalid("setup_link_invalid")
         account = await store.by_id(link.account_id)
@@ -63,7 +59,7 @@ async def set_password_by_link(db: Database, token: str, password: str, now: dat
         refused = passwords.refusal(password, second_factor=False, personal=[account.login, account.full_name])
         if refused is not None:
             raise Invalid(refused.code, **refused.params)
-        if not await store.use_link(token_sha256(token), now):
+        if not await store.use_link(hash_token(token), now):
             raise Invalid("setup_link_invalid")
         await store.set_password_hash(account.id, await asyncio.to_thread(passwords.hash_password, password), now)
     return account
@@ -88,7 +84,7 @@ async def sign_in(db: Database, login: str, password: str, now: datetime) -> tup
             if passwords.needs_rehash(account.password_hash):
                 await store.set_password_hash(account.id, await asyncio.to_thread(passwords.hash_password, password), now)
             token = secrets.token_urlsafe(32)  # a new session at each sign-in: nothing chosen before it survives
-            await store.add_session(token_sha256(token), account.id, now, now + SESSION_LIFETIME)
+            await store.add_session(hash_token(token), account.id, now, now + SESSION_LIFETIME)
             return account, token
         await store.save_attempts(account.id, throttle.after_failure(account.attempts, now))
     raise Unauthorized("sign_in_failed")
@@ -96,16 +92,12 @@ async def sign_in(db: Database, login: str, password: str, now: datetime) -> tup
 
 async def session_account(db: Database, token: str, now: datetime) -> Account | None:
     async with db.sessions() as session:
-        return await AccountStore(session).session_account(token_sha256(token), now)
+        return await AccountStore(session).session_account(hash_token(token), now)
 
 
 async def sign_out(db: Database, token: str, now: datetime) -> None:
     async with db.sessions() as session, session.begin():
-        await AccountStore(session).end_session(token_sha256(token), now)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
+        await AccountStore(session).end_session(hash_token(token), now)
 
 
 DUMMY_HASH = passwords.hash_password(secrets.token_urlsafe(24))
