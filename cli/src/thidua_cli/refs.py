@@ -82,7 +82,7 @@ def nomination_ref(c: Context, ref: str) -> str:
     code, year = _code_and_year(c, ref, "ref_nomination")
     unit = c.client("registry").call("GET", f"/units/{code}")
     found = c.client("awards").call("GET", "/nominations", params={"subject": unit["id"], "year": year})
-    return _one(c, found, ref, "ref_nomination", lambda i: i["award"]["name"][:40])
+    return _one(c, found, ref, "ref_nomination", lambda i: i["award"][f"name_{c.language}"][:40])
 
 
 def decision_ref(c: Context, ref: str) -> str:
