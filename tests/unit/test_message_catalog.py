@@ -19,7 +19,8 @@ SOURCES = [ROOT / "libs" / "shared" / "src", *sorted((ROOT / "services").glob("*
 CODE = re.compile(r"^[a-z0-9_]+$")
 # The call and the position of its message code, as `pybabel extract -k` takes them.
 KEYWORDS = {name: None for name in ("AppError", "Invalid", "NotFound", "Conflict", "Unauthorized", "Forbidden", "PayloadTooLarge",
-                                    "ServiceUnavailable", "translate", "say", "fail")} | {"_t": (2,), "add": (3,)}
+                                    "ServiceUnavailable", "translate", "say", "fail", "list_table")} | {"_t": (2,), "add": (3,)}
+EVERY_ARGUMENT = {"list_table"}  # a list's column headers: every code it is given, after the context
 
 
 def extract_codes(fileobj, keywords, comment_tags, options):  # type: ignore[no-untyped-def]
@@ -31,6 +32,11 @@ def extract_codes(fileobj, keywords, comment_tags, options):  # type: ignore[no-
             continue
         name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
         if name not in keywords:
+            continue
+        if name in EVERY_ARGUMENT:
+            for argument in node.args[1:]:
+                for literal in _literals(argument):
+                    yield node.lineno, name, literal, []
             continue
         position = (KEYWORDS[name] or (1,))[0] - 1  # Babel hands the method the names only, and picks by position itself
         if len(node.args) > position:

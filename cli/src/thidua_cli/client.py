@@ -12,6 +12,7 @@ import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thidua_shared.consistency import HeldPositions
@@ -28,6 +29,15 @@ def one_line(first: str, other: str | None) -> str:
 
 
 ID_COLUMN = {"min_width": 36, "no_wrap": True}  # an id column is never cut: it is what other commands take
+
+
+def list_table(c: "Context", *columns: str) -> Table:
+    """A list's table: its headers (catalog codes) in the reader's language, long text folded, and the id
+    column (`column_id`) whole."""
+    table = Table()
+    for code in columns:
+        table.add_column(translate(code, c.language), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    return table
 
 
 @dataclass

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from thidua_cli import ballot_client
-from thidua_cli.client import ID_COLUMN, Context, ServiceClient, console
+from thidua_cli.client import Context, ServiceClient, console, list_table
 from thidua_cli.refs import (BallotArg, DecisionArg, NominationArg, RoundArg, ballot_ref, decision_ref, nomination_ref,
                              nominations_ref, round_ref)
 from thidua_shared.i18n import format_date, translate
@@ -106,9 +106,7 @@ def list_(ctx: typer.Context, to: Annotated[str | None, typer.Option("--to")] = 
     """Danh sách hồ sơ / nominations."""
     c, client = _client(ctx)
     params = {k: v for k, v in {"to_unit": to, "year": year, "state": state, "award": award}.items() if v is not None}
-    table = Table()
-    for code in ("column_name", "column_award", "column_year", "column_state", "column_id"):
-        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    table = list_table(c, "column_name", "column_award", "column_year", "column_state", "column_id")
     for n in client.call("GET", "/nominations", params=params):
         table.add_row(n["subject_name"], n["award"][f"name_{c.language}"], str(n["year"]), _state(c, n["state"]), n["id"])
     console.print(table)
@@ -212,9 +210,7 @@ def ballot_list(ctx: typer.Context, cluster: Annotated[str | None, typer.Option(
     """Các cuộc bỏ phiếu bạn được xem: tiêu đề, cụm, năm, đã bỏ phiếu, trạng thái, mã / the ballots you may see."""
     c, client = _client(ctx)
     found = client.call("GET", "/ballots", params={k: v for k, v in {"cluster": cluster, "year": year, "status": status}.items() if v})
-    table = Table()
-    for code in ("column_ballot", "column_cluster", "column_year", "column_turnout", "column_status", "column_id"):
-        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    table = list_table(c, "column_ballot", "column_cluster", "column_year", "column_turnout", "column_status", "column_id")
     for b in found:
         table.add_row(b["title"], b["cluster"]["code"] if b["cluster"] else b["unit"]["code"], str(b["year"]),
                       f"{b['voted']}/{b['eligible']}", _t(c, f"ballot_status_{b['status']}"), b["id"])
@@ -309,9 +305,7 @@ def posting_list(ctx: typer.Context, to: Annotated[str | None, typer.Option("--t
                  status: Annotated[str | None, typer.Option(help="open | closed")] = None) -> None:
     """Các đợt công khai danh sách đề nghị: tiêu đề, đến ngày, số người, trạng thái, mã / postings."""
     c, client = _client(ctx)
-    table = Table()
-    for code in ("column_title", "column_until", "column_count", "column_status", "column_id"):
-        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    table = list_table(c, "column_title", "column_until", "column_count", "column_status", "column_id")
     for p in client.call("GET", "/postings", params={k: v for k, v in {"to_unit": to, "status": status}.items() if v}):
         table.add_row(p["title"], format_date(date.fromisoformat(p["closes_on"]), c.language), str(len(p["nominations"])),
                       _t(c, f"posting_status_{p['status']}"), p["id"])
@@ -354,9 +348,7 @@ def decisions(ctx: typer.Context, number: Annotated[str | None, typer.Option(hel
     c, client = _client(ctx)
     found = client.call("GET", "/decisions", params={k: v for k, v in {"number": number, "year": year, "to_unit": to}.items() if v})
     names = {a["code"]: a[f"name_{c.language}"] for s in client.call("GET", "/rulesets") for a in s["awards"]}  # an award by its name
-    table = Table()
-    for code in ("column_decision", "column_when", "column_award", "column_year", "column_count", "column_id"):
-        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    table = list_table(c, "column_decision", "column_when", "column_award", "column_year", "column_count", "column_id")
     for d in found:
         table.add_row(d["number"], format_date(date.fromisoformat(d["signed_on"]), c.language), names.get(d["award_code"], d["award_code"]),
                       str(d["year"]),

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from thidua_cli.refs import CampaignArg, PledgeArg, campaign_ref, pledge_ref
-from thidua_cli.client import ID_COLUMN, Context, console
+from thidua_cli.client import Context, console, list_table
 from thidua_shared.i18n import format_date, format_number, translate
 
 campaigns_app = typer.Typer(help="Phong trào, đợt thi đua / campaigns", no_args_is_help=True)
@@ -40,9 +40,7 @@ def campaigns_list(
     c: Context = ctx.obj
     params = {k: v for k, v in {"level": level, "status": status, "year": year, "unit": unit}.items() if v is not None}
     items = c.client("campaigns").call("GET", "/campaigns", params=params)
-    table = Table()
-    for code in ("column_letter", "column_title", "column_issuer", "column_period", "column_status", "column_id"):
-        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    table = list_table(c, "column_letter", "column_title", "column_issuer", "column_period", "column_status", "column_id")
     for item in items:
         table.add_row(item.get("letter_number") or "", item["title"], (item.get("issuer") or {}).get("code", ""),
                       f"{_d(c, item['period_start'])} – {_d(c, item['period_end'])}", _t(c, f"campaign_{item['status']}"), item["id"])
@@ -150,9 +148,7 @@ def campaigns_registrations(ctx: typer.Context, campaign_id: CampaignArg) -> Non
     """Các đơn vị đã đăng ký thi đua: danh hiệu, chỉ tiêu cam kết, mã / a campaign's registrations."""
     c: Context = ctx.obj
     campaign_id = campaign_ref(c, campaign_id)
-    table = Table()
-    for code in ("column_code", "column_name", "column_title", "column_target", "column_status", "column_id"):
-        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    table = list_table(c, "column_code", "column_name", "column_title", "column_target", "column_status", "column_id")
     for r in c.client("campaigns").call("GET", f"/campaigns/{campaign_id}/registrations"):
         targets = ", ".join(f"{t['indicator_code']}={format_number(Decimal(str(t['target'])), c.language)}" for t in r["targets"])
         table.add_row(r["unit_code"], r["unit_name"], "; ".join(r["titles"]), targets, _t(c, f"registration_{r['status']}"), r["id"])
@@ -174,9 +170,7 @@ def pledges_list(ctx: typer.Context, cluster: Annotated[str, typer.Option(help="
     """Các giao ước của một cụm, khối: năm, tiêu đề, đủ chữ ký chưa, mã / a cluster's pledges."""
     c: Context = ctx.obj
     pledges = c.client("campaigns").call("GET", "/pledges", params={k: v for k, v in {"cluster": cluster, "year": year}.items() if v})
-    table = Table()
-    for code in ("column_year", "column_title", "column_status", "column_id"):
-        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    table = list_table(c, "column_year", "column_title", "column_status", "column_id")
     for pledge in pledges:
         table.add_row(str(pledge["year"]), pledge["title"], _t(c, "pledge_state_complete" if pledge["complete"] else "pledge_state_open"),
                       pledge["id"])

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from thidua_cli.client import ID_COLUMN, Context, console, write_token_file
+from thidua_cli.client import Context, console, list_table, write_token_file
 from thidua_shared.i18n import format_date, format_number, role_name, translate
 
 units_app = typer.Typer(help="Đơn vị / units", no_args_is_help=True)
@@ -285,9 +285,7 @@ def tokens_create(
 def tokens_list(ctx: typer.Context, all_: Annotated[bool, typer.Option("--all", help="Cả mã đã thu hồi / revoked ones too")] = False) -> None:
     """Mã truy cập đã cấp: người giữ, vai trò, phạm vi, ngày cấp, mã (không bao giờ in lại mã) / tokens issued."""
     c: Context = ctx.obj
-    table = Table()
-    for code in ("column_holder", "column_role", "column_scope", "column_when", "column_status", "column_id"):
-        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    table = list_table(c, "column_holder", "column_role", "column_scope", "column_when", "column_status", "column_id")
     for t in c.client("registry").call("GET", "/tokens", params={"active": not all_}):
         issued = format_date(datetime.fromisoformat(t["issued_at"]).date(), c.language)
         table.add_row(t["holder_name"], role_name(t["role"], c.language), t["scope"] or _t(c, "whole_federation"), issued,

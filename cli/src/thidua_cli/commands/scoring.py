@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from thidua_cli.refs import CampaignArg, RoundArg, campaign_ref, round_ref
-from thidua_cli.client import ID_COLUMN, Context, ServiceClient, console
+from thidua_cli.client import Context, ServiceClient, console, list_table
 from thidua_cli.commands.campaigns import _read_json
 from thidua_shared.i18n import format_moment, format_number, translate
 
@@ -108,9 +108,7 @@ def reports(ctx: typer.Context, campaign: Annotated[str, typer.Option(help="Mã 
     """Các bản báo cáo kết quả của một phong trào: đơn vị, kỳ, phiên bản, tự chấm, mã / a campaign's reports."""
     c, client = _client(ctx)
     params = {k: v for k, v in {"campaign": campaign_ref(c, campaign), "unit": unit, "period": period}.items() if v}
-    table = Table()
-    for code in ("column_code", "column_name", "column_period", "column_version", "column_total", "column_id"):
-        table.add_column(_t(c, code), overflow="fold", **ID_COLUMN if code == "column_id" else {})
+    table = list_table(c, "column_code", "column_name", "column_period", "column_version", "column_total", "column_id")
     for s in client.call("GET", "/submissions", params=params):
         table.add_row(s["unit"]["code"], s["unit"]["name"], _t(c, f"report_period_{s['period']}"), str(s["version"]), _n(c, s["self_total"]), s["id"])
     console.print(table)
