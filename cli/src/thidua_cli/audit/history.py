@@ -28,6 +28,10 @@ class Change:
     before: Any
     after: Any
 
+    def label(self, language: Language = "vi") -> str:
+        """The field as a person reads it ("Mã" for `unit.code`), never its path."""
+        return field_name(self.path.rsplit(".", 1)[-1], language) if self.path else ""
+
 
 @dataclass
 class Entry:
@@ -126,8 +130,7 @@ def workbook(entries: list[Entry], title: str, language: Language = "vi") -> byt
         head = [format_moment(entry.occurred_at, language), entry.node, event_name(entry.type, language), entry.actor,
                 role_name(entry.role, language), entry.reason or ""]
         for change in entry.changes or [Change("", None, None)]:
-            label = field_name(change.path.rsplit(".", 1)[-1], language) if change.path else ""
-            sheet.append([*head, label, _cell(change.before), _cell(change.after), entry.event_id])
+            sheet.append([*head, change.label(language), _cell(change.before), _cell(change.after), entry.event_id])
     for column, width in zip("ABCDEFGHIJ", (22, 8, 34, 26, 18, 40, 36, 30, 30, 38)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -17,12 +17,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from thidua_cli.audit import LogVerifier, iter_stored
 from thidua_cli.audit.ledger import TreeStore, Witness, WitnessRefused, consistency_text, log_verifier, read_consistency, refresh, witness_name
-from thidua_cli.audit.history import history as history_of, workbook
+from thidua_cli.audit.history import Change, history as history_of, workbook
 from thidua_cli.audit.stream import stored_messages
 from thidua_cli.client import Context, console
 from thidua_cli.refs import ID, decision_ref, round_ref
 from thidua_shared.events.awards import DECISION_EVENTS
-from thidua_shared.i18n import event_name, field_name, format_moment, format_number, role_name, translate
+from thidua_shared.i18n import event_name, format_moment, format_number, role_name, translate
 from thidua_shared.keys import TrustedKeys, ensure_node_key
 from thidua_shared.transparency import merkle
 from thidua_shared.transparency.notes import COSIGNATURE_V1, Checkpoint, InclusionProofText, Note, NoteError, Verifier, parse_note, verified_by
@@ -342,7 +342,7 @@ def history(ctx: typer.Context, kind: Annotated[str, typer.Argument(help="Loại
     for code in ("column_when", "column_node", "column_event", "column_actor", "column_why", "column_changes"):
         table.add_column(translate(code, c.language), overflow="fold")
     for entry in entries:
-        changes = "\n".join(_change(c, ch.path, ch.before, ch.after) for ch in entry.changes[:8])
+        changes = "\n".join(_change(c, ch) for ch in entry.changes[:8])
         if len(entry.changes) > 8 or entry.more_changes:
             changes += "\n" + translate("audit_more_changes", c.language, count=len(entry.changes) - 8 + entry.more_changes)
         table.add_row(format_moment(entry.occurred_at, c.language), entry.node, event_name(entry.type, c.language),
@@ -355,11 +355,9 @@ def history(ctx: typer.Context, kind: Annotated[str, typer.Argument(help="Loại
         xlsx.write_bytes(workbook(entries, translate("audit_history_title", c.language, kind=kind, ref=ref, count=len(entries)), c.language))
 
 
-def _change(c: Context, path: str, before: object, after: object) -> str:
+def _change(c: Context, change: Change) -> str:
     """"unit.code: None → 'LMHTX-31'" as a person reads it: "Mã: (trống) → LMHTX-31"."""
-    label = field_name(path.rsplit(".", 1)[-1], c.language)
-
     def shown(value: object) -> str:
         return translate("audit_empty", c.language) if value in (None, "", [], {}) else str(value)
 
-    return f"{label}: {shown(before)} → {shown(after)}"
+    return f"{change.label(c.language)}: {shown(change.before)} → {shown(change.after)}"
