@@ -168,6 +168,15 @@ class RegistryReplicaReader:
         row = (await self.session.execute(select(clusters).where(or_(clusters.c.id == key, clusters.c.code == key)))).first()
         return ClusterView(row.id, row.code, row.name, row.owner_unit_id, row.kind) if row else None
 
+    async def clusters(self, cluster_ids: Sequence[str]) -> dict[str, ClusterView]:
+        """Clusters by id, for a page at once."""
+        table = self.registry.clusters
+        found = {}
+        for chunk in chunks(cluster_ids):
+            for row in await self.session.execute(select(table).where(table.c.id.in_(chunk))):
+                found[row.id] = ClusterView(row.id, row.code, row.name, row.owner_unit_id, row.kind)
+        return found
+
     async def cluster_members(self, cluster_id: str, year: int) -> list[str]:
         members = self.registry.members
         query = select(members.c.unit_id).where(members.c.cluster_id == cluster_id, members.c.year == year).order_by(members.c.unit_id)

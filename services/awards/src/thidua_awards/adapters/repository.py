@@ -491,10 +491,8 @@ class AwardsRepository(RegistryReplicaReader, CampaignsReplicaReader):
         return [TellerCount.model_validate(r.count) for r in rows]
 
     async def voters_voted(self, ballot_id: str) -> tuple[int, int]:
-        rows = (await self.session.execute(select(ballot_voters.c.voted, func.count()).where(
-            ballot_voters.c.ballot_id == ballot_id).group_by(ballot_voters.c.voted))).all()
-        counts = {bool(v): c for v, c in rows}
-        return counts.get(True, 0) + counts.get(False, 0), counts.get(True, 0)
+        """(eligible, voted) of one ballot."""
+        return (await self.turnout([ballot_id])).get(ballot_id, (0, 0))
 
     async def close_ballot(self, ballot: BallotSnapshot, result: dict[str, Any]) -> None:
         await self.session.execute(update(ballots).where(ballots.c.id == ballot.id).values(

@@ -131,7 +131,7 @@ async def ballot_list(repo: AwardsRepository, principal: Principal, cluster: str
         found = [(b, r) for b, r in found if mine.intersection((b.unit_id, *b.voters)) or principal.person_id in b.voters
                  or await _readable(repo, principal, b)]
     refs = await unit_refs(repo, sorted({b.unit_id for b, _ in found}))
-    clusters = {c.id: c for c in [await repo.cluster(i) for i in sorted({b.cluster_id for b, _ in found if b.cluster_id})] if c}
+    clusters = await repo.clusters(sorted({b.cluster_id for b, _ in found if b.cluster_id}))
     turnout = await repo.turnout([b.id for b, _ in found])
     return [BallotRow(b, refs[b.unit_id], _cluster_ref(clusters.get(b.cluster_id)) if b.cluster_id else None,
                       *turnout.get(b.id, (0, 0)), sorted(t["nomination_id"] for t in (result or {}).get("tallies", []) if t["passed"]))
@@ -143,16 +143,13 @@ def _cluster_ref(cluster: ClusterView | None) -> UnitRef | None:
 
 
 async def _readable(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> bool:
-    try:
-        await _may_read(repo, principal, ballot)
-    except Forbidden:
-        return False
-    return True
+    """Who may read a ballot: the office that opened it and those above, its voters, the cluster's managers."""
+    return (await reaches(repo, principal, ballot.unit_id) or await _voter_of(repo, principal, ballot)
+            or await manages_ballot(repo, principal, ballot))
 
 
 async def _may_read(repo: AwardsRepository, principal: Principal, ballot: BallotSnapshot) -> None:
-    if not (await reaches(repo, principal, ballot.unit_id) or await _voter_of(repo, principal, ballot)
-            or await manages_ballot(repo, principal, ballot)):
+    if not await _readable(repo, principal, ballot):
         raise Forbidden("forbidden_scope", unit=await repo.code_of(ballot.unit_id))
 
 

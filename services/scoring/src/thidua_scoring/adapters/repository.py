@@ -23,7 +23,7 @@ from thidua_shared.messaging.outbox import own_events
 from thidua_shared.events.envelope import utc_now
 from thidua_shared.events.scoring import ClosingDecision, RoundSnapshot, SubmissionSnapshot
 from thidua_shared.files import StoredFile
-from thidua_shared.registry_replica import ClusterView, RegistryReplicaReader
+from thidua_shared.registry_replica import RegistryReplicaReader
 from thidua_shared.registry_replica.reader import chunks
 
 from thidua_scoring.adapters.tables import (
@@ -335,14 +335,6 @@ class ScoringRepository(RegistryReplicaReader, CampaignsReplicaReader):
         if member is not None:
             query = query.where(rounds.c.id.in_(select(round_members.c.round_id).where(round_members.c.unit_id == member)))
         return [RoundSnapshot.model_validate(s) for s in await self.session.scalars(query)]
-
-    async def clusters(self, cluster_ids: Sequence[str]) -> dict[str, ClusterView]:
-        table = self.registry.clusters
-        found = {}
-        for chunk in chunks(cluster_ids):
-            for row in await self.session.execute(select(table).where(table.c.id.in_(chunk))):
-                found[row.id] = ClusterView(row.id, row.code, row.name, row.owner_unit_id, row.kind)
-        return found
 
     async def reviewed_pairs(self, round_id: str) -> set[tuple[str, str]]:
         """(reviewer, unit) pairs that have submitted a first review."""
