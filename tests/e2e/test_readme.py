@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_thidua_up import Up
+from tests.support import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -113,14 +114,19 @@ def run(office: Office, command: str, desk: Path) -> str:
     """One line in a shell at the desk, as the office's terminal runs it; its output, or the test fails."""
     env = dict(office.up.env, **office.env, COLUMNS="250", THIDUA_LANGUAGE="vi")
     env.pop("THIDUA_TOKEN", None)
-    deadline = time.monotonic() + CATCH_UP
-    while True:
+    tries: list[subprocess.CompletedProcess[str]] = []
+
+    def succeeded() -> bool:
         started = time.monotonic()
         done = subprocess.run(["bash", "-c", command], cwd=desk, env=env, capture_output=True, text=True, timeout=600)
         with (desk.parent / "session.log").open("a") as log:  # what ran, how long, how it ended: read when a step fails
             log.write(f"{time.monotonic() - started:6.1f}s exit {done.returncode}  {command}\n")
-        if done.returncode == 0 or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    assert done.returncode == 0, f"{command}\nexit {done.returncode}\n{done.stdout}\n{done.stderr}"
-    return done.stdout + done.stderr
+        tries.append(done)
+        return done.returncode == 0
+
+    try:
+        wait_for(succeeded, timeout=CATCH_UP, message=command)
+    except AssertionError:
+        last = tries[-1]
+        raise AssertionError(f"{command}\nexit {last.returncode}\n{last.stdout}\n{last.stderr}") from None
+    return tries[-1].stdout + tries[-1].stderr

@@ -29,8 +29,6 @@ class Portal:
     @classmethod
     async def open(cls, settings: Settings) -> "Portal":
         url = ServiceSettings.for_service(PORTAL).resolved_database_url(PORTAL, settings)
-        if url.startswith("sqlite"):
-            (settings.var_dir / "db").mkdir(parents=True, exist_ok=True)
         await upgrade_to_head_async(MIGRATIONS, url, platform=False)
         folder = settings.var_dir / "portal"
         folder.mkdir(parents=True, exist_ok=True)
